@@ -1,0 +1,17 @@
+"""Liveness: 200 when the store answers a query."""
+
+from fastapi import APIRouter
+from fastapi.responses import JSONResponse
+
+from passerelle.api.deps import StoreDep
+
+router = APIRouter(tags=["health"])
+
+
+@router.get("/healthz")
+def healthz(store: StoreDep) -> JSONResponse:
+    try:
+        answered = bool(store.query("ASK { ?s ?p ?o }"))
+    except Exception as error:  # any store failure means unhealthy, and says why
+        return JSONResponse({"status": "unavailable", "error": str(error)}, status_code=503)
+    return JSONResponse({"status": "ok", "data": answered})

@@ -1,0 +1,147 @@
+"""Reading RDF files into named graphs, behind the validation gate, in one transaction.
+
+A load parses every file first, validates the whole batch together with what it references in the
+store, and only then writes, with one atomic store write: a file that does not parse, data that
+breaks a shape, or a process killed half-way leaves the store exactly as it was.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pyoxigraph as ox
+import rdflib
+from tqdm import tqdm
+
+from passerelle.errors import PasserelleError
+from passerelle.graph import formats
+from passerelle.graph.namespaces import graph_iri
+from passerelle.graph.store import Store
+from passerelle.graph.validation import Report, validate
+
+
+class ValidationFailed(PasserelleError):
+    """The data breaks at least one shape; nothing was written."""
+
+    exit_code = 1
+
+    def __init__(self, report: Report, what: str):
+        self.report = report
+        super().__init__(f"{what} breaks {len(report.violations)} rule(s); nothing was stored\n"
+                         + report.to_text())
+
+
+Graphs = dict[str, list[ox.Triple]]
+
+
+@dataclass
+class LoadResult:
+    graphs: dict[str, int] = field(default_factory=dict)
+    report: Report | None = None
+
+    @property
+    def triples(self) -> int:
+        return sum(self.graphs.values())
+
+
+def parse(data: bytes | Path, fmt: formats.Format, *, name: str, graph: str | None,
+          base_iri: str | None = None) -> Graphs:
+    """Parse one document; triples outside a named graph go to ``graph`` (or one named after it)."""
+    target = graph or graph_iri(Path(name).stem)
+    out: Graphs = {}
+    source = data.open("rb") if isinstance(data, Path) else data
+    try:
+        quads = ox.parse(source, format=fmt.oxigraph, base_iri=base_iri)
+        for quad in tqdm(quads, desc=name, unit=" triples", delay=1.0, file=sys.stderr,
+                         disable=None, leave=False):
+            g = quad.graph_name
+            key = g.value if isinstance(g, ox.NamedNode) else target
+            out.setdefault(key, []).append(quad.triple)
+    except SyntaxError as error:
+        line, column = _position(error)
+        where = f"line {line}, column {column}: " if line else ""
+        message = str(error.msg if hasattr(error, "msg") else error)
+        raise PasserelleError(f"{name}: {where}{message} (not valid {fmt.label})") from None
+    except ValueError as error:
+        raise PasserelleError(f"{name}: {error} (not valid {fmt.label})") from None
+    finally:
+        if hasattr(source, "close"):
+            source.close()
+    return out
+
+
+def _position(error: SyntaxError) -> tuple[int | None, int | None]:
+    args = error.args[1] if len(error.args) > 1 and isinstance(error.args[1], tuple) else ()
+    line = args[1] if len(args) > 1 else getattr(error, "lineno", None)
+    column = args[2] if len(args) > 2 else getattr(error, "offset", None)
+    return line, column
+
+
+def parse_files(paths: Iterable[Path], *, graph: str | None = None,
+                fmt: formats.Format | None = None) -> Graphs:
+    merged: Graphs = {}
+    for path in paths:
+        if not path.is_file():
+            raise PasserelleError(f"{path}: no such file")
+        try:
+            file_format = fmt or formats.by_extension(path.name)
+        except formats.UnknownFormat as error:
+            raise PasserelleError(str(error)) from None
+        for g, triples in parse(path, file_format, name=str(path), graph=graph,
+                                base_iri=path.resolve().as_uri()).items():
+            merged.setdefault(g, []).extend(triples)
+    return merged
+
+
+def to_rdflib(graphs: Graphs) -> rdflib.Graph:
+    """The triples of all graphs merged into one rdflib graph (what pyshacl validates)."""
+    data = rdflib.Graph()
+    payload = b"".join(
+        ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES) for triples in graphs.values()
+    )
+    data.parse(data=payload, format="nt")
+    return data
+
+
+def referenced_context(store: Store, data: rdflib.Graph) -> rdflib.Graph:
+    """What the store says about the IRIs the new data points to but does not describe.
+
+    A new service names its provider and its concepts; the shapes check their types and schemes,
+    so those nodes' own triples travel with the data into the validator.
+    """
+    subjects = set(data.subjects())
+    referenced = {o for o in data.objects() if isinstance(o, rdflib.URIRef) and o not in subjects}
+    context = rdflib.Graph()
+    if not referenced:
+        return context
+    values = " ".join(f"<{iri}>" for iri in sorted(referenced) if ">" not in iri)
+    result = store.query(f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ VALUES ?s {{ {values} }} ?s ?p ?o }}")
+    payload = ox.serialize(result, format=ox.RdfFormat.N_TRIPLES)
+    if payload:
+        context.parse(data=payload, format="nt")
+    return context
+
+
+def write(store: Store, graphs: Graphs, *, validate_first: bool = True, replace: bool = False,
+          what: str = "the data") -> LoadResult:
+    """Validate ``graphs`` against the shapes (with their context), then store them atomically."""
+    result = LoadResult(graphs={g: len(t) for g, t in graphs.items()})
+    if validate_first:
+        data = to_rdflib(graphs)
+        report = validate(data, referenced_context(store, data))
+        result.report = report
+        if not report.conforms:
+            raise ValidationFailed(report, what)
+    store.write(graphs, replace=replace)
+    store.refresh_inferences()
+    return result
+
+
+def load(store: Store, paths: list[Path], *, graph: str | None = None, validate_first: bool = True,
+         replace: bool = False, fmt: formats.Format | None = None) -> LoadResult:
+    graphs = parse_files(paths, graph=graph, fmt=fmt)
+    names = ", ".join(str(p) for p in paths)
+    return write(store, graphs, validate_first=validate_first, replace=replace, what=names)

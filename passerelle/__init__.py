@@ -1,0 +1,1 @@
+"""Passerelle: a linked-data knowledge graph of integration services and practices."""

@@ -1,0 +1,177 @@
+"""The ``passerelle`` command: serve, load, validate, query, export.
+
+Every failure is one clear line on stderr and a non-zero exit, never a traceback: exit 1 when
+data breaks a shape (``validate``), exit 2 for any other problem.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import io
+import json
+import sys
+from pathlib import Path
+
+from passerelle.errors import PasserelleError
+from passerelle.settings import get_settings
+
+
+def _store_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--store", type=Path, metavar="DIR",
+                        help="embedded store directory (default: the data directory's store)")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="passerelle",
+        description="A linked-data knowledge graph of integration services and practices.",
+    )
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    serve = commands.add_parser("serve", help="serve the API, the pages and the SPARQL endpoint")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8000)
+    _store_option(serve)
+
+    load = commands.add_parser("load", help="validate RDF files and load them into the store")
+    load.add_argument("files", nargs="+", type=Path, metavar="FILE")
+    load.add_argument("--graph", metavar="IRI", help="named graph for triples outside any graph")
+    load.add_argument("--format", help="format of the files when their extension does not say")
+    load.add_argument("--no-validate", action="store_true", help="store without SHACL validation")
+    load.add_argument("--replace", action="store_true", help="replace the graphs' contents")
+    _store_option(load)
+
+    validate = commands.add_parser(
+        "validate", help="check RDF files (default: the bundled graph) against the shapes")
+    validate.add_argument("files", nargs="*", type=Path, metavar="FILE")
+    _store_option(validate)
+
+    query = commands.add_parser("query", help="run a SPARQL query over the store")
+    query.add_argument("sparql", help="the query text, or @FILE to read it from a file")
+    query.add_argument("--format", choices=["table", "csv", "tsv", "json"], default="table")
+    _store_option(query)
+
+    export = commands.add_parser("export", help="write the whole graph to standard output")
+    export.add_argument("--format", default="ttl", help="ttl, nt, nq, trig, jsonld or rdfxml")
+    _store_option(export)
+    return parser
+
+
+def _open(args: argparse.Namespace, *, seed: bool = False):
+    from passerelle.graph.bundle import open_store
+
+    return open_store(args.store or get_settings().store_dir, seed=seed)
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    from passerelle.api.server import serve
+
+    serve(_open(args, seed=True), host=args.host, port=args.port)
+    return 0
+
+
+def cmd_load(args: argparse.Namespace) -> int:
+    from passerelle.graph import formats
+    from passerelle.graph.loader import load
+
+    fmt = formats.by_name(args.format) if args.format else None
+    store = _open(args)
+    result = load(store, args.files, graph=args.graph, validate_first=not args.no_validate,
+                  replace=args.replace, fmt=fmt)
+    if result.report and result.report.warnings:
+        print(result.report.to_text(), file=sys.stderr)
+    for graph, count in sorted(result.graphs.items()):
+        print(f"loaded {count} triples into <{graph}>")
+    return 0
+
+
+def cmd_validate(args: argparse.Namespace) -> int:
+    from passerelle.graph.bundle import seed_files
+    from passerelle.graph.loader import parse_files, referenced_context, to_rdflib
+    from passerelle.graph.validation import validate
+
+    files = args.files or seed_files()
+    data = to_rdflib(parse_files(files))
+    context = referenced_context(_open(args), data) if args.store else None
+    report = validate(data, context)
+    if report.violations or report.warnings:
+        print(report.to_text())
+    print(f"{len(files)} file(s), {len(data)} triples: {len(report.violations)} violation(s), "
+          f"{len(report.warnings)} warning(s)")
+    return 0 if report.conforms else 1
+
+
+def cmd_query(args: argparse.Namespace) -> int:
+    import pyoxigraph as ox
+
+    text = args.sparql
+    if text.startswith("@"):
+        text = Path(text[1:]).read_text(encoding="utf-8")
+    store = _open(args)
+    try:
+        result = store.query(text)
+    except SyntaxError as error:
+        raise PasserelleError(f"the query does not parse: {error}") from None
+    out = sys.stdout
+    if isinstance(result, ox.QueryTriples):
+        out.write(ox.serialize(result, format=ox.RdfFormat.TURTLE).decode())
+        return 0
+    if isinstance(result, ox.QueryBoolean):
+        value = bool(result)
+        out.write(json.dumps({"boolean": value}) + "\n" if args.format == "json"
+                  else f"{str(value).lower()}\n")
+        return 0
+    formats_ = {"csv": ox.QueryResultsFormat.CSV, "tsv": ox.QueryResultsFormat.TSV,
+                "json": ox.QueryResultsFormat.JSON}
+    if args.format in formats_:
+        out.write(result.serialize(format=formats_[args.format]).decode())
+        if args.format == "json":
+            out.write("\n")
+        return 0
+    rows = list(csv.reader(io.StringIO(result.serialize(format=ox.QueryResultsFormat.CSV)
+                                       .decode())))
+    _print_table(rows, out)
+    return 0
+
+
+def _print_table(rows: list[list[str]], out) -> None:
+    if not rows:
+        return
+    widths = [max(len(r[i]) for r in rows if i < len(r)) for i in range(len(rows[0]))]
+    for n, row in enumerate(rows):
+        out.write(" | ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=False)).rstrip()
+                  + "\n")
+        if n == 0:
+            out.write("-+-".join("-" * w for w in widths) + "\n")
+    out.write(f"({len(rows) - 1} row{'s' if len(rows) != 2 else ''})\n")
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    from passerelle.graph import formats
+
+    fmt = formats.by_name(args.format)
+    sys.stdout.buffer.write(_open(args).dump(fmt))
+    return 0
+
+
+COMMANDS = {"serve": cmd_serve, "load": cmd_load, "validate": cmd_validate, "query": cmd_query,
+            "export": cmd_export}
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return COMMANDS[args.command](args)
+    except PasserelleError as error:
+        print(f"passerelle {args.command}: error: {error}", file=sys.stderr)
+        return error.exit_code
+    except (ValueError, OSError) as error:
+        print(f"passerelle {args.command}: error: {error}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

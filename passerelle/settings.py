@@ -1,0 +1,42 @@
+"""Every setting in one pydantic settings object, read from ``PASSERELLE_*`` environment variables."""
+
+from __future__ import annotations
+
+import os
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+def _default_data_dir() -> Path:
+    root = os.environ.get("XDG_DATA_HOME") or Path.home() / ".local" / "share"
+    return Path(root) / "passerelle"
+
+
+class Settings(BaseSettings):
+    """Runtime configuration; defaults suit a single machine serving the bundled graph."""
+
+    model_config = SettingsConfigDict(env_prefix="PASSERELLE_", extra="ignore")
+
+    data_dir: Path = Field(default_factory=_default_data_dir)
+    base_iri: str = "https://w3id.org/passerelle/id/"
+    public_url: str = "http://127.0.0.1:8000"
+    api_tokens: str = ""
+    query_timeout_s: float = 20.0
+    query_max_rows: int = 10_000
+    query_max_body: int = 1024 * 1024
+    query_max_depth: int = 200
+    query_concurrency: int = 4
+    write_max_body: int = 10 * 1024 * 1024
+    standards_dir: Path | None = None
+
+    @property
+    def store_dir(self) -> Path:
+        return self.data_dir / "store"
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()
