@@ -7,7 +7,7 @@ import time
 
 from fastapi import FastAPI, Request
 
-from passerelle.api.routers import health
+from passerelle.api.routers import health, services
 from passerelle.graph.store import Store
 from passerelle.settings import Settings, get_settings
 
@@ -40,6 +40,6 @@ def create_app(store: Store, settings: Settings | None = None) -> FastAPI:
         )
         return response
 
-    for router in (health.router,):
+    for router in (health.router, services.router):
         app.include_router(router)
     return app

@@ -1,0 +1,65 @@
+"""Service search for caseworkers, and each service by its id."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import JSONResponse
+
+from passerelle.api import jsonld
+from passerelle.api.deps import StoreDep
+from passerelle.api.params import Codes, Lang, Limit, Offset, unprocessable
+from passerelle.graph import formats
+from passerelle.graph.search import SearchParams, search
+from passerelle.graph.vocab import UnknownCode
+
+router = APIRouter(prefix="/api/services", tags=["services"])
+
+JSON = "application/json"
+JSON_LD = "application/ld+json"
+
+
+def respond(request: Request, body: dict) -> JSONResponse:
+    media = formats.negotiate(request.headers.get("accept"), [JSON, JSON_LD], default=JSON)
+    if media == JSON_LD:
+        return JSONResponse(jsonld.wrap(body), media_type=JSON_LD)
+    if media is None:
+        return JSONResponse({"detail": f"acceptable: {JSON}, {JSON_LD}"}, status_code=406)
+    return JSONResponse(body)
+
+
+@router.get("", summary="Find services by need, status, region, language and words")
+def find_services(
+    request: Request,
+    store: StoreDep,
+    need: Annotated[Codes, Query(description="Service type code or IRI; narrower types match")]
+    = [],  # noqa: B006 - FastAPI copies defaults
+    status: Annotated[Codes, Query(description="Client's status; open-to-all services match")]
+    = [],  # noqa: B006
+    region: Annotated[Codes, Query(description="NUTS code, municipality slug or IRI")]
+    = [],  # noqa: B006
+    language: Annotated[Codes, Query(description="ISO 639-1 code of a language of delivery")]
+    = [],  # noqa: B006
+    q: Annotated[str | None, Query(max_length=200, description="Words in name or description")]
+    = None,
+    open_to_all: bool = False,
+    include_unknown: bool = False,
+    lang: Lang = "en",
+    limit: Limit = 20,
+    offset: Offset = 0,
+    explain: bool = False,
+) -> JSONResponse:
+    params = SearchParams(
+        need=tuple(need), status=tuple(status), region=tuple(region),
+        language=tuple(language), q=q or None, open_to_all=open_to_all,
+        include_unknown=include_unknown, lang=lang, limit=limit, offset=offset, explain=explain,
+    )
+    try:
+        result = search(store, params)
+    except UnknownCode as error:
+        return JSONResponse(unprocessable(error.parameter, str(error)), status_code=422)
+    body: dict = {"total": result.total, "limit": limit, "offset": offset, "items": result.items}
+    if explain:
+        body["query"] = result.query
+    return respond(request, body)

@@ -1,0 +1,46 @@
+"""Turning the codes users send (notations or full IRIs) into concepts of the right scheme.
+
+A code that is not in the scheme is refused by name, so a typo never widens a search silently
+and no user text reaches a query except as a bound literal.
+"""
+
+from __future__ import annotations
+
+import pyoxigraph as ox
+
+from passerelle.graph import queries
+from passerelle.graph.bind import values
+from passerelle.graph.namespaces import ID
+from passerelle.graph.store import Store
+
+SCHEMES = {
+    "status": ID + "scheme/statuses",
+    "need": ID + "scheme/service-types",
+    "region": ID + "scheme/regions",
+    "language": "http://publications.europa.eu/resource/authority/language",
+}
+
+
+class UnknownCode(ValueError):
+    """A code is not in its scheme; ``parameter`` names the request parameter that sent it."""
+
+    def __init__(self, parameter: str, codes: list[str]):
+        self.parameter = parameter
+        self.codes = codes
+        shown = ", ".join(repr(c[:80]) for c in codes)
+        super().__init__(f"unknown {parameter} code(s): {shown}")
+
+
+def resolve(store: Store, parameter: str, codes: list[str]) -> dict[str, ox.NamedNode]:
+    """Map each code to its concept in the parameter's scheme; raise UnknownCode for the rest."""
+    if not codes:
+        return {}
+    sparql = values(queries.text("concept-by-code"), {
+        "scheme": [ox.NamedNode(SCHEMES[parameter])],
+        "code": [ox.Literal(c) for c in codes],
+    })
+    found = {row["code"].value: row["concept"] for row in store.select(sparql)}
+    missing = [c for c in codes if c not in found]
+    if missing:
+        raise UnknownCode(parameter, missing)
+    return found
