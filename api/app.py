@@ -7,7 +7,15 @@ import time
 
 from fastapi import FastAPI, Request
 
-from passerelle.api.routers import health, services
+from passerelle.api.routers import (
+    events,
+    health,
+    organisations,
+    practices,
+    resources,
+    services,
+    vocabularies,
+)
 from passerelle.graph.store import Store
 from passerelle.settings import Settings, get_settings
 
@@ -40,6 +48,7 @@ def create_app(store: Store, settings: Settings | None = None) -> FastAPI:
         )
         return response
 
-    for router in (health.router, services.router):
+    for router in (health.router, services.router, resources.router, vocabularies.router,
+                   organisations.router, practices.router, events.router):
         app.include_router(router)
     return app

@@ -7,7 +7,7 @@ SKOS = "http://www.w3.org/2004/02/skos/core#"
 RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
 
 INFERRED_GRAPH = GRAPH + "inferred"
-"""Derived triples (the transitive ``skos:broader`` closure); rebuilt from the data, never edited."""
+"""Derived triples (the ``skos:broader`` closure); rebuilt from the data, never edited."""
 
 
 def graph_iri(stem: str) -> str:

@@ -1,4 +1,4 @@
-"""Every setting in one pydantic settings object, read from ``PASSERELLE_*`` environment variables."""
+"""Every setting in one pydantic settings object, read from ``PASSERELLE_*`` variables."""
 
 from __future__ import annotations
 

@@ -7,27 +7,13 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import JSONResponse
 
-from passerelle.api import jsonld
 from passerelle.api.deps import StoreDep
 from passerelle.api.params import Codes, Lang, Limit, Offset, unprocessable
-from passerelle.graph import formats
+from passerelle.api.representations import respond
 from passerelle.graph.search import SearchParams, search
 from passerelle.graph.vocab import UnknownCode
 
 router = APIRouter(prefix="/api/services", tags=["services"])
-
-JSON = "application/json"
-JSON_LD = "application/ld+json"
-
-
-def respond(request: Request, body: dict) -> JSONResponse:
-    media = formats.negotiate(request.headers.get("accept"), [JSON, JSON_LD], default=JSON)
-    if media == JSON_LD:
-        return JSONResponse(jsonld.wrap(body), media_type=JSON_LD)
-    if media is None:
-        return JSONResponse({"detail": f"acceptable: {JSON}, {JSON_LD}"}, status_code=406)
-    return JSONResponse(body)
-
 
 @router.get("", summary="Find services by need, status, region, language and words")
 def find_services(
@@ -62,4 +48,4 @@ def find_services(
     body: dict = {"total": result.total, "limit": limit, "offset": offset, "items": result.items}
     if explain:
         body["query"] = result.query
-    return respond(request, body)
+    return respond(request, body, {})

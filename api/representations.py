@@ -1,0 +1,40 @@
+"""How the read endpoints answer: JSON or JSON-LD by content negotiation, 404 and 406 bodies.
+
+Organisations, practices, events and the vocabularies share these, so they all negotiate,
+name their parameters in errors and vary on ``Accept`` the same way.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from fastapi import Query, Request
+from fastapi.responses import JSONResponse
+
+from passerelle.api import jsonld
+from passerelle.graph import formats
+
+JSON = "application/json"
+JSON_LD = "application/ld+json"
+VARY = {"Vary": "Accept"}
+
+Lang = Annotated[Literal["en", "fr"],
+                 Query(description="Language of names and labels (en or fr), falling back to "
+                                   "the other language when a text is missing")]
+
+
+def respond(request: Request, body: dict, terms: dict) -> JSONResponse:
+    """``body`` as JSON (the default) or, when asked for, as JSON-LD with ``terms`` added to
+    the API's context; 406 when the client accepts neither."""
+    media = formats.negotiate(request.headers.get("accept"), [JSON, JSON_LD], default=JSON)
+    if media is None:
+        return JSONResponse({"detail": f"acceptable media types: {JSON}, {JSON_LD}"},
+                            status_code=406, headers=VARY)
+    if media == JSON_LD:
+        content = {"@context": {**jsonld.CONTEXT, **terms}, **body}
+        return JSONResponse(content, media_type=JSON_LD, headers=VARY)
+    return JSONResponse(body, headers=VARY)
+
+
+def not_found(what: str, ident: str) -> JSONResponse:
+    return JSONResponse({"detail": f"no {what} {ident[:200]!r}"}, status_code=404, headers=VARY)
