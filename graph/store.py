@@ -120,6 +120,7 @@ class EmbeddedStore(Store):
                 "give an empty or new directory"
             )
         try:
+            path.parent.mkdir(parents=True, exist_ok=True)
             self._store = ox.Store(str(path))
         except OSError as error:
             raise PasserelleError(f"cannot open the store in {path}: {error}") from None

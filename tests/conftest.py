@@ -31,17 +31,25 @@ def run_cli(*args: str, env: dict | None = None, timeout: float = 120,
                           env={**os.environ, **(env or {})}, input=input)
 
 
+SEED = """
+import sys
+from pathlib import Path
+from passerelle.graph.bundle import open_store
+from passerelle.graph.loader import load
+store = open_store(Path(sys.argv[1]), seed=True)
+load(store, sorted(Path(sys.argv[2]).glob("*.ttl")))
+"""
+
+
 @pytest.fixture(scope="session")
 def seeded_store(tmp_path_factory) -> Path:
-    """A store holding the vocabularies, the seed graph and the valid example graphs."""
-    path = tmp_path_factory.mktemp("store") / "seeded"
-    from passerelle.graph.bundle import open_store
-    from passerelle.graph.loader import load
+    """A store holding the vocabularies, the seed graph and the valid example graphs.
 
-    store = open_store(path, seed=True)
-    load(store, sorted((DATA / "valid").glob("*.ttl")))
-    store.flush()
-    del store
+    Built in a child process so that no handle (and no RocksDB lock) stays in the test process.
+    """
+    path = tmp_path_factory.mktemp("store") / "seeded"
+    subprocess.run([sys.executable, "-c", SEED, str(path), str(DATA / "valid")], check=True,
+                   timeout=300)
     return path
 
 

@@ -123,3 +123,14 @@ def test_export_parses_back(seeded_store, fmt, rdflib_format):
     triples = sum(len(g) for g in graph.graphs()) if isinstance(graph, rdflib.Dataset) \
         else len(graph)
     assert triples > 1000
+
+
+def test_query_answers_a_competency_question_from_its_file(seeded_store):
+    from passerelle.graph import queries
+
+    path = Path(queries.__file__).parent / "examples" / "vaucluse-roundtables.rq"
+    result = run_cli("query", f"@{path}", "--format", "csv", "--store", str(seeded_store))
+    assert result.returncode == 0, result.stderr.decode()
+    text = result.stdout.decode()
+    for day in ("2021-04-22", "2021-07-27", "2021-10-06", "2022-05-09"):
+        assert day in text
