@@ -169,7 +169,8 @@ def _node(statements: dict, predicate: str, fields: dict[str, str]) -> dict | No
 def render(statements: dict, iri: str, lang: str) -> dict:
     """The JSON read model of one service."""
     statuses = _concepts(statements, PAS + "eligibleStatus", lang)
-    open_to_all = any(o["term"].value == "true"
+    # Some engines (Virtuoso) give a stored boolean back as "1".
+    open_to_all = any(o["term"].value in ("true", "1")
                       for o in statements.get(PAS + "openToAllStatuses", {}).values())
     state = "open-to-all" if open_to_all else "restricted" if statuses else "not-stated"
     providers = _concepts(statements, PAS + "provider", lang)
