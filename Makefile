@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test bench lint install clean
+.PHONY: run test bench lint install clean docs
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -20,10 +20,14 @@ run: install
 	$(BIN)/passerelle serve
 
 test: install
+	sh tests/install-browser.sh
 	$(BIN)/python -m pytest -q
 
 bench: install
 	$(BIN)/python -m bench
+
+docs: install
+	$(BIN)/python -m passerelle.api.ontology_doc docs
 
 lint: install
 	$(BIN)/ruff check .

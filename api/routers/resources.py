@@ -10,15 +10,17 @@ from __future__ import annotations
 import re
 from typing import Annotated, Literal
 
-import jinja2
 import pyoxigraph as ox
 from fastapi import APIRouter, Query, Request
-from fastapi.responses import HTMLResponse, PlainTextResponse, Response
+from fastapi.responses import PlainTextResponse, Response
 
 from passerelle.api.deps import SettingsDep, StoreDep
-from passerelle.graph import formats
+from passerelle.api.web import choose_language, local_href, messages, page
+from passerelle.graph import formats, queries
+from passerelle.graph.bind import values
 from passerelle.graph.describe import RDF_TYPE, Description, curie, describe, serialize
 from passerelle.graph.search import pick
+from passerelle.graph.store import Store
 
 router = APIRouter(tags=["linked data"])
 
@@ -33,24 +35,67 @@ PLAIN = {"http://www.w3.org/2001/XMLSchema#string",
          "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"}
 FIRST = (RDF_TYPE, "http://schema.org/name", "http://www.w3.org/2004/02/skos/core#prefLabel")
 
-templates = jinja2.Environment(loader=jinja2.PackageLoader("passerelle.api", "templates"),
-                               autoescape=True)
+BOOLEAN = "http://www.w3.org/2001/XMLSchema#boolean"
+PROV_SOURCE = "http://www.w3.org/ns/prov#wasDerivedFrom"
+TITLE = "http://purl.org/dc/terms/title"
+CHECKED = "https://w3id.org/passerelle/ontology#lastChecked"
 
 
-def render_page(d: Description, iri: str, base: str) -> str:
-    """The HTML page of a resource: its statements as a table, with names instead of IRIs and
-    local ``/id/`` links for IRIs under the base."""
+def inbound(store: Store, iri: str, lang: str, t: dict, base: str) -> list[dict]:
+    """What refers to the resource, grouped by property and named in words."""
+    found: dict[str, dict[str, dict]] = {}
+    sparql = values(queries.text("resource-inbound"), {"resource": [ox.NamedNode(iri)]})
+    for row in store.query(sparql):
+        entry = found.setdefault(row["property"].value, {}).setdefault(row["subject"].value, {})
+        if isinstance(row["name"], ox.Literal):
+            entry.setdefault(row["name"].language or "", row["name"].value)
+    groups = []
+    for predicate in sorted(found, key=curie):
+        name = curie(predicate)
+        heading = t["inverse"].get(name) or t["of"].format(
+            property=t["properties"].get(name, name))
+        links = sorted(({"href": local_href(s, base), "iri": s,
+                         "text": pick(names, lang) or curie(s)}
+                        for s, names in found[predicate].items()),
+                       key=lambda link: link["text"].casefold())
+        groups.append({"heading": heading, "links": links})
+    return groups
 
-    def href(target: str) -> str:
-        return "/id/" + target.removeprefix(base) if target.startswith(base) else target
+
+def provenance(store: Store, iri: str, lang: str) -> list[dict]:
+    """The named graphs holding the resource's statements, with title, date and sources."""
+    graphs: dict[str, dict] = {}
+    sparql = values(queries.text("resource-provenance"), {"resource": [ox.NamedNode(iri)]})
+    for row in store.query(sparql):
+        graph = graphs.setdefault(row["graph"].value,
+                                  {"iri": row["graph"].value, "titles": {}, "checked": None,
+                                   "sources": set()})
+        meta, value = row["meta"].value, row["value"]
+        if meta == TITLE and isinstance(value, ox.Literal):
+            graph["titles"].setdefault(value.language or "", value.value)
+        elif meta == CHECKED:
+            graph["checked"] = max(graph["checked"] or "", value.value)
+        elif meta == PROV_SOURCE:
+            graph["sources"].add(value.value)
+    return [{**g, "title": pick(g["titles"], lang) or g["iri"], "sources": sorted(g["sources"])}
+            for g in sorted(graphs.values(), key=lambda g: g["iri"])]
+
+
+def render_page(request: Request, store: Store, d: Description, iri: str, base: str) -> Response:
+    """The HTML page of a resource: its statements in words (names instead of IRIs, local
+    ``/id/`` links), what refers to it, where it comes from, and its data formats."""
+    lang = choose_language(request)
+    t = messages(lang)
 
     def value(term, depth: int) -> dict:
         if isinstance(term, ox.NamedNode):
-            return {"href": href(term.value), "iri": term.value,
-                    "text": pick(d.labels(term), "en") or curie(term.value)}
+            return {"href": local_href(term.value, base), "iri": term.value,
+                    "text": pick(d.labels(term), lang) or curie(term.value)}
         if isinstance(term, ox.BlankNode):
             return {"rows": rows(term, depth + 1) if depth < 3 else []}
         datatype = term.datatype.value
+        if datatype == BOOLEAN:
+            return {"text": t["yes"] if term.value in ("true", "1") else t["no"]}
         return {"text": term.value, "lang": term.language,
                 "datatype": None if datatype in PLAIN else curie(datatype)}
 
@@ -58,16 +103,22 @@ def render_page(d: Description, iri: str, base: str) -> str:
         about = d.about(node)
         ordered = sorted(about, key=lambda p: (FIRST.index(p) if p in FIRST else len(FIRST),
                                                curie(p)))
-        return [{"property": curie(p), "iri": p,
-                 "values": sorted((value(o, depth) for o in about[p]),
-                                  key=lambda v: v.get("text", ""))}
-                for p in ordered]
+        out = []
+        for p in ordered:
+            found = [value(o, depth) for o in about[p]]
+            in_lang = [v for v in found if not v.get("lang") or v["lang"] == lang]
+            if any(v.get("lang") for v in in_lang):  # texts in the reader's language only
+                found = in_lang
+            out.append({"property": curie(p), "words": t["properties"].get(curie(p)),
+                        "iri": p, "values": sorted(found, key=lambda v: v.get("text", ""))})
+        return out
 
     node = ox.NamedNode(iri)
-    return templates.get_template("resource.html").render(
-        iri=iri, title=pick(d.labels(node), "en") or iri, rows=rows(node),
-        alternates=[(f.name, f.label, f.media_type) for f in RDF_FORMATS],
-    )
+    return page(request, "resource.html", lang,
+                iri=iri, title=pick(d.labels(node), lang) or iri, rows=rows(node),
+                inbound=inbound(store, iri, lang, t, base),
+                provenance=provenance(store, iri, lang),
+                alternates=[(f.name, f.label, f.media_type) for f in RDF_FORMATS])
 
 
 def _media_type(request: Request, format: FormatName | None) -> str | None:
@@ -100,6 +151,6 @@ def resource(
         return PlainTextResponse(f"Nothing is known about {iri[:300]}\n", status_code=404,
                                  headers=VARY)
     if media == HTML:
-        return HTMLResponse(render_page(description, iri, settings.base_iri), headers=VARY)
+        return render_page(request, store, description, iri, settings.base_iri)
     fmt = formats.by_media_type(media)
     return Response(serialize(description, fmt), media_type=fmt.media_type, headers=VARY)

@@ -1,0 +1,12 @@
+// With JavaScript, choosing an example fills the editor in place instead of reloading the page;
+// without it, the example's link loads the page with the query in the editor.
+document.addEventListener("click", (event) => {
+  const link = event.target.closest("a.example");
+  if (!link || event.ctrlKey || event.metaKey || event.shiftKey) return;
+  event.preventDefault();
+  const editor = document.getElementById("query");
+  editor.value = link.dataset.query;
+  editor.focus();
+  editor.setSelectionRange(0, 0);
+  editor.scrollTop = 0;
+});

@@ -1,0 +1,77 @@
+"""What every HTML page shares: the reader's language, the message catalogue, the templates.
+
+Pages speak French or English. The language is the ``lang`` query parameter when it names one
+of them, else the first of them in ``Accept-Language``, else English. Interface text comes from
+one JSON catalogue per language (``messages/{lang}.json``); names of things come from the graph's
+language-tagged literals, picked in the same language.
+"""
+
+from __future__ import annotations
+
+import json
+from functools import cache
+from importlib import resources
+from urllib.parse import urlencode
+
+import jinja2
+from fastapi import Request
+from fastapi.responses import HTMLResponse
+
+LANGUAGES = ("en", "fr")
+DEFAULT = "en"
+
+templates = jinja2.Environment(loader=jinja2.PackageLoader("passerelle.api", "templates"),
+                               autoescape=True, trim_blocks=True, lstrip_blocks=True)
+
+
+@cache
+def messages(lang: str) -> dict[str, str]:
+    """The interface text of one language, by key."""
+    path = resources.files("passerelle.api").joinpath("messages", f"{lang}.json")
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
+def choose_language(request: Request) -> str:
+    """``?lang=`` if it is French or English, else the preferred of them in Accept-Language."""
+    asked = request.query_params.get("lang", "").lower()
+    if asked in LANGUAGES:
+        return asked
+    ranked = []
+    for position, part in enumerate(request.headers.get("accept-language", "").split(",")):
+        tag, _, params = part.strip().partition(";")
+        quality = 1.0
+        if params.strip().startswith("q="):
+            try:
+                quality = float(params.strip()[2:])
+            except ValueError:
+                quality = 0.0
+        primary = tag.strip().split("-")[0].lower()
+        if primary in LANGUAGES and quality > 0:
+            ranked.append((-quality, position, primary))
+    return min(ranked)[2] if ranked else DEFAULT
+
+
+def url_with(request: Request, **changes) -> str:
+    """The current path and query with some parameters replaced (None removes them)."""
+    pairs = [(k, v) for k, v in request.query_params.multi_items() if k not in changes]
+    for key, value in changes.items():
+        if value is None:
+            continue
+        pairs.extend((key, v) for v in (value if isinstance(value, list | tuple) else [value]))
+    query = urlencode(pairs)
+    return request.url.path + ("?" + query if query else "")
+
+
+def local_href(iri: str, base: str) -> str:
+    """Links to our own resources stay on this server (``/id/...``); others go out."""
+    return "/id/" + iri.removeprefix(base) if iri.startswith(base) else iri
+
+
+def page(request: Request, template: str, lang: str, status_code: int = 200,
+         **context) -> HTMLResponse:
+    """Render a page with what the layout needs: language, catalogue and the language switch."""
+    other = {code: url_with(request, lang=code) for code in LANGUAGES}
+    html = templates.get_template(template).render(
+        lang=lang, t=messages(lang), switch=other, path=request.url.path, **context)
+    return HTMLResponse(html, status_code=status_code,
+                        headers={"Content-Language": lang, "Vary": "Accept, Accept-Language"})
