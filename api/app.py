@@ -6,12 +6,16 @@ import logging
 import time
 
 from fastapi import FastAPI, Request
+from fastapi.staticfiles import StaticFiles
 
 from passerelle.api.routers import (
     events,
+    exports,
     health,
     organisations,
+    pages,
     practices,
+    query_page,
     resources,
     services,
     vocabularies,
@@ -49,6 +53,8 @@ def create_app(store: Store, settings: Settings | None = None) -> FastAPI:
         return response
 
     for router in (health.router, services.router, resources.router, vocabularies.router,
-                   organisations.router, practices.router, events.router):
+                   organisations.router, practices.router, events.router, pages.router,
+                   exports.router, query_page.router):
         app.include_router(router)
+    app.mount("/static", StaticFiles(packages=[("passerelle.api", "static")]), name="static")
     return app

@@ -50,6 +50,19 @@ def install_seed(store: Store) -> None:
     load(store, seed_files())
 
 
+def open_remote(query_endpoint: str, update_endpoint: str | None, *, seed: bool = False
+                ) -> Store:
+    """Use a SPARQL engine; one holding no Passerelle graph yet is set up like a new store."""
+    from passerelle.graph.remote import RemoteStore
+
+    store = RemoteStore(query_endpoint, update_endpoint)
+    if not has_vocabularies(store):
+        install_vocabularies(store)
+        if seed:
+            install_seed(store)
+    return store
+
+
 def open_store(path: Path | None, *, seed: bool = False) -> EmbeddedStore:
     """Open (or create) an embedded store; a new one receives the vocabularies, and the seed."""
     is_new = path is None or not path.exists() or not any(path.iterdir())

@@ -18,8 +18,13 @@ from passerelle.settings import get_settings
 
 
 def _store_option(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--store", type=Path, metavar="DIR",
-                        help="embedded store directory (default: the data directory's store)")
+    where = parser.add_mutually_exclusive_group()
+    where.add_argument("--store", type=Path, metavar="DIR",
+                       help="embedded store directory (default: the data directory's store)")
+    where.add_argument("--endpoint", metavar="URL",
+                       help="a SPARQL 1.1 query endpoint to use instead of an embedded store")
+    parser.add_argument("--update-endpoint", metavar="URL",
+                        help="its SPARQL Update endpoint (default: the query endpoint)")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -54,13 +59,18 @@ def build_parser() -> argparse.ArgumentParser:
 
     export = commands.add_parser("export", help="write the whole graph to standard output")
     export.add_argument("--format", default="ttl", help="ttl, nt, nq, trig, jsonld or rdfxml")
+    export.add_argument("--profile", choices=["dcat-ap", "cpsv-ap"],
+                        help="write the DCAT-AP catalogue or the CPSV-AP profile of the services "
+                             "instead of the whole graph")
     _store_option(export)
     return parser
 
 
 def _open(args: argparse.Namespace, *, seed: bool = False):
-    from passerelle.graph.bundle import open_store
+    from passerelle.graph.bundle import open_remote, open_store
 
+    if args.endpoint:
+        return open_remote(args.endpoint, args.update_endpoint, seed=seed)
     return open_store(args.store or get_settings().store_dir, seed=seed)
 
 
@@ -114,7 +124,7 @@ def cmd_query(args: argparse.Namespace) -> int:
     except SyntaxError as error:
         raise PasserelleError(f"the query does not parse: {error}") from None
     out = sys.stdout
-    if isinstance(result, ox.QueryTriples):
+    if isinstance(result, ox.QueryTriples | list):
         out.write(ox.serialize(result, format=ox.RdfFormat.TURTLE).decode())
         return 0
     if isinstance(result, ox.QueryBoolean):
@@ -151,7 +161,22 @@ def cmd_export(args: argparse.Namespace) -> int:
     from passerelle.graph import formats
 
     fmt = formats.by_name(args.format)
-    sys.stdout.buffer.write(_open(args).dump(fmt))
+    store = _open(args)
+    if args.profile is None:
+        sys.stdout.buffer.write(store.dump(fmt))
+        return 0
+    if fmt.dataset and fmt.name != "jsonld":
+        raise PasserelleError(
+            f"a profile is one graph: use ttl, nt, jsonld or rdfxml, not {fmt.name}")
+    from passerelle.graph.export import catalog, cpsv, dumps
+
+    if args.profile == "cpsv-ap":
+        profile = cpsv.build(store)
+        print(cpsv.omission_note(profile), file=sys.stderr)
+        graph = profile.graph
+    else:
+        graph = catalog.build(store, get_settings(), dumps.build(store))
+    sys.stdout.buffer.write(graph.serialize(format=fmt.rdflib, encoding="utf-8"))
     return 0
 
 

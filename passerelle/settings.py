@@ -31,6 +31,16 @@ class Settings(BaseSettings):
     query_concurrency: int = 4
     write_max_body: int = 10 * 1024 * 1024
     standards_dir: Path | None = None
+    # The DCAT-AP catalogue's publisher, licence and contact (GET /catalog, export --profile).
+    publisher_name: str = "Passerelle contributors"
+    publisher_iri: str = ""
+    licence_iri: str = "http://publications.europa.eu/resource/authority/licence/CC_BY_4_0"
+    contact_email: str = ""
+
+    @property
+    def publisher(self) -> str:
+        """The publisher's IRI: the contributors' agent of the seed graph unless configured."""
+        return self.publisher_iri or self.base_iri + "agent/passerelle-contributors"
 
     @property
     def store_dir(self) -> Path:

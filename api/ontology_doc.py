@@ -1,0 +1,113 @@
+"""HTML documentation of the vocabulary, generated from the Turtle files in ``ontology/``.
+
+The Turtle is the source of truth, so the page is rendered from it (classes and properties with
+their en/fr labels, comments, domains and ranges, and the concept schemes with their concepts),
+never written by hand. ``GET /ontology`` serves it; ``make docs`` writes it to a folder.
+"""
+
+from __future__ import annotations
+
+import sys
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+
+from jinja2 import Environment, PackageLoader, select_autoescape
+from rdflib import OWL, RDF, RDFS, SKOS, Graph, URIRef
+from rdflib.namespace import DCTERMS as DCT
+
+from passerelle.graph.bundle import vocabulary_files
+
+PROPERTY_TYPES = (OWL.ObjectProperty, OWL.DatatypeProperty, RDF.Property)
+
+
+@dataclass
+class Term:
+    iri: str
+    curie: str
+    labels: dict[str, str] = field(default_factory=dict)
+    comments: dict[str, str] = field(default_factory=dict)
+    kind: str = ""
+    parents: list[str] = field(default_factory=list)
+    domains: list[str] = field(default_factory=list)
+    ranges: list[str] = field(default_factory=list)
+    notation: str = ""
+
+
+@cache
+def vocabulary() -> Graph:
+    graph = Graph()
+    for path in vocabulary_files():
+        graph.parse(path, format="turtle")
+    return graph
+
+
+@cache
+def turtle() -> bytes:
+    return vocabulary().serialize(format="turtle", encoding="utf-8")
+
+
+def _texts(graph: Graph, node, *props) -> dict[str, str]:
+    found: dict[str, str] = {}
+    for prop in props:
+        for value in graph.objects(node, prop):
+            found.setdefault(getattr(value, "language", None) or "", str(value))
+    return found
+
+
+def _term(graph: Graph, node: URIRef) -> Term:
+    term = Term(str(node), graph.namespace_manager.normalizeUri(node),
+                _texts(graph, node, RDFS.label, SKOS.prefLabel),
+                _texts(graph, node, RDFS.comment, SKOS.definition))
+    term.parents = sorted(graph.namespace_manager.normalizeUri(p) for p in
+                          (*graph.objects(node, RDFS.subClassOf),
+                           *graph.objects(node, RDFS.subPropertyOf),
+                           *graph.objects(node, SKOS.broader)) if isinstance(p, URIRef))
+    term.domains = sorted(graph.namespace_manager.normalizeUri(d)
+                          for d in graph.objects(node, RDFS.domain) if isinstance(d, URIRef))
+    term.ranges = sorted(graph.namespace_manager.normalizeUri(r)
+                         for r in graph.objects(node, RDFS.range) if isinstance(r, URIRef))
+    term.notation = str(next(iter(graph.objects(node, SKOS.notation)), ""))
+    return term
+
+
+def model() -> dict:
+    graph = vocabulary()
+    classes = [_term(graph, c) for c in sorted(set(graph.subjects(RDF.type, OWL.Class)))
+               if isinstance(c, URIRef)]
+    properties = []
+    for kind in PROPERTY_TYPES:
+        for prop in sorted(set(graph.subjects(RDF.type, kind))):
+            if isinstance(prop, URIRef) and all(p.iri != str(prop) for p in properties):
+                term = _term(graph, prop)
+                term.kind = graph.namespace_manager.normalizeUri(kind)
+                properties.append(term)
+    schemes = []
+    for scheme in sorted(set(graph.subjects(RDF.type, SKOS.ConceptScheme))):
+        info = _term(graph, scheme)
+        info.labels = info.labels or _texts(graph, scheme, DCT.title)
+        info.comments = info.comments or _texts(graph, scheme, DCT.description)
+        concepts = [_term(graph, c) for c in sorted(set(graph.subjects(SKOS.inScheme, scheme)))]
+        schemes.append((info, concepts))
+    return {"classes": classes, "properties": properties, "schemes": schemes}
+
+
+@cache
+def html() -> str:
+    env = Environment(loader=PackageLoader("passerelle.api", "templates"),
+                      autoescape=select_autoescape())
+    return env.get_template("ontology.html").render(**model())
+
+
+def main(argv: list[str]) -> int:
+    """``python -m passerelle.api.ontology_doc DIR``: write DIR/index.html and DIR/ontology.ttl."""
+    target = Path(argv[0] if argv else "docs")
+    target.mkdir(parents=True, exist_ok=True)
+    (target / "index.html").write_text(html(), encoding="utf-8")
+    (target / "ontology.ttl").write_bytes(turtle())
+    print(f"wrote {target / 'index.html'} and {target / 'ontology.ttl'}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

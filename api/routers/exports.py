@@ -1,0 +1,78 @@
+"""The open-data side: the DCAT-AP catalogue, the dumps it lists, the vocabulary, the context.
+
+Dumps and catalogue come from a cache keyed on the store's content (``dumps.Cache`` on
+``app.state``), so a download is a copy of bytes already made and the checksums the catalogue
+states are those of the bytes served.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import HTMLResponse, JSONResponse, Response
+
+from passerelle.api import jsonld, ontology_doc
+from passerelle.api.deps import SettingsDep, StoreDep
+from passerelle.graph import formats
+from passerelle.graph.export import catalog, dumps
+
+router = APIRouter(tags=["open data"])
+
+RDF_OFFERS = [formats.by_name(n).media_type for n in ("ttl", "jsonld", "rdfxml")]
+VARY = {"Vary": "Accept"}
+
+
+def _cache(request: Request) -> dumps.Cache:
+    state = request.app.state
+    if not hasattr(state, "exports"):
+        state.exports = dumps.Cache()
+    return state.exports
+
+
+def _not_acceptable(offers: list[str]) -> JSONResponse:
+    return JSONResponse({"detail": f"acceptable media types: {', '.join(offers)}"},
+                        status_code=406, headers=VARY)
+
+
+@router.get("/catalog", summary="DCAT-AP 3 description of the dataset, its files and services")
+def get_catalog(request: Request, store: StoreDep, settings: SettingsDep) -> Response:
+    media = formats.negotiate(request.headers.get("accept"), RDF_OFFERS, default=RDF_OFFERS[0])
+    if media is None:
+        return _not_acceptable(RDF_OFFERS)
+    fmt = formats.by_media_type(media)
+    body = _cache(request).derived(
+        store, f"catalog.{fmt.name}",
+        lambda files: catalog.build(store, settings, files).serialize(format=fmt.rdflib,
+                                                                      encoding="utf-8"))
+    return Response(body, media_type=fmt.media_type, headers=VARY)
+
+
+@router.get("/export/{name}", summary="A dump of the graph, or the CPSV-AP profile")
+def get_export(name: str, request: Request, store: StoreDep) -> Response:
+    files = _cache(request).files(store)
+    dump = files.get(name)
+    if dump is None:
+        return JSONResponse({"detail": f"no file {name[:100]!r}; files: {', '.join(files)}"},
+                            status_code=404)
+    return Response(dump.data, media_type=dump.fmt.media_type,
+                    headers={"Content-Disposition": f'attachment; filename="{dump.name}"',
+                             "ETag": f'"{dump.sha256}"'})
+
+
+@router.get("/ontology", summary="The vocabulary: HTML for people, Turtle for machines")
+def get_ontology(request: Request,
+                 format: Annotated[Literal["html", "ttl"] | None, Query()] = None) -> Response:
+    turtle = formats.by_name("ttl").media_type
+    media = {"html": "text/html", "ttl": turtle}.get(format or "") or formats.negotiate(
+        request.headers.get("accept"), ["text/html", turtle], default="text/html")
+    if media is None:
+        return _not_acceptable(["text/html", turtle])
+    if media == turtle:
+        return Response(ontology_doc.turtle(), media_type=turtle, headers=VARY)
+    return HTMLResponse(ontology_doc.html(), headers=VARY)
+
+
+@router.get("/context.jsonld", summary="The JSON-LD context of the API's JSON answers")
+def get_context() -> JSONResponse:
+    return JSONResponse({"@context": jsonld.CONTEXT}, media_type="application/ld+json")
