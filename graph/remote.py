@@ -12,7 +12,9 @@ whose multi-operation updates are not atomic (see the README's scaling guide).
 
 from __future__ import annotations
 
+import hashlib
 import io
+import json
 import re
 
 import pyoxigraph as ox
@@ -36,6 +38,21 @@ def returns_graph(sparql: str) -> bool:
     """Whether a query is CONSTRUCT or DESCRIBE, read past comments and the prologue."""
     body = sparql[_PROLOGUE.match(sparql).end():]
     return body[:9].upper().startswith(("CONSTRUCT", "DESCRIBE"))
+
+
+def _portable_blank_nodes(body: bytes) -> bytes:
+    """Blank-node labels some engines send (Virtuoso's ``nodeID://b1``) rewritten as valid ones.
+
+    The label is hashed, so the same node keeps the same label across the rows of one answer.
+    """
+    if b'"bnode"' not in body:
+        return body
+    results = json.loads(body)
+    for row in results.get("results", {}).get("bindings", []):
+        for value in row.values():
+            if value.get("type") == "bnode":
+                value["value"] = "b" + hashlib.sha1(value["value"].encode()).hexdigest()[:20]
+    return json.dumps(results).encode()
 
 
 class RemoteStore(Store):
@@ -74,7 +91,8 @@ class RemoteStore(Store):
         body = response.read()
         if graph:
             return list(ox.parse(io.BytesIO(body), format=ox.RdfFormat.N_TRIPLES))
-        return ox.parse_query_results(body, format=ox.QueryResultsFormat.JSON)
+        return ox.parse_query_results(_portable_blank_nodes(body),
+                                      format=ox.QueryResultsFormat.JSON)
 
     def update(self, sparql):
         wrapper = self._wrapper(self.update_endpoint)
@@ -88,9 +106,10 @@ class RemoteStore(Store):
             raise PasserelleError(f"the SPARQL engine at {self.update_endpoint} refused an "
                                   f"update: {error}") from None
 
-    def write(self, graphs, *, replace=False):
+    def write(self, graphs, *, replace=False, append=None):
         operations = [f"DROP SILENT GRAPH <{g}>" for g in graphs] if replace else []
-        batches = [(g, triples[i:i + BATCH]) for g, triples in graphs.items()
+        added = [*graphs.items(), *(append or {}).items()]
+        batches = [(g, triples[i:i + BATCH]) for g, triples in added
                    for i in range(0, len(triples), BATCH)]
         # INSERT {...} WHERE {} rather than INSERT DATA: some engines refuse blank nodes in DATA.
         inserts = [
