@@ -20,7 +20,7 @@ run: install
 	$(BIN)/passerelle serve
 
 test: install
-	sh tests/install-browser.sh
+	sh tests/install-system-packages.sh
 	$(BIN)/python -m pytest -q
 
 bench: install

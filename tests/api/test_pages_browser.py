@@ -18,7 +18,7 @@ FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-
 
 pytestmark = pytest.mark.skipif(
     not Path(CHROMIUM).exists() and shutil.which("chromium") is None,
-    reason="Debian's chromium is not installed (make test installs it: tests/install-browser.sh)")
+    reason="Debian's chromium is not installed (make test installs it: tests/install-system-packages.sh)")
 
 
 @pytest.fixture(scope="module")
