@@ -4,21 +4,15 @@ JavaScript, by mouse and by keyboard. Screenshots go to tests/artifacts/ for a p
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pytest
-
-sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed")
+from playwright import sync_api
 
 CHROMIUM = "/usr/bin/chromium"
 ARTIFACTS = Path(__file__).resolve().parents[1] / "artifacts"
 FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
          "--disable-background-networking", "--disable-component-update", "--disable-sync"]
-
-pytestmark = pytest.mark.skipif(
-    not Path(CHROMIUM).exists() and shutil.which("chromium") is None,
-    reason="Debian's chromium is not installed (make test installs it: tests/install-system-packages.sh)")
 
 
 @pytest.fixture(scope="module")
