@@ -1,8 +1,9 @@
 """Reading RDF files into named graphs, behind the validation gate, in one transaction.
 
-A load parses every file first, validates the whole batch together with what it references in the
-store, and only then writes, with one atomic store write: a file that does not parse, data that
-breaks a shape, or a process killed half-way leaves the store exactly as it was.
+A load parses every file first, validates what the batch touches (its nodes, the nodes pointing
+to what it removes, and what they reference in the store), and only then writes, with one atomic
+store write: a file that does not parse, data that breaks a shape, or a process killed half-way
+leaves the store exactly as it was.
 """
 
 from __future__ import annotations
@@ -17,10 +18,10 @@ import rdflib
 from tqdm import tqdm
 
 from passerelle.errors import PasserelleError
-from passerelle.graph import formats
+from passerelle.graph import formats, incremental
 from passerelle.graph.namespaces import graph_iri
 from passerelle.graph.store import Store
-from passerelle.graph.validation import Report, validate
+from passerelle.graph.validation import Report
 
 
 class ValidationFailed(PasserelleError):
@@ -52,6 +53,7 @@ def parse(data: bytes | Path, fmt: formats.Format, *, name: str, graph: str | No
     """Parse one document; triples outside a named graph go to ``graph`` (or one named after it)."""
     target = graph or graph_iri(Path(name).stem)
     out: Graphs = {}
+    blanks: dict[str, ox.BlankNode] = {}
     source = data.open("rb") if isinstance(data, Path) else data
     try:
         quads = ox.parse(source, format=fmt.oxigraph, base_iri=base_iri)
@@ -59,7 +61,7 @@ def parse(data: bytes | Path, fmt: formats.Format, *, name: str, graph: str | No
                          disable=None, leave=False):
             g = quad.graph_name
             key = g.value if isinstance(g, ox.NamedNode) else target
-            out.setdefault(key, []).append(quad.triple)
+            out.setdefault(key, []).append(_own_blank_nodes(quad.triple, blanks))
     except SyntaxError as error:
         line, column = _position(error)
         where = f"line {line}, column {column}: " if line else ""
@@ -71,6 +73,22 @@ def parse(data: bytes | Path, fmt: formats.Format, *, name: str, graph: str | No
         if hasattr(source, "close"):
             source.close()
     return out
+
+
+def _own_blank_nodes(triple: ox.Triple, blanks: dict[str, ox.BlankNode]) -> ox.Triple:
+    """Give a document's blank nodes fresh identities.
+
+    The parser keeps labels as written, so `_:b0` in two files (or in a file loaded twice) would
+    be one node once stored; a blank node belongs to its document only.
+    """
+    subject, obj = triple.subject, triple.object
+    if not isinstance(subject, ox.BlankNode) and not isinstance(obj, ox.BlankNode):
+        return triple
+    if isinstance(subject, ox.BlankNode):
+        subject = blanks.setdefault(subject.value, ox.BlankNode())
+    if isinstance(obj, ox.BlankNode):
+        obj = blanks.setdefault(obj.value, ox.BlankNode())
+    return ox.Triple(subject, triple.predicate, obj)
 
 
 def _position(error: SyntaxError) -> tuple[int | None, int | None]:
@@ -126,17 +144,25 @@ def referenced_context(store: Store, data: rdflib.Graph) -> rdflib.Graph:
 
 
 def write(store: Store, graphs: Graphs, *, validate_first: bool = True, replace: bool = False,
-          what: str = "the data") -> LoadResult:
-    """Validate ``graphs`` against the shapes (with their context), then store them atomically."""
+          what: str = "the data", append: Graphs | None = None) -> LoadResult:
+    """Validate ``graphs`` against the shapes, then store them atomically.
+
+    Only what the write touches is validated (see ``incremental``): the nodes it changes, the
+    nodes that point to what it removes, and what they point to, as they will be after the write.
+    ``append`` (an audit record) is stored in the same transaction, unvalidated.
+    """
     result = LoadResult(graphs={g: len(t) for g, t in graphs.items()})
-    if validate_first:
-        data = to_rdflib(graphs)
-        report = validate(data, referenced_context(store, data))
-        result.report = report
-        if not report.conforms:
-            raise ValidationFailed(report, what)
-    store.write(graphs, replace=replace)
-    store.refresh_inferences()
+    if not validate_first:
+        store.write(graphs, replace=replace, append=append)
+        store.refresh_inferences()
+        return result
+    change = incremental.Change.plan(store, graphs, replace=replace)
+    result.report = incremental.check(store, change)
+    if not result.report.conforms:
+        raise ValidationFailed(result.report, what)
+    store.write(graphs, replace=replace, append=append)
+    if change.touches_hierarchy():
+        store.refresh_inferences()
     return result
 
 

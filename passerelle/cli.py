@@ -1,4 +1,4 @@
-"""The ``passerelle`` command: serve, load, validate, query, export.
+"""The ``passerelle`` command: serve, load, import, validate, query, export.
 
 Every failure is one clear line on stderr and a non-zero exit, never a traceback: exit 1 when
 data breaks a shape (``validate``), exit 2 for any other problem.
@@ -47,6 +47,17 @@ def build_parser() -> argparse.ArgumentParser:
     load.add_argument("--replace", action="store_true", help="replace the graphs' contents")
     _store_option(load)
 
+    imports = commands.add_parser(
+        "import", help="import services from the spreadsheet template (CSV) or HSDS JSON")
+    imports.add_argument("file", type=Path, metavar="FILE.csv|FILE.json")
+    imports.add_argument("--graph", metavar="IRI",
+                         help="named graph to (re)fill (default: one named after the file)")
+    imports.add_argument("--skip-invalid", action="store_true",
+                         help="store the valid rows and report the others")
+    imports.add_argument("--lang", default="en",
+                         help="language of the texts the file does not tag (default: en)")
+    _store_option(imports)
+
     validate = commands.add_parser(
         "validate", help="check RDF files (default: the bundled graph) against the shapes")
     validate.add_argument("files", nargs="*", type=Path, metavar="FILE")
@@ -58,7 +69,9 @@ def build_parser() -> argparse.ArgumentParser:
     _store_option(query)
 
     export = commands.add_parser("export", help="write the whole graph to standard output")
-    export.add_argument("--format", default="ttl", help="ttl, nt, nq, trig, jsonld or rdfxml")
+    export.add_argument("--format", default="ttl",
+                        help="ttl, nt, nq, trig, jsonld or rdfxml; hsds for the services as "
+                             "Open Referral HSDS JSON")
     export.add_argument("--profile", choices=["dcat-ap", "cpsv-ap"],
                         help="write the DCAT-AP catalogue or the CPSV-AP profile of the services "
                              "instead of the whole graph")
@@ -93,6 +106,29 @@ def cmd_load(args: argparse.Namespace) -> int:
         print(result.report.to_text(), file=sys.stderr)
     for graph, count in sorted(result.graphs.items()):
         print(f"loaded {count} triples into <{graph}>")
+    return 0
+
+
+def cmd_import(args: argparse.Namespace) -> int:
+    from passerelle.graph import hsds, template
+    from passerelle.graph.importing import import_records
+    from passerelle.graph.namespaces import graph_iri
+
+    kind = args.file.suffix.lower()
+    if kind not in (".csv", ".json"):
+        raise PasserelleError(f"{args.file}: give a .csv (the template) or a .json (HSDS) file")
+    if not args.file.is_file():
+        raise PasserelleError(f"{args.file}: no such file")
+    store = _open(args)
+    records = (template.read(args.file, language=args.lang) if kind == ".csv"
+               else hsds.read(args.file, store, language=args.lang))
+    graph = args.graph or graph_iri("import-" + args.file.stem)
+    result = import_records(store, records, graph=graph, source=args.file.name,
+                            skip_invalid=args.skip_invalid)
+    for line in [*result.notes, *result.skipped]:
+        print(line, file=sys.stderr)
+    print(f"imported {result.imported} service(s) into <{graph}>"
+          + (f"; skipped {len(records) - result.imported}" if result.skipped else ""))
     return 0
 
 
@@ -160,6 +196,12 @@ def _print_table(rows: list[list[str]], out) -> None:
 def cmd_export(args: argparse.Namespace) -> int:
     from passerelle.graph import formats
 
+    if args.format == "hsds":
+        from passerelle.graph.hsds import to_hsds
+
+        json.dump(to_hsds(_open(args)), sys.stdout, ensure_ascii=False, indent=2)
+        sys.stdout.write("\n")
+        return 0
     fmt = formats.by_name(args.format)
     store = _open(args)
     if args.profile is None:
@@ -180,8 +222,8 @@ def cmd_export(args: argparse.Namespace) -> int:
     return 0
 
 
-COMMANDS = {"serve": cmd_serve, "load": cmd_load, "validate": cmd_validate, "query": cmd_query,
-            "export": cmd_export}
+COMMANDS = {"serve": cmd_serve, "load": cmd_load, "import": cmd_import, "validate": cmd_validate,
+            "query": cmd_query, "export": cmd_export}
 
 
 def main(argv: list[str] | None = None) -> int:

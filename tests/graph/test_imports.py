@@ -1,0 +1,345 @@
+"""Imports from the spreadsheet template and from Open Referral HSDS JSON.
+
+What a data steward relies on: the shipped template imports as is and is documented column by
+column; every problem names the row and column (or JSON path) to fix; nothing is stored unless
+every row is valid, or only the valid rows with --skip-invalid; HSDS goes in and comes back out.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+from importlib import resources
+from pathlib import Path
+
+import pyoxigraph as ox
+import pytest
+
+from passerelle.graph import hsds, template
+from passerelle.graph.bundle import open_store
+from passerelle.graph.importing import ImportFailed, Vocabularies, import_records
+from passerelle.graph.namespaces import ID, PAS, graph_iri
+from tests.conftest import DATA
+
+TEMPLATE = Path(str(resources.files("passerelle.graph.templates") / "services-template.csv"))
+README = Path(str(resources.files("passerelle.graph.templates") / "README.md"))
+HSDS_FILES = sorted((DATA / "hsds").glob("*.json"))
+GRAPH = graph_iri("import-test")
+EXAMPLE_SERVICE = ID + "service/example-association-example-french-classes"
+
+
+@pytest.fixture
+def store():
+    """A fresh in-memory store holding the vocabularies only."""
+    return open_store(None)
+
+
+def example_row() -> dict[str, str]:
+    with TEMPLATE.open(encoding="utf-8") as handle:
+        return next(csv.DictReader(handle))
+
+
+def write_csv(path: Path, rows: list[dict[str, str]], delimiter: str = ",") -> Path:
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.DictWriter(handle, fieldnames=template.COLUMNS, delimiter=delimiter)
+        writer.writeheader()
+        writer.writerows(rows)
+    return path
+
+
+def import_csv(store, path: Path, **options):
+    return import_records(store, template.read(path), graph=GRAPH, source=path.name, **options)
+
+
+def values(store, subject: str, predicate: str) -> set[str]:
+    rows = store.select(f"SELECT ?o WHERE {{ <{subject}> <{predicate}> ?o }}")
+    return {row["o"].value for row in rows}
+
+
+def services_in_graph(store) -> set[str]:
+    rows = store.select(f"SELECT ?s WHERE {{ GRAPH <{GRAPH}> {{ ?s a <{PAS}Service> }} }}")
+    return {row["s"].value for row in rows}
+
+
+# --- The template ---------------------------------------------------------------------------
+
+def test_template_header_is_the_documented_columns():
+    with TEMPLATE.open(encoding="utf-8") as handle:
+        assert next(csv.reader(handle)) == list(template.COLUMNS)
+    documented = README.read_text(encoding="utf-8")
+    missing = [c for c in template.COLUMNS if f"| `{c}` |" not in documented]
+    assert missing == [], "columns without a line in graph/templates/README.md"
+
+
+def test_shipped_template_imports_as_is(store):
+    result = import_records(store, template.read(TEMPLATE), graph=GRAPH, source="template")
+    assert (result.imported, result.skipped) == (1, [])
+    assert result.load.report.conforms
+    assert values(store, EXAMPLE_SERVICE, PAS + "serviceType") == {
+        ID + "service-type/language", ID + "service-type/childcare"}
+    assert values(store, EXAMPLE_SERVICE, PAS + "eligibleStatus") == {
+        ID + "status/refugee", ID + "status/subsidiary-protection"}
+    assert values(store, EXAMPLE_SERVICE, PAS + "serviceArea") == {
+        ID + "region/lauris", ID + "region/cavaillon"}
+    assert values(store, EXAMPLE_SERVICE, PAS + "provider") == {
+        ID + "organisation/example-association"}
+
+
+@pytest.mark.parametrize(("cell", "open_to_all", "statuses"), [
+    ("all", {"true"}, set()),
+    ("ALL", {"true"}, set()),
+    ("", set(), set()),
+    ("refugee", set(), {ID + "status/refugee"}),
+])
+def test_statuses_column_gives_the_three_eligibility_states(store, tmp_path, cell, open_to_all,
+                                                             statuses):
+    path = write_csv(tmp_path / "s.csv", [{**example_row(), "statuses": cell}])
+    import_csv(store, path)
+    assert values(store, EXAMPLE_SERVICE, PAS + "openToAllStatuses") == open_to_all
+    assert values(store, EXAMPLE_SERVICE, PAS + "eligibleStatus") == statuses
+
+
+def test_semicolon_separated_file_is_read(store, tmp_path):
+    path = write_csv(tmp_path / "s.csv", [example_row()], delimiter=";")
+    assert import_csv(store, path).imported == 1
+
+
+# --- Problems, where to fix them, and all-or-nothing ----------------------------------------
+
+def bad_rows() -> list[dict[str, str]]:
+    row = example_row()
+    return [
+        {**row, "service_name_en": "Good"},
+        {**row, "service_name_en": "Bad status", "statuses": "refugee;xyz"},
+        {**row, "service_name_en": "Bad email", "email": "nobody"},
+        {**row, "service_name_en": "Bad area", "areas": "FRL06;atlantis", "country": "France"},
+    ]
+
+
+def test_every_problem_names_its_row_and_column_and_nothing_is_stored(store, tmp_path):
+    before = store.count()
+    with pytest.raises(ImportFailed) as failure:
+        import_csv(store, write_csv(tmp_path / "s.csv", bad_rows()))
+    lines = [str(p) for p in failure.value.problems]
+    assert lines[0] == "row 3, column statuses: unknown status 'xyz'"
+    assert lines[1].startswith("row 4, column email: An e-mail address must be plain text")
+    assert "row 5, column areas: unknown region 'atlantis'" in lines
+    assert any(line.startswith("row 5, column country: ") for line in lines)
+    assert len(lines) == 4
+    assert store.count() == before
+
+
+def test_skip_invalid_stores_the_valid_rows_and_reports_the_others(store, tmp_path):
+    result = import_csv(store, write_csv(tmp_path / "s.csv", bad_rows()), skip_invalid=True)
+    assert result.imported == 1
+    assert {p.where.split(",")[0] for p in result.skipped} == {"row 3", "row 4", "row 5"}
+    assert services_in_graph(store) == {ID + "service/example-association-good"}
+
+
+def test_statuses_all_with_codes_is_refused(store, tmp_path):
+    path = write_csv(tmp_path / "s.csv", [{**example_row(), "statuses": "all;refugee"}])
+    with pytest.raises(ImportFailed, match="row 2, column statuses: 'all' cannot be combined"):
+        import_csv(store, path)
+
+
+def test_unknown_column_is_refused_before_any_row(tmp_path):
+    path = tmp_path / "s.csv"
+    path.write_text("organisation,servce_types\nX,language\n", encoding="utf-8")
+    with pytest.raises(Exception, match="not template columns: servce_types"):
+        template.read(path)
+
+
+def test_the_same_service_twice_is_refused(store, tmp_path):
+    path = write_csv(tmp_path / "s.csv", [example_row(), example_row()])
+    with pytest.raises(ImportFailed, match="row 3: the same service as row 2"):
+        import_csv(store, path)
+
+
+def test_importing_again_replaces_the_previous_import(store, tmp_path):
+    rows = [{**example_row(), "service_name_en": name} for name in ("One", "Two")]
+    import_csv(store, write_csv(tmp_path / "s.csv", rows))
+    import_csv(store, write_csv(tmp_path / "s.csv", rows[1:]))
+    assert services_in_graph(store) == {ID + "service/example-association-two"}
+
+
+def test_an_organisation_in_the_graph_is_linked_not_described_again(tmp_path):
+    store = open_store(None, seed=True)
+    row = {**example_row(), "organisation": "", "organisation_id": "au-maquis"}
+    import_csv(store, write_csv(tmp_path / "s.csv", [row]))
+    service = ID + "service/au-maquis-example-french-classes"
+    assert values(store, service, PAS + "provider") == {ID + "organisation/au-maquis"}
+    described = store.query(f"ASK {{ GRAPH <{GRAPH}> {{ <{ID}organisation/au-maquis> ?p ?o }} }}")
+    assert not bool(described)
+
+
+def test_reimport_that_would_break_another_graph_is_refused(store, tmp_path):
+    """An organisation created by an import and used elsewhere cannot silently disappear."""
+    import_csv(store, write_csv(tmp_path / "s.csv", [example_row()]))
+    store.write({graph_iri("elsewhere"): [ox.Triple(
+        ox.NamedNode(ID + "service/elsewhere"), ox.NamedNode(PAS + "provider"),
+        ox.NamedNode(ID + "organisation/example-association"))] + _minimal_service(
+        ID + "service/elsewhere")})
+    other = {**example_row(), "organisation": "Someone Else", "organisation_id": ""}
+    with pytest.raises(ImportFailed, match="service/elsewhere"):
+        import_csv(store, write_csv(tmp_path / "s.csv", [other]))
+
+
+def _minimal_service(iri: str) -> list[ox.Triple]:
+    node = ox.NamedNode(iri)
+    return [
+        ox.Triple(node, ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type"),
+                  ox.NamedNode(PAS + "Service")),
+        ox.Triple(node, ox.NamedNode("http://schema.org/name"), ox.Literal("Elsewhere",
+                                                                          language="en")),
+        ox.Triple(node, ox.NamedNode(PAS + "serviceType"),
+                  ox.NamedNode(ID + "service-type/housing")),
+    ]
+
+
+# --- HSDS ------------------------------------------------------------------------------------
+
+def test_collected_hsds_examples():
+    assert [p.name for p in HSDS_FILES] == ["flat.json", "nested.json"]
+
+
+def import_hsds(store, data, **options):
+    records = hsds.records(data, Vocabularies(store))
+    return import_records(store, records, graph=GRAPH, source="test.json", **options)
+
+
+@pytest.mark.parametrize("path", HSDS_FILES, ids=lambda p: p.stem)
+def test_hsds_file_maps_onto_the_vocabularies(store, path):
+    result = import_records(store, hsds.read(path, store), graph=GRAPH, source=path.name)
+    assert result.imported == 2 and result.notes == []
+    french = ID + "service/example-welcome-network-example-french-workshops"
+    housing = ID + "service/example-welcome-network-example-housing-advice"
+    assert values(store, french, PAS + "openToAllStatuses") == {"true"}
+    assert values(store, french, PAS + "serviceArea") == {ID + "region/FRL06",
+                                                          ID + "region/FRK24"}
+    assert values(store, french, PAS + "serviceType") == {ID + "service-type/language",
+                                                          ID + "service-type/social-cohesion"}
+    assert values(store, housing, PAS + "eligibleStatus") == {ID + "status/refugee",
+                                                              ID + "status/asylum-seeker"}
+    assert values(store, housing, PAS + "serviceStatus") == {
+        ID + "service-status/temporarily-closed"}
+
+
+def test_nested_and_flat_forms_give_the_same_services(tmp_path):
+    exports = []
+    for path in HSDS_FILES:
+        store = open_store(None)
+        import_records(store, hsds.read(path, store), graph=GRAPH, source=path.name)
+        exports.append(hsds.to_hsds(store))
+    assert exports[0] == exports[1]
+
+
+ROUND_TRIP_FIELDS = ("name", "description", "url", "email", "status", "application_process",
+                     "fees_description", "assured_date")
+
+
+def comparable(service: dict, organisations: dict) -> dict:
+    """The fields that map both ways, in a form independent of identifiers and order."""
+    location = (service.get("service_at_locations") or [{}])[0].get("location", {})
+    address = (location.get("addresses") or [{}])[0]
+    eligibility = service.get("eligibility_description", "")
+    return {
+        **{key: service.get(key) for key in ROUND_TRIP_FIELDS},
+        "eligibility": sorted(p.strip() for p in eligibility.split(";")),
+        "languages": sorted(lang["code"] for lang in service["languages"]),
+        "types": sorted(a["taxonomy_term"]["code"] for a in service["attributes"]),
+        "phones": sorted(p["number"] for p in service.get("phones", [])),
+        "hours": [s["description"] for s in service.get("schedules", [])],
+        "address": {k: address.get(k) for k in ("address_1", "postal_code", "city", "country")},
+        "coordinates": (location.get("latitude"), location.get("longitude")),
+        "organisation": {k: organisations[service["organization_id"]].get(k)
+                         for k in ("name", "description", "email", "website")},
+    }
+
+
+def test_hsds_round_trip_keeps_the_fields_that_map_both_ways(store):
+    source = json.loads((DATA / "hsds" / "nested.json").read_text(encoding="utf-8"))
+    import_hsds(store, source)
+    exported = hsds.to_hsds(store)
+    originals = {s["name"]: s for s in source["organizations"][0]["services"]}
+    org = {o["id"]: o for o in source["organizations"]}
+    out_org = {o["id"]: o for o in exported["organizations"]}
+    assert len(exported["services"]) == 2
+    for service in exported["services"]:
+        original = originals[service["name"]]
+        original = {**original, "organization_id": source["organizations"][0]["id"]}
+        expected = comparable(_codes_for_labels(original), org)
+        assert comparable(service, out_org) == expected, service["name"]
+    areas = {a["uri"] for s in exported["services"] for a in s["service_areas"]}
+    assert areas == {ID + "region/FRL06", ID + "region/FRK24"}
+
+
+def _codes_for_labels(service: dict) -> dict:
+    """The source spells statuses as labels and one status as an HSDS word; the graph keeps
+    codes, so this is what must come back."""
+    words = {"refugee; asylum seeker": "refugee; asylum-seeker", "all": "all"}
+    status = {"inactive": "temporarily closed"}.get(service["status"], service["status"])
+    return {**service, "status": status,
+            "eligibility_description": words[service["eligibility_description"]]}
+
+
+def test_our_own_export_imports_back_unchanged(store):
+    import_hsds(store, json.loads((DATA / "hsds" / "nested.json").read_text(encoding="utf-8")))
+    first = hsds.to_hsds(store)
+    again = open_store(None)
+    import_hsds(again, first)
+    assert hsds.to_hsds(again) == first
+
+
+def hsds_service(**fields) -> dict:
+    base = {"id": "s", "name": "Example service", "status": "active",
+            "attributes": [{"id": "a", "taxonomy_term": {"id": "t", "code": "housing"}}]}
+    return {"organizations": [{"id": "o", "name": "Example Org", "services": [
+        {**base, **fields}]}]}
+
+
+@pytest.mark.parametrize(("fields", "expected"), [
+    ({"languages": [{"id": "x", "code": "fr"}, {"id": "y", "code": "xx"}]},
+     "$.organizations[0].services[0].languages[1].code: unknown language 'xx'"),
+    ({"service_areas": [{"id": "x", "name": "Middle-earth"}]},
+     "$.organizations[0].services[0].service_areas[0].name: unknown region 'Middle-earth'"),
+    ({"attributes": [{"id": "x", "taxonomy_term": {"id": "t", "code": "juggling"}}]},
+     "$.organizations[0].services[0].attributes[0].taxonomy_term.code: "
+     "unknown service type 'juggling'"),
+    ({"status": "sleeping"}, "$.organizations[0].services[0].status: "
+                             "unknown service status 'sleeping'"),
+    ({"assured_date": "20/11/2026"}, "$.organizations[0].services[0].assured_date: not a date"),
+])
+def test_hsds_problems_name_their_json_path(store, fields, expected):
+    with pytest.raises(ImportFailed) as failure:
+        import_hsds(store, hsds_service(**fields))
+    assert any(str(p).startswith(expected) for p in failure.value.problems), \
+        failure.value.problems
+
+
+def test_hsds_shape_violation_names_the_json_path(store):
+    with pytest.raises(ImportFailed) as failure:
+        import_hsds(store, hsds_service(email="not an address"))
+    (problem,) = failure.value.problems
+    assert problem.where == "$.organizations[0].services[0].email"
+
+
+def test_free_text_eligibility_is_a_note_and_not_stated(store):
+    result = import_hsds(store, hsds_service(eligibility_description="Adults over 18"))
+    assert [n.where for n in result.notes] == [
+        "$.organizations[0].services[0].eligibility_description"]
+    service = ID + "service/example-org-example-service"
+    assert values(store, service, PAS + "eligibleStatus") == set()
+    assert values(store, service, PAS + "openToAllStatuses") == set()
+
+
+@pytest.mark.parametrize(("shape", "prefix"), [
+    (lambda org: org, "$.services[0]"),
+    (lambda org: [org], "$[0].services[0]"),
+    (lambda org: {"organizations": [org]}, "$.organizations[0].services[0]"),
+])
+def test_paths_follow_the_form_of_the_document(store, shape, prefix):
+    org = hsds_service(languages=[{"id": "x", "code": "xx"}])["organizations"][0]
+    with pytest.raises(ImportFailed) as failure:
+        import_hsds(store, shape(org))
+    assert [str(p) for p in failure.value.problems] == [
+        f"{prefix}.languages[0].code: unknown language 'xx'"]
