@@ -18,6 +18,8 @@ SCHEMES = {
     "need": ID + "scheme/service-types",
     "region": ID + "scheme/regions",
     "language": "http://publications.europa.eu/resource/authority/language",
+    "service_status": ID + "scheme/service-statuses",
+    "organisation_type": ID + "scheme/organisation-types",
 }
 
 

@@ -7,8 +7,9 @@ from fastapi.responses import JSONResponse
 
 from passerelle.api.deps import SettingsDep, StoreDep
 from passerelle.api.params import Limit, Offset
+from passerelle.api.record_routes import add_write_routes
 from passerelle.api.representations import Lang, not_found, respond
-from passerelle.graph import entities
+from passerelle.graph import entities, records
 
 router = APIRouter(prefix="/api/organisations", tags=["organisations"])
 KIND = entities.ORGANISATIONS
@@ -28,3 +29,6 @@ def organisation(request: Request, store: StoreDep, settings: SettingsDep, id: s
     if iri is None:
         return not_found(KIND.name, id)
     return respond(request, entities.details(store, KIND, iri, lang), entities.context(KIND))
+
+
+add_write_routes(router, records.ORGANISATIONS)

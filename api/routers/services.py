@@ -7,11 +7,14 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import JSONResponse
 
-from passerelle.api.deps import StoreDep
+from passerelle.api.deps import SettingsDep, StoreDep
 from passerelle.api.params import Codes, Lang, Limit, Offset, unprocessable
-from passerelle.api.representations import respond
-from passerelle.graph.search import SearchParams, search
+from passerelle.api.record_routes import add_write_routes
+from passerelle.api.representations import not_found, respond
+from passerelle.graph import records
+from passerelle.graph.search import PAS, RDF_TYPE, SearchParams, describe, render, search
 from passerelle.graph.vocab import UnknownCode
+from passerelle.graph.writes import Missing
 
 router = APIRouter(prefix="/api/services", tags=["services"])
 
@@ -49,3 +52,19 @@ def find_services(
     if explain:
         body["query"] = result.query
     return respond(request, body, {})
+
+
+@router.get("/{id:path}", summary="One service by slug or IRI, as the search lists it")
+def service(request: Request, store: StoreDep, settings: SettingsDep, id: str,
+            lang: Lang = "en") -> JSONResponse:
+    try:
+        iri = records.iri_for(records.SERVICES, id, settings.base_iri)
+    except Missing:
+        return not_found("service", id)
+    statements = describe(store, [iri]).get(iri, {})
+    if PAS + "Service" not in {o["term"].value for o in statements.get(RDF_TYPE, {}).values()}:
+        return not_found("service", id)
+    return respond(request, render(statements, iri, lang), {})
+
+
+add_write_routes(router, records.SERVICES)

@@ -1,0 +1,84 @@
+"""POST, PUT and DELETE for the record endpoints (``/api/services``, ``/api/organisations``).
+
+Both kinds of record take the same steps, so one function adds the three routes to a router:
+a token, a JSON body shaped like the read model, then ``graph.records`` does the rest.
+"""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request, Response
+from fastapi.responses import JSONResponse
+
+from passerelle.api.auth import Author
+from passerelle.api.deps import SettingsDep, StoreDep
+from passerelle.api.writing import (
+    media_type,
+    outcome_json,
+    parse_json,
+    perform,
+    read_body,
+    unsupported,
+)
+from passerelle.graph import records
+from passerelle.settings import Settings
+
+EXAMPLES = {
+    "service": {
+        "id": "example-language-cafe", "lang": "en",
+        "name": {"en": "Language café", "fr": "Café des langues"},
+        "provider": "au-maquis", "service_types": ["language"],
+        "eligibility": {"state": "open-to-all"}, "areas": ["lauris"], "languages": ["fr"],
+        "cost": "free", "last_verified": "2026-11-27",
+    },
+    "organisation": {
+        "id": "example-association", "name": {"en": "Example association"},
+        "kind": "organisation", "types": ["association"], "homepage": "https://example.org/",
+        "regions": ["FRL06"],
+    },
+}
+
+
+async def json_body(request: Request, settings: Settings):
+    media = media_type(request)
+    if media != "application/json" and not media.endswith("+json"):
+        raise unsupported(request, ["application/json"])
+    return parse_json(await read_body(request, settings.write_max_body))
+
+
+def _answer(kind: records.Kind, written: records.Written, base: str, status: int
+            ) -> JSONResponse:
+    slug = written.iri[len(base + kind.namespace):]
+    return JSONResponse(
+        {"id": written.iri, "graph": written.graph, **outcome_json(written.outcome)},
+        status_code=status, headers={"Location": f"/api/{kind.name}s/{slug}"})
+
+
+def add_write_routes(router: APIRouter, kind: records.Kind) -> None:
+    body_doc = {"requestBody": {"required": True, "content": {"application/json": {
+        "schema": {"type": "object"}, "example": EXAMPLES[kind.name]}}}}
+
+    @router.post("", status_code=201, openapi_extra=body_doc, name=f"create-{kind.name}",
+                 summary=f"Create a {kind.name} (token required); 409 if its id exists")
+    async def create(request: Request, store: StoreDep, settings: SettingsDep,
+                     author: Author) -> JSONResponse:
+        body = await json_body(request, settings)
+        written = await perform(records.create, store, kind, body, base=settings.base_iri,
+                                author=author)
+        return _answer(kind, written, settings.base_iri, 201)
+
+    @router.put("/{id:path}", openapi_extra=body_doc, name=f"replace-{kind.name}",
+                summary=f"Create or replace a {kind.name} by slug or IRI (token required)")
+    async def replace(request: Request, store: StoreDep, settings: SettingsDep, author: Author,
+                      id: str) -> JSONResponse:
+        body = await json_body(request, settings)
+        written = await perform(records.replace, store, kind, id, body,
+                                base=settings.base_iri, author=author)
+        return _answer(kind, written, settings.base_iri, 201 if written.created else 200)
+
+    @router.delete("/{id:path}", status_code=204, name=f"delete-{kind.name}",
+                   summary=f"Delete a {kind.name} (token required); refused while still "
+                           "referenced")
+    async def delete(store: StoreDep, settings: SettingsDep, author: Author,
+                     id: str) -> Response:
+        await perform(records.delete, store, kind, id, base=settings.base_iri, author=author)
+        return Response(status_code=204)
