@@ -9,8 +9,10 @@ from fastapi import FastAPI, Request
 from fastapi.staticfiles import StaticFiles
 
 from passerelle.api.routers import (
+    changes,
     events,
     exports,
+    graph_store,
     health,
     organisations,
     pages,
@@ -18,8 +20,11 @@ from passerelle.api.routers import (
     query_page,
     resources,
     services,
+    sparql,
+    sparql_update,
     vocabularies,
 )
+from passerelle.api.writing import Refusal
 from passerelle.graph.store import Store
 from passerelle.settings import Settings, get_settings
 
@@ -54,7 +59,10 @@ def create_app(store: Store, settings: Settings | None = None) -> FastAPI:
 
     for router in (health.router, services.router, resources.router, vocabularies.router,
                    organisations.router, practices.router, events.router, pages.router,
-                   exports.router, query_page.router):
+                   exports.router, query_page.router, sparql.router):
         app.include_router(router)
+    for router in (graph_store.router, sparql_update.router, changes.router):
+        app.include_router(router)
+    app.add_exception_handler(Refusal, lambda _request, error: error.response)
     app.mount("/static", StaticFiles(packages=[("passerelle.api", "static")]), name="static")
     return app

@@ -1,4 +1,4 @@
-"""The one table of RDF formats.
+"""The one table of RDF formats (and its companion, the SPARQL query results formats).
 
 Parsing, serialising, file extensions and HTTP content negotiation all read this table, so a format
 is added or renamed in exactly one place (the way Oxigraph's ``RdfFormat`` works).
@@ -43,9 +43,34 @@ FORMATS: tuple[Format, ...] = (
            "xml", False),
 )
 
+
+@dataclass(frozen=True)
+class ResultsFormat:
+    """One serialisation of SELECT and ASK answers (the SPARQL 1.1 query results formats)."""
+
+    name: str
+    label: str
+    media_type: str
+    oxigraph: ox.QueryResultsFormat
+    boolean: bool
+    aliases: tuple[str, ...] = ()
+
+
+RESULTS_FORMATS: tuple[ResultsFormat, ...] = (
+    ResultsFormat("json", "SPARQL JSON", "application/sparql-results+json",
+                  ox.QueryResultsFormat.JSON, True, ("application/json",)),
+    ResultsFormat("xml", "SPARQL XML", "application/sparql-results+xml",
+                  ox.QueryResultsFormat.XML, True, ("application/xml", "text/xml")),
+    ResultsFormat("csv", "CSV", "text/csv", ox.QueryResultsFormat.CSV, False),
+    ResultsFormat("tsv", "TSV", "text/tab-separated-values", ox.QueryResultsFormat.TSV, False),
+)
+"""SPARQL JSON first: it is what an endpoint answers when the client states no preference.
+``boolean`` is False for CSV and TSV, which define no form for an ASK answer."""
+
 _BY_NAME = {f.name: f for f in FORMATS}
 _BY_EXTENSION = {ext: f for f in FORMATS for ext in f.extensions}
 _BY_MEDIA_TYPE = {m: f for f in FORMATS for m in (f.media_type, *f.aliases)}
+_CANONICAL = {m: f.media_type for f in (*FORMATS, *RESULTS_FORMATS) for m in f.aliases}
 
 
 class UnknownFormat(ValueError):
@@ -120,7 +145,6 @@ def negotiate(accept: str | None, offers: list[str], default: str | None = None)
         for offer in offers:
             if offer == media_range:
                 return offer
-        aliased = by_media_type(media_range)
-        if aliased and aliased.media_type in offers:
-            return aliased.media_type
+        if _CANONICAL.get(media_range) in offers:
+            return _CANONICAL[media_range]
     return None

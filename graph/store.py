@@ -11,6 +11,7 @@ file's provenance stays attached to its graph while questions need not name grap
 from __future__ import annotations
 
 import abc
+import itertools
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -19,6 +20,7 @@ import pyoxigraph as ox
 from passerelle.errors import PasserelleError
 from passerelle.graph import formats
 from passerelle.graph.namespaces import INFERRED_GRAPH, PAS, SKOS
+from passerelle.graph.query_screen import declares_dataset
 
 
 class Store(abc.ABC):
@@ -32,15 +34,21 @@ class Store(abc.ABC):
         default_graph: list[str] | None = None,
         named_graphs: list[str] | None = None,
     ) -> ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples:
-        """Run a query; with no dataset given, the default graph is the union of all graphs."""
+        """Run a query; with no dataset given (here or by ``FROM`` in the query), the default
+        graph is the union of all graphs. An empty list means no graph at all."""
 
     @abc.abstractmethod
     def update(self, sparql: str) -> None:
         """Run a SPARQL Update in one transaction."""
 
     @abc.abstractmethod
-    def write(self, graphs: dict[str, list[ox.Triple]], *, replace: bool = False) -> None:
-        """Add triples to named graphs (or replace those graphs' contents), all or nothing."""
+    def write(self, graphs: dict[str, list[ox.Triple]], *, replace: bool = False,
+              append: dict[str, list[ox.Triple]] | None = None) -> None:
+        """Add triples to named graphs (or replace those graphs' contents), all or nothing.
+
+        ``append`` adds triples to further graphs in the same transaction whatever ``replace``
+        says: the audit record of a change is stored exactly when the change is.
+        """
 
     @abc.abstractmethod
     def graphs(self) -> set[str]:
@@ -104,11 +112,22 @@ class Store(abc.ABC):
         self.write({INFERRED_GRAPH: triples}, replace=True)
 
 
-class EmbeddedStore(Store):
-    """The embedded Oxigraph store, on disk in a directory (or in memory with no path)."""
+def _nodes(iris: list[str] | None) -> list[ox.NamedNode] | None:
+    return None if iris is None else [ox.NamedNode(i) for i in iris]
 
-    def __init__(self, path: Path | None = None):
+
+class EmbeddedStore(Store):
+    """The embedded Oxigraph store, on disk in a directory (or in memory with no path).
+
+    ``generation`` changes after every write, so other processes reading the same directory
+    (the SPARQL endpoint's workers) know when to reopen it: a ``read_only`` store sees the data
+    as it was when opened.
+    """
+
+    def __init__(self, path: Path | None = None, *, read_only: bool = False):
         self.path = path
+        self.generation = 0
+        self._writes = itertools.count(1)
         if path is None:
             self._store = ox.Store()
             return
@@ -120,41 +139,54 @@ class EmbeddedStore(Store):
                 "give an empty or new directory"
             )
         try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            self._store = ox.Store(str(path))
+            if read_only:
+                self._store = ox.Store.read_only(str(path))
+            else:
+                path.parent.mkdir(parents=True, exist_ok=True)
+                self._store = ox.Store(str(path))
         except OSError as error:
             raise PasserelleError(f"cannot open the store in {path}: {error}") from None
 
     def query(self, sparql, *, default_graph=None, named_graphs=None):
-        union = default_graph is None and named_graphs is None
+        union = default_graph is None and named_graphs is None and not declares_dataset(sparql)
         return self._store.query(
             sparql,
             use_default_graph_as_union=union,
-            default_graph=[ox.NamedNode(g) for g in default_graph] if default_graph else None,
-            named_graphs=[ox.NamedNode(g) for g in named_graphs] if named_graphs else None,
+            default_graph=_nodes(default_graph),
+            named_graphs=_nodes(named_graphs),
         )
 
-    def update(self, sparql):
-        self._store.update(sparql)
+    def _wrote(self) -> None:
+        self.generation = next(self._writes)
 
-    def write(self, graphs, *, replace=False):
+    def update(self, sparql):
+        try:
+            self._store.update(sparql)
+        finally:
+            self._wrote()
+
+    def write(self, graphs, *, replace=False, append=None):
+        added = [*graphs.items(), *(append or {}).items()]
         if replace:
             # One SPARQL Update is one transaction: the graphs are dropped and refilled together.
             parts = [f"DROP SILENT GRAPH <{g}>" for g in graphs]
             body = "\n".join(
                 f"GRAPH <{g}> {{ {ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES).decode()} }}"
-                for g, triples in graphs.items()
+                for g, triples in added
                 if triples
             )
             if body:
                 parts.append(f"INSERT DATA {{ {body} }}")
-            self._store.update(" ;\n".join(parts))
+            self.update(" ;\n".join(parts))
             return
-        self._store.extend(
-            ox.Quad(t.subject, t.predicate, t.object, ox.NamedNode(g))
-            for g, triples in graphs.items()
-            for t in triples
-        )
+        try:
+            self._store.extend(
+                ox.Quad(t.subject, t.predicate, t.object, ox.NamedNode(g))
+                for g, triples in added
+                for t in triples
+            )
+        finally:
+            self._wrote()
 
     def graphs(self):
         return {g.value for g in self._store.named_graphs() if isinstance(g, ox.NamedNode)}
