@@ -57,8 +57,23 @@ class SearchResult:
     query: str
 
 
-def build_query(store: Store, params: SearchParams) -> str:
-    """The search SPARQL with the parameters' concepts bound; raises UnknownCode."""
+@dataclass(frozen=True)
+class Bound:
+    """The parameters as bound terms, and which parts of ``search-services.rq`` they enable."""
+
+    bindings: dict[str, list]
+    enabled: frozenset[str]
+
+    def query(self, mode: str, page: list[str] | None = None) -> str:
+        """The ``match`` query (every matching service) or the ``why`` query (for ``page``)."""
+        bindings = dict(self.bindings)
+        if page is not None:
+            bindings["service"] = [ox.NamedNode(i) for i in page]
+        return values(queries.text("search-services"), bindings, self.enabled | {mode})
+
+
+def bind(store: Store, params: SearchParams) -> Bound:
+    """Resolve the parameters' codes to concepts; raises UnknownCode."""
     bindings: dict[str, list] = {}
     enabled: set[str] = set()
     for name in ("need", "status", "region", "language"):
@@ -67,20 +82,39 @@ def build_query(store: Store, params: SearchParams) -> str:
             concepts = resolve(store, name, codes)
             bindings[name] = list(dict.fromkeys(concepts[c] for c in codes))
             enabled.add(name)
-    if params.q:
-        bindings["text"] = [ox.Literal(params.q)]
-        enabled.add("text")
     if params.open_to_all:
         enabled.add("open_to_all")
     if params.include_unknown:
         enabled.add("include_unknown")
-    return values(queries.text("search-services"), bindings, frozenset(enabled))
+    # Which base the match starts from: the sets of services the parameters select, else the
+    # services whose words match, else every service.
+    enabled.add("sets" if enabled & SET_PARAMETERS else "words_only" if params.q else "everything")
+    if params.q:
+        bindings["text"] = [ox.Literal(params.q)]
+        enabled.add("text")
+    return Bound(bindings, frozenset(enabled))
+
+
+SET_PARAMETERS = {"need", "status", "region", "language", "open_to_all"}
+
+
+def build_query(store: Store, params: SearchParams) -> str:
+    """The SPARQL that lists every service matching ``params``; raises UnknownCode."""
+    return bind(store, params).query("match")
 
 
 def search(store: Store, params: SearchParams) -> SearchResult:
-    sparql = build_query(store, params)
+    """Match, sort by IRI, keep one page, then ask why each service of the page matches.
+
+    Only the page's services are explained and described, so a broad search at a million
+    triples costs one pass over the matching services plus a page's worth of detail.
+    """
+    bound = bind(store, params)
+    ordered = sorted({row["service"].value for row in store.query(bound.query("match"))})
+    page = ordered[params.offset:params.offset + params.limit]
+    why = bound.query("why", page)
     matches: dict[str, Match] = defaultdict(Match)
-    for row in store.query(sparql):
+    for row in store.query(why) if page else ():
         match = matches[row["service"].value]
         if row["type"] is not None:
             match.types.add((row["type"].value, row["need"].value))
@@ -90,8 +124,6 @@ def search(store: Store, params: SearchParams) -> SearchResult:
             match.statuses.add((row["status"].value, row["matchedStatus"].value))
         match.open = match.open or row["open"] is not None
         match.restricted = match.restricted or row["restrictedTo"] is not None
-    ordered = sorted(matches)
-    page = ordered[params.offset:params.offset + params.limit]
     described = describe(store, page)
     labels = concept_labels(store, [matches[i] for i in page], params.lang) if params.explain \
         else None
@@ -104,7 +136,7 @@ def search(store: Store, params: SearchParams) -> SearchResult:
         if params.explain:
             item["why"] = explain(match, labels, params)
         items.append(item)
-    return SearchResult(total=len(ordered), items=items, query=sparql)
+    return SearchResult(total=len(ordered), items=items, query=why)
 
 
 # --- describing services -------------------------------------------------------------------

@@ -1,15 +1,16 @@
 """The query page for people: an editor, the example questions, and results as a table.
 
 It works without JavaScript: an example is loaded by a link (``?example=NAME``), the Run button
-submits the form by GET, and the server runs the query (read-only, with the same time limit and
-size bounds as the endpoint) and renders the answer as a table whose IRIs are links. The same
+submits the form by GET, and the server runs the query through the endpoint's own runner (worker
+processes, the same screening, time limit and size bounds as ``/sparql``: a visitor's query text
+never runs in the server process) and renders the answer as a table whose IRIs are links. The same
 URL with ``download=csv|json|ttl`` returns the results as a file. ``render`` is what a browser
 asking ``GET /sparql`` with no query is shown.
 """
 
 from __future__ import annotations
 
-import concurrent.futures
+import io
 import re
 from dataclasses import dataclass
 from functools import cache
@@ -19,21 +20,18 @@ import pyoxigraph as ox
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
-from passerelle.api.deps import SettingsDep, StoreDep
+from passerelle.api.deps import SettingsDep
 from passerelle.api.web import choose_language, local_href, messages, page, url_with
-from passerelle.graph.store import Store
+from passerelle.graph import sandbox
 from passerelle.settings import Settings
 
 router = APIRouter(include_in_schema=False)
 
 DISPLAY_ROWS = 1000
-DOWNLOADS = {  # name -> (pyoxigraph format, media type, file extension)
-    "csv": (ox.QueryResultsFormat.CSV, "text/csv", "csv"),
-    "json": (ox.QueryResultsFormat.JSON, "application/sparql-results+json", "json"),
-    "ttl": (ox.RdfFormat.TURTLE, "text/turtle", "ttl"),
-}
+DOWNLOADS = {"csv": "text/csv", "json": "application/sparql-results+json", "ttl": "text/turtle"}
+"""Download name -> media type asked of the endpoint's runner (also the file extension)."""
+TABLE = "application/sparql-results+json, application/n-triples;q=0.9"
 NAME = re.compile(r"^[a-z0-9][a-z0-9-]{0,80}$")
-_workers = concurrent.futures.ThreadPoolExecutor(max_workers=4, thread_name_prefix="query-page")
 
 
 @dataclass(frozen=True)
@@ -63,13 +61,29 @@ class QueryFailed(Exception):
     """A query the page cannot answer, with the message for the reader."""
 
 
-def _run(store: Store, sparql: str, settings: Settings, work):
-    """``work(result)`` on the query's answer in a worker thread, within the time limit."""
-    future = _workers.submit(lambda: work(store.query(sparql)))
+def _run(request: Request, sparql: str, settings: Settings, accept: str) -> sandbox.Answer:
+    """The answer of the endpoint's runner, its refusals turned into QueryFailed."""
+    from passerelle.api.routers.sparql import query_runner  # the endpoint imports this module
+
+    job = sandbox.Job(sparql, None, None, accept=accept, max_rows=settings.query_max_rows,
+                      max_depth=settings.query_max_depth,
+                      base_iri=settings.public_url.rstrip("/") + "/sparql")
     try:
-        return future.result(timeout=settings.query_timeout_s)
-    except concurrent.futures.TimeoutError as error:
+        return query_runner(request).run(job)
+    except sandbox.TimedOut as error:
         raise QueryFailed("timeout") from error
+    except sandbox.BadQuery as error:
+        raise SyntaxError(str(error)) from None
+    except sandbox.NotAcceptable as error:
+        raise QueryFailed("format") from error
+    except sandbox.QueryError as error:
+        raise QueryFailed(str(error)) from error
+
+
+def _result(answer: sandbox.Answer):
+    if answer.media_type.startswith("application/sparql-results+json"):
+        return ox.parse_query_results(answer.body, format=ox.QueryResultsFormat.JSON)
+    return ox.parse(io.BytesIO(answer.body), format=ox.RdfFormat.N_TRIPLES)
 
 
 def _cell(term, base: str) -> dict:
@@ -98,6 +112,7 @@ def _table(result, base: str) -> dict:
                 "truncated": len(rows) > DISPLAY_ROWS}
     rows = []
     for triple in result:
+        triple = getattr(triple, "triple", triple)
         rows.append([_cell(triple.subject, base), _cell(triple.predicate, base),
                      _cell(triple.object, base)])
         if len(rows) > DISPLAY_ROWS:
@@ -106,15 +121,7 @@ def _table(result, base: str) -> dict:
             "truncated": len(rows) > DISPLAY_ROWS}
 
 
-def _download(result, name: str) -> tuple[bytes, str, str]:
-    fmt, media, extension = DOWNLOADS[name]
-    graph = isinstance(result, ox.QueryTriples)
-    if graph != (name == "ttl"):
-        raise QueryFailed("format")
-    return result.serialize(format=fmt), media, extension
-
-
-def render(request: Request, store: Store, settings: Settings) -> Response:
+def render(request: Request, settings: Settings) -> Response:
     """The query page: the editor (with ``query`` or an ``example`` loaded), and the answer
     when a query was sent; or the answer as a file when ``download`` is asked for."""
     lang = choose_language(request)
@@ -136,20 +143,18 @@ def render(request: Request, store: Store, settings: Settings) -> Response:
         download = params.get("download")
         try:
             if download in DOWNLOADS:
-                body, media, extension = _run(store, sparql, settings,
-                                              lambda r: _download(r, download))
-                return Response(body, media_type=media, headers={
-                    "Content-Disposition": f'attachment; filename="results.{extension}"'})
-            context["answer"] = _run(store, sparql, settings,
-                                     lambda r: _table(r, settings.base_iri))
+                answer = _run(request, sparql, settings, DOWNLOADS[download])
+                return Response(answer.body, media_type=answer.media_type, headers={
+                    "Content-Disposition": f'attachment; filename="results.{download}"'})
+            context["answer"] = _table(_result(_run(request, sparql, settings, TABLE)),
+                                       settings.base_iri)
         except SyntaxError as error:
             context["error"] = t["query_error_syntax"].format(detail=str(error)[:500])
         except QueryFailed as error:
             context["error"] = (t["query_error_timeout"].format(
                 seconds=f"{settings.query_timeout_s:g}") if str(error) == "timeout"
-                else t["query_error"])
-        except OSError as error:
-            context["error"] = t["query_error"] + ": " + str(error)[:300]
+                else t["query_error"] if str(error) == "format"
+                else t["query_error"] + ": " + str(error)[:300])
         answer = context["answer"]
         if answer:
             names = ("ttl",) if answer["kind"] == "graph" else \
@@ -162,5 +167,5 @@ def render(request: Request, store: Store, settings: Settings) -> Response:
 
 
 @router.get("/query")
-def query_page(request: Request, store: StoreDep, settings: SettingsDep) -> Response:
-    return render(request, store, settings)
+def query_page(request: Request, settings: SettingsDep) -> Response:
+    return render(request, settings)

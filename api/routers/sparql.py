@@ -201,7 +201,7 @@ def _no_query(request: Request, settings: Settings) -> Response:
     if media is None:
         raise ProtocolError(406, "acceptable without a query: " + ", ".join(offers))
     if media == "text/html":
-        return query_page.render(request, request.app.state.store, settings)
+        return query_page.render(request, settings)
     fmt = formats.by_media_type(media)
     return Response(_description(request, fmt, settings), media_type=media,
                     headers={"Vary": "Accept"})

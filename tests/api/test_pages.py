@@ -121,3 +121,17 @@ def test_query_errors_are_in_words(server):
     response = server.get("/query", params={"query": "SELEC nothing", "lang": "fr"})
     assert response.status_code == 400
     assert "La requête n&#39;est pas du SPARQL valide" in response.text
+
+
+def test_query_page_runs_hostile_queries_in_the_endpoints_workers(server):
+    """A visitor's query text never runs in the server process: deep nesting, which aborts an
+    Oxigraph process, is refused in words and the server keeps answering."""
+    deep = "ASK " + "{" * 5000 + "}" * 5000
+    response = server.get("/query", params={"query": deep, "lang": "en"})
+    assert response.status_code == 400
+    assert "<textarea" in response.text
+    assert server.get("/healthz").status_code == 200
+    csv = server.get("/query", params={"query": "SELECT ?n WHERE { ?c "
+                                       "<http://www.w3.org/2004/02/skos/core#notation> ?n "
+                                       "FILTER(?n = 'refugee') }", "download": "csv"})
+    assert csv.status_code == 200 and csv.text.split() == ["n", "refugee"]

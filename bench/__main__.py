@@ -1,0 +1,180 @@
+"""``python -m bench``: generate, load, search and report, at each scale, in one run.
+
+A full run (about 10k, 100k and 1M triples) writes ``bench/results.json``, ``bench/results.md``
+and the README's ``## Benchmark`` section; ``--quick`` is a smoke run at 10k with short budgets
+that writes only under ``bench/results/`` (git-ignored), where all working files live.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import json
+import os
+import shutil
+import sys
+import time
+from pathlib import Path
+
+import pyoxigraph as ox
+
+from bench import generate, measure, rdflib_floor, report
+from bench.stats import summarise
+from bench.workload import MIX
+
+BENCH = Path(__file__).resolve().parent
+WORK = BENCH / "results"
+SCALES = {"10k": 10_000, "100k": 100_000, "1M": 1_000_000}
+
+
+def parse_scales(text: str) -> dict[str, int]:
+    scales = {}
+    for part in filter(None, (p.strip() for p in text.split(","))):
+        if part in SCALES:
+            scales[part] = SCALES[part]
+        else:
+            number = int(part.lower().replace("m", "000000").replace("k", "000"))
+            scales[part] = number
+    return dict(sorted(scales.items(), key=lambda item: item[1]))
+
+
+def by_kind(samples: dict[str, list[float]]) -> dict:
+    out = {kind: summarise(values) for kind, values in samples.items()}
+    out["all"] = summarise([v for values in samples.values() for v in values])
+    return out
+
+
+def mean(samples: dict[str, list[float]]) -> float:
+    values = [v for vs in samples.values() for v in vs]
+    return sum(values) / len(values)
+
+
+def say(message: str) -> None:
+    print(f"[{time.strftime('%H:%M:%S')}] {message}", file=sys.stderr, flush=True)
+
+
+def run_scale(label: str, target: int, args, rdflib_allowed: bool) -> dict:
+    measure.reset_peak()
+    nq = WORK / f"synthetic-{label}.nq"
+    summary = generate.write(nq, target, args.seed)
+    say(f"{label}: generated {summary.triples:,} triples ({summary.services:,} services)")
+    store_dir = WORK / f"store-{label}"
+    store, unvalidated = measure.load_unvalidated(nq, store_dir)
+    say(f"{label}: loaded in {unvalidated['seconds']} s")
+    bulk = measure.load_bulk_floor(nq, WORK / f"bulk-{label}")
+    validated = None
+    if target <= args.validate_up_to:
+        validated = measure.load_validated(nq, WORK / f"validated-{label}")
+        say(f"{label}: validated load in {validated['seconds']} s")
+    # The bench's own heap (the loader's, pyshacl's caches) is frozen out of the garbage
+    # collector, so in-process figures do not pay for collections a server would not make.
+    gc.collect()
+    gc.freeze()
+    raw = measure.raw_search(store, list(MIX), args.budget, args.min_rounds)
+    handler, stages = measure.handler_search(store, list(MIX), args.budget, args.min_rounds)
+    measure.profile(store, list(MIX), WORK / f"profile-{label}.txt")
+    gc.unfreeze()
+    say(f"{label}: in-process searches done")
+    texts = measure.raw_queries(store, MIX)
+    dump = WORK / f"dump-{label}.nt"
+    if rdflib_allowed:
+        ox.serialize((q.triple for q in store.quads()), output=str(dump),
+                     format=ox.RdfFormat.N_TRIPLES)
+    del store
+    gc.collect()
+    disk_after_load = measure.disk_mb(store_dir)  # the write-ahead log still holds the load
+
+    server = measure.Server(store_dir, WORK / f"server-{label}.log")
+    try:
+        http = measure.http_search(server.url, list(MIX), args.budget, args.min_rounds)
+        say(f"{label}: HTTP searches done")
+        load = measure.concurrent(server.url, list(MIX), args.clients, args.seconds)
+        server_peak = server.peak_mb
+    finally:
+        server.stop()
+    disk = measure.disk_mb(store_dir)  # reopened once by the server: the log is compacted
+    say(f"{label}: {load['per_s']} searches/s with {args.clients} clients")
+
+    if rdflib_allowed:
+        floor = rdflib_floor.run(dump, [(item.kind, texts[item]) for item in MIX],
+                                 args.rdflib_cap, WORK)
+        floor["search"] = by_kind(floor.pop("samples")) if floor["searches_done"] else {}
+        say(f"{label}: rdflib {'done' if floor['complete'] else 'cut off'}")
+    else:
+        floor = {"skipped": f"skipped (a smaller scale passed the {args.rdflib_cap:.0f} s cap)"}
+    if not args.keep:
+        shutil.rmtree(store_dir, ignore_errors=True)
+        dump.unlink(missing_ok=True)
+    latencies = load.pop("latencies")
+    load["latency"] = summarise(latencies)
+    return {
+        "graph": {"target": target, "triples": summary.triples, "services": summary.services,
+                  "organisations": summary.organisations,
+                  "municipalities": summary.municipalities,
+                  "eligibility": dict(summary.eligibility), "disk_mb": disk,
+                  "disk_after_load_mb": disk_after_load},
+        "load": {"unvalidated": unvalidated, "bulk": bulk, "validated": validated},
+        "search": {"raw": by_kind(raw), "handler": by_kind(handler), "http": by_kind(http),
+                   "stages": stages,
+                   "http_overhead_ms": round(mean(http) - mean(handler), 2)},
+        "rdflib": floor,
+        "throughput": load,
+        "memory": {"server_peak_mb": server_peak, "bench_peak_mb": measure.peak_mb()},
+    }
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
+    parser.add_argument("--scales", help="comma-separated sizes: 10k,100k,1M (or any 250k)")
+    parser.add_argument("--quick", action="store_true", help="smoke run: 10k, short budgets")
+    parser.add_argument("--seed", type=int, default=generate.DEFAULT_SEED)
+    parser.add_argument("--budget", type=float, help="seconds of search rounds per mode")
+    parser.add_argument("--min-rounds", type=int, default=3)
+    parser.add_argument("--clients", type=int, default=8)
+    parser.add_argument("--seconds", type=float, help="length of the concurrent run")
+    parser.add_argument("--rdflib-cap", type=float, default=60.0)
+    parser.add_argument("--validate-up-to", type=int, default=20_000,
+                        help="validated loads only at scales up to this many triples")
+    parser.add_argument("--keep", action="store_true", help="keep stores and dumps")
+    parser.add_argument("--render", action="store_true",
+                        help="only rewrite results.md and the README from results.json")
+    args = parser.parse_args(argv)
+    if args.render:
+        results = json.loads((BENCH / "results.json").read_text())
+        body = report.write(results, BENCH / "results.json", BENCH / "results.md")
+        report.update_readme(BENCH.parent / "README.md", body)
+        print(body)
+        return 0
+    scales = parse_scales(args.scales or ("10k" if args.quick else "10k,100k,1M"))
+    args.budget = args.budget or (2.0 if args.quick else 12.0)
+    args.seconds = args.seconds or (3.0 if args.quick else 10.0)
+    args.min_rounds = 2 if args.quick else args.min_rounds
+    WORK.mkdir(parents=True, exist_ok=True)
+
+    started = time.perf_counter()
+    results = {"machine": report.machine(), "seed": args.seed, "quick": args.quick,
+               "settings": {"budget_s": args.budget, "min_rounds": args.min_rounds,
+                            "clients": args.clients, "concurrent_s": args.seconds,
+                            "rdflib_cap_s": args.rdflib_cap},
+               "scales": {}}
+    rdflib_allowed = True
+    for label, target in scales.items():
+        results["scales"][label] = result = run_scale(label, target, args, rdflib_allowed)
+        floor = result["rdflib"]
+        if not floor.get("complete") or (floor["load_s"] or 0) * 10 > args.rdflib_cap:
+            rdflib_allowed = False  # the next scale is ten times bigger
+    results["targets"] = report.targets(results["scales"])
+    results["seconds"] = round(time.perf_counter() - started, 1)
+    results["load_average_at_end"] = round(os.getloadavg()[0], 2)
+    if args.quick:
+        body = report.write(results, WORK / "quick.json", WORK / "quick.md")
+    else:
+        body = report.write(results, BENCH / "results.json", BENCH / "results.md")
+        report.update_readme(BENCH.parent / "README.md", body)
+    print(body)
+    say(f"done in {results['seconds']} s")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
