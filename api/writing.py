@@ -18,6 +18,7 @@ from fastapi import Request
 from fastapi.responses import JSONResponse
 from starlette.concurrency import run_in_threadpool
 
+from passerelle.api import bodies
 from passerelle.errors import PasserelleError
 from passerelle.graph import formats, loader
 from passerelle.graph.writes import Outcome, Unprocessable, WriteRefused, report_json
@@ -46,22 +47,10 @@ def unsupported(request: Request, accepted: list[str]) -> Refusal:
 
 async def read_body(request: Request, limit: int) -> bytes:
     """The whole body, refused with 413 as soon as it is known to pass ``limit`` bytes."""
-    too_large = Refusal(_answer(413, f"the body is larger than the limit of {limit} bytes "
-                                     "(PASSERELLE_WRITE_MAX_BODY)"))
-    declared = request.headers.get("content-length")
-    if declared is not None:
-        try:
-            if int(declared) > limit:
-                raise too_large
-        except ValueError:
-            raise Refusal(_answer(400, "Content-Length is not a number")) from None
-    chunks, size = [], 0
-    async for chunk in request.stream():
-        size += len(chunk)
-        if size > limit:
-            raise too_large
-        chunks.append(chunk)
-    return b"".join(chunks)
+    return await bodies.read_limited(
+        request, limit,
+        f"the body is larger than the limit of {limit} bytes (PASSERELLE_WRITE_MAX_BODY)",
+        lambda status, message: Refusal(_answer(status, message)))
 
 
 def parse_json(body: bytes):

@@ -30,6 +30,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, PlainTextResponse, Response
 from starlette.concurrency import run_in_threadpool
 
+from passerelle.api import bodies
 from passerelle.api.routers import query_page
 from passerelle.graph import formats, sandbox
 from passerelle.graph.namespaces import RDF_TYPE
@@ -76,19 +77,8 @@ def query_runner(request: Request) -> sandbox.WorkerPool | sandbox.InProcess:
 
 async def _read_body(request: Request, limit: int) -> bytes:
     """The body, refused with 413 as soon as it is known to pass ``limit`` bytes."""
-    too_large = ProtocolError(413, f"the body is larger than the limit of {limit} bytes")
-    declared = request.headers.get("content-length")
-    if declared is not None and not declared.strip().isdigit():
-        raise ProtocolError(400, "Content-Length is not a number")
-    if declared is not None and int(declared) > limit:
-        raise too_large
-    chunks, size = [], 0
-    async for chunk in request.stream():
-        size += len(chunk)
-        if size > limit:
-            raise too_large
-        chunks.append(chunk)
-    return b"".join(chunks)
+    return await bodies.read_limited(
+        request, limit, f"the body is larger than the limit of {limit} bytes", ProtocolError)
 
 
 def _utf8(body: bytes, content_type: str) -> str:
