@@ -42,19 +42,21 @@ def read(store: Store, graph: str) -> list[ox.Triple] | None:
 
 def put(store: Store, graph: str, triples: list[ox.Triple], *, author: str, base: str
         ) -> Outcome:
-    started = audit.now()
-    with WRITE_LOCK:
-        kind = "replace" if graph_exists(store, graph) else "create"
-        return commit(store, {graph: triples}, replace=True, author=author, kind=kind,
-                      base=base, started=started, what=f"the graph <{graph}>")
+    return _write(store, graph, triples, replace=True, author=author, base=base)
 
 
 def post(store: Store, graph: str, triples: list[ox.Triple], *, author: str, base: str
          ) -> Outcome:
+    return _write(store, graph, triples, replace=False, author=author, base=base)
+
+
+def _write(store: Store, graph: str, triples: list[ox.Triple], *, replace: bool, author: str,
+           base: str) -> Outcome:
+    """PUT replaces the graph, POST merges into it; either creates it when it is missing."""
     started = audit.now()
     with WRITE_LOCK:
-        kind = "merge" if graph_exists(store, graph) else "create"
-        return commit(store, {graph: triples}, replace=False, author=author, kind=kind,
+        kind = "create" if not graph_exists(store, graph) else "replace" if replace else "merge"
+        return commit(store, {graph: triples}, replace=replace, author=author, kind=kind,
                       base=base, started=started, what=f"the graph <{graph}>")
 
 
