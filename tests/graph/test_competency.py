@@ -77,7 +77,10 @@ def test_vaucluse_roundtables(store):
     ]
     assert all(r["online"] == "true" for r in rows)
     assert "ICMC Europe" in rows[2]["organisers"]
-    assert all("Entraide Pierre Valdo" in r["organisers"] for r in rows)
+    # Only the third roundtable's source names its organisers; the graph says nothing for the
+    # others (the platform itself was run by Entraide Pierre Valdo).
+    assert [r["organisers"] is not None for r in rows] == [False, False, True, False]
+    assert "Entraide Pierre Valdo" in rows[2]["organisers"]
 
 
 def test_only_the_commune_ferme_is_open_to_all_in_vaucluse(store):
