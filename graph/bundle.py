@@ -50,12 +50,12 @@ def install_seed(store: Store) -> None:
     load(store, seed_files())
 
 
-def open_remote(query_endpoint: str, update_endpoint: str | None, *, seed: bool = False
-                ) -> Store:
+def open_remote(query_endpoint: str, update_endpoint: str | None,
+                store_endpoint: str | None = None, *, seed: bool = False) -> Store:
     """Use a SPARQL engine; one holding no Passerelle graph yet is set up like a new store."""
     from passerelle.graph.remote import RemoteStore
 
-    store = RemoteStore(query_endpoint, update_endpoint)
+    store = RemoteStore(query_endpoint, update_endpoint, store_endpoint)
     if not has_vocabularies(store):
         install_vocabularies(store)
         if seed:

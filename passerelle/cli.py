@@ -25,6 +25,8 @@ def _store_option(parser: argparse.ArgumentParser) -> None:
                        help="a SPARQL 1.1 query endpoint to use instead of an embedded store")
     parser.add_argument("--update-endpoint", metavar="URL",
                         help="its SPARQL Update endpoint (default: the query endpoint)")
+    parser.add_argument("--store-endpoint", metavar="URL",
+                        help="its Graph Store Protocol endpoint, used for large additions")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -83,7 +85,7 @@ def _open(args: argparse.Namespace, *, seed: bool = False):
     from passerelle.graph.bundle import open_remote, open_store
 
     if args.endpoint:
-        return open_remote(args.endpoint, args.update_endpoint, seed=seed)
+        return open_remote(args.endpoint, args.update_endpoint, args.store_endpoint, seed=seed)
     return open_store(args.store or get_settings().store_dir, seed=seed)
 
 
