@@ -59,7 +59,6 @@ TABULAR_TYPES = BOOLEAN_TYPES | {"text/csv", "text/tab-separated-values"}
 RDF_TYPES = {"text/turtle": ox.RdfFormat.TURTLE, "application/n-triples": ox.RdfFormat.N_TRIPLES,
              "application/rdf+xml": ox.RdfFormat.RDF_XML}
 
-pytestmark = pytest.mark.skipif(not MANIFEST.is_file(), reason=f"no W3C manifest at {MANIFEST}")
 
 
 def _request(g: Graph, node) -> dict:
@@ -159,3 +158,4 @@ def test_protocol(protocol_server, name):
         assert response.status_code // 100 in request["classes"], \
             f"{where}: {response.status_code} {response.text[:300]}"
         _check_format(response, request)
+
