@@ -108,7 +108,7 @@ def _concepts(d, node, predicate, lang):
     for o in d.objects(node, predicate):
         if isinstance(o, ox.NamedNode):
             notations = _literals(d, o, SKOS + "notation")
-            found.append({"id": o.value, "notation": notations[0].value if notations else None,
+            found.append({"id": o.value, "code": notations[0].value if notations else None,
                           "label": pick(d.labels(o), lang) or o.value})
     return sorted(found, key=lambda c: c["id"])
 

@@ -60,7 +60,7 @@ def _order(found: dict[str, Concept], iris) -> list[Concept]:
 
 def summary(concept: Concept, lang: str) -> dict:
     """The short form used for links: IRI, code and label."""
-    return {"id": concept.iri, "notation": concept.notation,
+    return {"id": concept.iri, "code": concept.notation,
             "label": pick(concept.labels, lang) or concept.notation or concept.iri}
 
 

@@ -14,7 +14,7 @@ router = APIRouter(prefix="/api", tags=["vocabularies"])
 
 SKOS = "http://www.w3.org/2004/02/skos/core#"
 TERMS = {
-    "notation": SKOS + "notation",
+    "code": SKOS + "notation",
     "labels": {"@id": SKOS + "prefLabel", "@container": "@language"},
     "definition": SKOS + "definition",
     "children": {"@id": SKOS + "narrower"},

@@ -30,7 +30,7 @@ def test_list_items_have_the_summary_fields(server):
         assert {"id", "name", "types", "locality", "homepage"} <= item.keys()
     epv = next(i for i in body["items"] if i["id"] == EPV)
     assert epv["locality"] == "Saint-Étienne"
-    assert [t["notation"] for t in epv["types"]] == ["association"]
+    assert [t["code"] for t in epv["types"]] == ["association"]
 
 
 def test_pages_follow_each_other(server):
@@ -68,7 +68,7 @@ def test_au_maquis_implements_the_pilot_and_provides_its_services(server):
     assert ids(body["practices"]["implements"]) == {ID + "practice/commune-ferme"}
     assert {ID + "service/commune-ferme-training",
             ID + "service/au-maquis-workshops-cavaillon"} <= ids(body["services"])
-    assert [r["notation"] for r in body["regions"]] == ["FRL06"]
+    assert [r["code"] for r in body["regions"]] == ["FRL06"]
     assert body["uncertainty_notes"]
 
 

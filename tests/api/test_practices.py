@@ -44,7 +44,7 @@ def test_share_sira_has_funding_coordinator_partners_and_uncertain_dates(server)
 def test_commune_ferme_pilot(server):
     body = get(server, "/api/practices/commune-ferme")
     assert ids(body["implemented_by"]) == {ID + "organisation/au-maquis"}
-    assert [r["notation"] for r in body["regions"]] == ["lauris"]
+    assert [r["code"] for r in body["regions"]] == ["lauris"]
     assert ids(body["part_of"]) == {ID + "project/share-sira"}
     assert body["duration_months"] == 10
     assert {ID + "event/vaucluse-roundtable-3", ID + "event/vaucluse-roundtable-4"} \

@@ -22,11 +22,11 @@ def walk(nodes: list[dict], trail: tuple[str, ...] = ()):
     """Every node with the notations of its ancestors (root first)."""
     for node in nodes:
         yield node, trail
-        yield from walk(node["children"], (*trail, node["notation"]))
+        yield from walk(node["children"], (*trail, node["code"]))
 
 
 def by_notation(nodes: list[dict]) -> dict[str, tuple[dict, tuple[str, ...]]]:
-    return {node["notation"]: (node, trail) for node, trail in walk(nodes)}
+    return {node["code"]: (node, trail) for node, trail in walk(nodes)}
 
 
 def test_refugee_sits_under_international_protection(server):
@@ -55,8 +55,8 @@ def test_lang_chooses_labels(server):
 
 def test_lauris_sits_under_vaucluse_under_its_nuts_parents_under_france(server):
     roots = tree(server, "/api/regions")
-    assert {"FR", "ES", "PL", "EL"} <= {r["notation"] for r in roots}
-    assert all(len(r["notation"]) == 2 for r in roots)
+    assert {"FR", "ES", "PL", "EL"} <= {r["code"] for r in roots}
+    assert all(len(r["code"]) == 2 for r in roots)
     found = by_notation(roots)
     assert found["lauris"][1] == ("FR", "FRL", "FRL0", "FRL06")
     assert found["FRL06"][0]["label"] == "Vaucluse"
@@ -71,17 +71,17 @@ def test_vocational_training_sits_under_employment(server):
 def test_concept_by_code_has_broader_chain_and_narrower_list(server):
     body = server.get("/api/regions/lauris").json()
     assert body["id"] == ID + "region/lauris"
-    assert [b["notation"] for b in body["broader"]] == ["FRL06", "FRL0", "FRL", "FR"]
+    assert [b["code"] for b in body["broader"]] == ["FRL06", "FRL0", "FRL", "FR"]
     assert body["narrower"] == []
     vaucluse = server.get("/api/regions/FRL06").json()
-    assert {"lauris", "cavaillon", "avignon"} <= {n["notation"] for n in vaucluse["narrower"]}
+    assert {"lauris", "cavaillon", "avignon"} <= {n["code"] for n in vaucluse["narrower"]}
 
 
 def test_concept_by_full_iri(server):
     body = server.get(f"/api/statuses/{ID}status/international-protection").json()
-    assert body["notation"] == "international-protection"
+    assert body["code"] == "international-protection"
     assert body["broader"] == []
-    assert {n["notation"] for n in body["narrower"]} == {"refugee", "subsidiary-protection"}
+    assert {n["code"] for n in body["narrower"]} == {"refugee", "subsidiary-protection"}
 
 
 def test_a_code_of_another_scheme_is_unknown_here(server):

@@ -282,7 +282,7 @@ def test_organisation_round_trips(writer):
     org = writer.get("/api/organisations/example-welcome", params={"lang": "fr"}).json()
     assert (org["name"], org["homepage"], org["founding_date"]) == \
         ("Accueil exemple", "https://example.org/welcome", "2019")
-    assert [t["notation"] for t in org["types"]] == ["association"]
+    assert [t["code"] for t in org["types"]] == ["association"]
     service = writer.post("/api/services", headers=TOKEN,
                           json=service_json("welcome-desk", provider="example-welcome"))
     assert service.status_code == 201, service.text
