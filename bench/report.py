@@ -15,6 +15,7 @@ from datetime import UTC, datetime
 from importlib import metadata
 from pathlib import Path
 
+from bench import cells
 from bench.workload import KINDS
 
 PACKAGES = ("pyoxigraph", "rdflib", "pyshacl", "fastapi", "uvicorn", "httpx")
@@ -46,45 +47,27 @@ def machine() -> dict:
 
 # --- Markdown ------------------------------------------------------------------------------
 
-def _n(value, unit: str = "", digits: int = 0) -> str:
-    if value is None:
-        return "-"
-    text = f"{value:,.{digits}f}" if isinstance(value, float) or digits else f"{value:,}"
-    return f"{text}{unit}"
-
-
-def _ms(stats: dict | None) -> str:
-    if not stats:
-        return "-"
-    return f"{_fmt_ms(stats['p50'])} / {_fmt_ms(stats['p99'])}"
-
-
-def _fmt_ms(value: float) -> str:
-    return f"{value:,.1f}" if value < 100 else f"{value:,.0f}"
-
-
-def _load(entry: dict | None) -> str:
-    if not entry:
-        return "not run"
-    if entry.get("violations"):
-        return f"{entry['violations']} violation(s) in {entry['seconds']:,.1f} s"
-    return f"{entry['seconds']:,.1f} s ({_n(entry['triples_per_s'])} triples/s)"
-
-
-def _rdflib(entry: dict | None, kind: str = "all") -> str:
-    if not entry or entry.get("skipped"):
-        return (entry or {}).get("skipped", "-")
-    stats = entry["search"].get(kind)
-    if stats:
-        return _ms(stats) + ("" if entry["complete"] else " (partial)")
-    return f"cut off at {entry['cap_s']:.0f} s" + (
-        f" (load {entry['load_s']:.0f} s)" if entry.get("load_s") else " (still loading)")
-
-
-def _ratio(a: dict | None, b: dict | None) -> str:
-    if not a or not b or not b["p50"]:
-        return "-"
-    return f"{a['p50'] / b['p50']:.2f}x"
+def _backend_table(scales: dict) -> list[str]:
+    """Per kind of search: the embedded store against the Oxigraph server, over HTTP and floor."""
+    if not any(s.get("oxigraph_server") for s in scales.values()):
+        return []
+    out = ["", "### Search by backend (ms, p50 / p99)", "",
+           "| kind | scale | HTTP, embedded | HTTP, Oxigraph server | ratio | handler, embedded "
+           "| ratio | floor, embedded | floor, Oxigraph server (HTTP) | ratio |",
+           "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |"]
+    for kind in KINDS:
+        for label, scale in scales.items():
+            if not scale.get("oxigraph_server"):
+                continue
+            ours, theirs = scale["search"], scale["oxigraph_server"]["search"]
+            http, floor = theirs["http"].get(kind), theirs["floor"].get(kind)
+            out.append(f"| {kind} | {label} | {cells.ms(ours['http'].get(kind))} | "
+                       f"{cells.ms(http)} | {cells.ratio(http, ours['http'].get(kind))} | "
+                       f"{cells.ms(ours['handler'].get(kind))} | "
+                       f"{cells.ratio(http, ours['handler'].get(kind))} | "
+                       f"{cells.ms(ours['raw'].get(kind))} | {cells.ms(floor)} | "
+                       f"{cells.ratio(floor, ours['raw'].get(kind))} |")
+    return out
 
 
 def markdown(results: dict) -> str:
@@ -105,56 +88,106 @@ def markdown(results: dict) -> str:
         "on-disk store, in-process; *handler* is the whole search in-process (resolving codes, "
         "the search, the page's reasons and descriptions); *HTTP* is `GET /api/services` on a "
         "real `passerelle serve`, one request at a time. Latencies are p50 / p99 in ms over "
-        "rounds of a mix of ten searches (five kinds, equal weight).",
+        "rounds of a mix of ten searches (five kinds, equal weight). The embedded store keeps "
+        "each answer until the next write (`graph/search.py`), so searches are timed two ways: "
+        "*computed*, the first time a search is asked (in-process through a store that keeps "
+        "nothing; over HTTP with a language tag no request used before, `en-x-c<n>`, whose "
+        "labels fall back to English, so the answer is the same), and *kept*, the same search "
+        "asked again while the data is unchanged. Real use lies between the two, depending on "
+        "how often caseworkers repeat a search between writes.",
+        "*Oxigraph server* is the same store, every graph (vocabularies and derived closure "
+        "included) bulk-loaded by `oxigraph load` into `oxigraph serve --union-default-graph` on "
+        "loopback: the mix goes through `passerelle serve --endpoint` over HTTP, and its search "
+        "SPARQL straight to the server over HTTP (that backend's floor, rows read from SPARQL "
+        "JSON results); both backends' answers are compared. A remote engine's answers are never "
+        "kept (other API processes may write to it), so the like-for-like comparison is with "
+        "the embedded store's computed figures. *Writes* are validated "
+        "single-service writes, one at a time after three unrecorded: `POST /api/services` "
+        "(token, JSON mapping, SHACL check of the nodes the write touches, its own graph and "
+        "audit record in one transaction) on the embedded store's server, and in-process "
+        "`loader.write` of one service in Turtle (SHACL check of what it touches, then the "
+        "write). The *validated load* is `passerelle load` with its gate: the whole file parsed, "
+        "every node it adds checked by pyshacl against all shapes, with the vocabularies and "
+        "the stored nodes it references as context, before one atomic write; it runs only up to "
+        f"{cells.number(results['settings'].get('validate_up_to', 20_000))} triples.",
     ]
-    out = [textwrap.fill(prose[0], 100), "", textwrap.fill(prose[1], 100), "",
-           "| | " + " | ".join(labels) + " |", "| --- |" + " --- |" * len(labels)]
+    out = [textwrap.fill(text, 100, break_on_hyphens=False) + "\n"
+           for text in prose]
+    out += ["| | " + " | ".join(labels) + " |", "| --- |" + " --- |" * len(labels)]
 
     def row(name: str, cell) -> None:
         out.append(f"| {name} | " + " | ".join(cell(scales[s]) for s in labels) + " |")
 
-    row("triples generated", lambda s: _n(s["graph"]["triples"]))
-    row("services / organisations", lambda s: f"{_n(s['graph']['services'])} / "
-        f"{_n(s['graph']['organisations'])}")
+    row("triples generated", lambda s: cells.number(s["graph"]["triples"]))
+    row("services / organisations", lambda s: f"{cells.number(s['graph']['services'])} / "
+        f"{cells.number(s['graph']['organisations'])}")
     row("quads in the store (with vocabularies and derived closure)",
-        lambda s: _n(s["load"]["unvalidated"]["store_quads"]))
+        lambda s: cells.number(s["load"]["unvalidated"]["store_quads"]))
     row("store on disk, right after the load / once reopened",
-        lambda s: f"{_n(s['graph']['disk_after_load_mb'], ' MiB', 0)} / "
-        f"{_n(s['graph']['disk_mb'], ' MiB', 0)}")
-    row("load, `passerelle load --no-validate`", lambda s: _load(s["load"]["unvalidated"]))
-    row("load, Oxigraph `bulk_load` alone", lambda s: _load(s["load"]["bulk"]))
-    row("load with SHACL validation", lambda s: _load(s["load"]["validated"]))
-    row("search, HTTP", lambda s: _ms(s["search"]["http"]["all"]))
-    row("search, handler in-process", lambda s: _ms(s["search"]["handler"]["all"]))
-    row("search, SPARQL floor (embedded store)", lambda s: _ms(s["search"]["raw"]["all"]))
-    row("HTTP / floor (p50)", lambda s: _ratio(s["search"]["http"]["all"],
-                                               s["search"]["raw"]["all"]))
-    row("same SPARQL on an rdflib Graph", lambda s: _rdflib(s["rdflib"]))
-    row("searches/s, concurrent clients",
-        lambda s: f"{s['throughput']['per_s']:,.0f} ({s['throughput']['clients']} clients, "
-        f"{s['throughput']['errors']} errors)")
-    row("latency under that load", lambda s: _ms(s["throughput"]["latency"]))
-    row("server peak memory (VmHWM)", lambda s: _n(s["memory"]["server_peak_mb"], " MiB", 0))
-    row("bench peak memory (VmHWM)", lambda s: _n(s["memory"]["bench_peak_mb"], " MiB", 0))
+        lambda s: f"{cells.mib(s['graph']['disk_after_load_mb'])} / "
+        f"{cells.mib(s['graph']['disk_mb'])}")
+    row("load, `passerelle load --no-validate`", lambda s: cells.load(s["load"]["unvalidated"]))
+    row("load, Oxigraph `bulk_load` alone", lambda s: cells.load(s["load"]["bulk"]))
+    row("load with SHACL validation (whole file, all shapes, then one write)",
+        lambda s: cells.load(s["load"]["validated"]))
+    row("load into the Oxigraph server, `oxigraph load` (all graphs)", cells.oxigraph_load)
+    row("search, HTTP, computed (first time)", lambda s: cells.ms(s["search"]["http"]["all"]))
+    row("search, HTTP, kept answer (same search again)", lambda s: cells.kept(s, "http"))
+    row("search, handler in-process, computed", lambda s: cells.ms(s["search"]["handler"]["all"]))
+    row("search, handler in-process, kept answer", lambda s: cells.kept(s, "handler"))
+    row("search, SPARQL floor (embedded store)", lambda s: cells.ms(s["search"]["raw"]["all"]))
+    row("HTTP computed / floor (p50)", lambda s: cells.ratio(s["search"]["http"]["all"],
+                                                    s["search"]["raw"]["all"]))
+    row("search, HTTP, Oxigraph-server backend (`passerelle serve --endpoint`)",
+        lambda s: cells.oxigraph(s, lambda o: cells.ms(o["search"]["http"]["all"])))
+    row("search, SPARQL over HTTP straight to the Oxigraph server (its floor)",
+        lambda s: cells.oxigraph(s, lambda o: cells.ms(o["search"]["floor"]["all"])))
+    row("Oxigraph server / embedded store, p50: HTTP / HTTP, HTTP / handler, floor / floor",
+        cells.backend_ratios)
+    row("Oxigraph server answers as the embedded store (search rows, API totals)",
+        cells.same_answers)
+    row("same SPARQL on an rdflib Graph", lambda s: cells.rdflib(s["rdflib"]))
+    row("searches/s, concurrent clients, computed", lambda s: cells.throughput(s["throughput"]))
+    row("latency under that load", lambda s: cells.ms(s["throughput"]["latency"]))
+    row("searches/s, concurrent clients, kept answers",
+        lambda s: cells.throughput(s.get("throughput_kept")))
+    row("latency under that load, kept answers",
+        lambda s: cells.ms((s.get("throughput_kept") or {}).get("latency")))
+    row("write one service, `POST /api/services` over HTTP (validated)",
+        lambda s: cells.write(s, "http"))
+    row("write one service in-process, `loader.write` (validated): to a shared graph",
+        lambda s: cells.write(s, "in_process", "shared_graph"))
+    row("write one service in-process, `loader.write` (validated): replacing its own graph",
+        lambda s: cells.write(s, "in_process", "own_graph"))
+    row("server peak memory (VmHWM)", lambda s: cells.mib(s["memory"]["server_peak_mb"]))
+    row("server peak memory after the writes",
+        lambda s: cells.mib(s.get("writes", {}).get("server_peak_mb")))
+    row("Oxigraph server / its `passerelle serve --endpoint` peak memory",
+        lambda s: cells.oxigraph(s, lambda o: f"{cells.mib(o['memory']['oxigraph_peak_mb'])} / "
+                                 f"{cells.mib(o['memory']['api_peak_mb'])}"))
+    row("bench peak memory (VmHWM)", lambda s: cells.mib(s["memory"]["bench_peak_mb"]))
 
     out += ["", "### Search latency by kind (ms, p50 / p99)", "",
-            "| kind | scale | floor | handler | HTTP | HTTP / floor | rdflib |",
-            "| --- | --- | --- | --- | --- | --- | --- |"]
+            "| kind | scale | floor | handler, computed | HTTP, computed | HTTP computed / floor "
+            "| HTTP, kept | rdflib |",
+            "| --- | --- | --- | --- | --- | --- | --- | --- |"]
     for kind in KINDS:
         for label in labels:
             s = scales[label]["search"]
-            out.append(f"| {kind} | {label} | {_ms(s['raw'].get(kind))} | "
-                       f"{_ms(s['handler'].get(kind))} | {_ms(s['http'].get(kind))} | "
-                       f"{_ratio(s['http'].get(kind), s['raw'].get(kind))} | "
-                       f"{_rdflib(scales[label]['rdflib'], kind)} |")
+            out.append(f"| {kind} | {label} | {cells.ms(s['raw'].get(kind))} | "
+                       f"{cells.ms(s['handler'].get(kind))} | {cells.ms(s['http'].get(kind))} | "
+                       f"{cells.ratio(s['http'].get(kind), s['raw'].get(kind))} | "
+                       f"{cells.kept(scales[label], 'http', kind)} | "
+                       f"{cells.rdflib(scales[label]['rdflib'], kind)} |")
 
+    out += _backend_table(scales)
     stages = sorted({k for s in scales.values() for k in s["search"]["stages"]})
-    out += ["", "### Where a search spends its time (handler in-process, mean ms per search)", "",
+    out += ["", "### Where a computed search spends its time (handler in-process, mean ms)", "",
             "| stage | " + " | ".join(labels) + " |", "| --- |" + " --- |" * len(labels)]
     for stage in stages:
-        row(stage, lambda s, stage=stage: _n(s["search"]["stages"].get(stage), "", 2))
-    row("HTTP, routing and JSON (HTTP mean - handler mean)",
-        lambda s: _n(s["search"]["http_overhead_ms"], "", 2))
+        row(stage, lambda s, stage=stage: cells.number(s["search"]["stages"].get(stage), "", 2))
+    row("HTTP, routing and JSON (HTTP mean - handler mean, both computed)",
+        lambda s: cells.number(s["search"]["http_overhead_ms"], "", 2))
 
     out += ["", "### Targets", "", "| target | measured | met |", "| --- | --- | --- |"]
     for target in results["targets"]:
@@ -171,15 +204,36 @@ def targets(scales: dict) -> list[dict]:
     ratio = http["p50"] / raw["p50"]
     per_s = s["throughput"]["per_s"]
     return [
-        {"what": f"search p50 <= 10 ms at {label}, over HTTP", "measured": f"{http['p50']} ms",
-         "met": http["p50"] <= 10},
+        {"what": f"search p50 <= 10 ms at {label}, over HTTP, computed",
+         "measured": f"{http['p50']} ms", "met": http["p50"] <= 10},
+        *_kept_targets(label, s),
         {"what": f"search p50 <= 10 ms at {label}, SPARQL on the embedded store",
          "measured": f"{raw['p50']} ms", "met": raw["p50"] <= 10},
-        {"what": f"API within 2x of the raw store at {label} (p50)",
+        {"what": f"API within 2x of the raw store at {label} (p50, computed)",
          "measured": f"{ratio:.2f}x", "met": ratio <= 2},
-        {"what": f">= 500 searches/s at {label}", "measured": f"{per_s:,.0f}/s",
+        {"what": f">= 500 searches/s at {label}, computed", "measured": f"{per_s:,.0f}/s",
          "met": per_s >= 500},
-    ]
+    ] + _write_target(label, s)
+
+
+def _kept_targets(label: str, scale: dict) -> list[dict]:
+    """The latency and throughput targets for kept answers, when the run measured them."""
+    http, load = scale["search"].get("http_kept"), scale.get("throughput_kept")
+    if not http or not load:
+        return []
+    return [{"what": f"search p50 <= 10 ms at {label}, over HTTP, kept answer",
+             "measured": f"{http['all']['p50']} ms", "met": http["all"]["p50"] <= 10},
+            {"what": f">= 500 searches/s at {label}, kept answers",
+             "measured": f"{load['per_s']:,.0f}/s", "met": load["per_s"] >= 500}]
+
+
+def _write_target(label: str, scale: dict) -> list[dict]:
+    posted = scale.get("writes", {}).get("http")
+    if not posted:
+        return []
+    return [{"what": f"validated single-service write p50 <= 50 ms at {label}, "
+             "`POST /api/services` over HTTP", "measured": f"{posted['p50']} ms",
+             "met": posted["p50"] <= 50}]
 
 
 def write(results: dict, json_path: Path, md_path: Path) -> str:
@@ -191,8 +245,9 @@ def write(results: dict, json_path: Path, md_path: Path) -> str:
 
 README_INTRO = ("`make bench` generates synthetic graphs of about 10k, 100k and 1M triples, loads "
                 "each into an embedded store and measures loading, the caseworker search "
-                "(in-process and over HTTP against `passerelle serve`), concurrent searches and "
-                "memory; it writes `bench/results.json` and `bench/results.md`. "
+                "(in-process and over HTTP against `passerelle serve`, on the embedded store and "
+                "on an Oxigraph server), concurrent searches, validated single-service writes "
+                "and memory; it writes `bench/results.json` and `bench/results.md`. "
                 "`python -m bench --quick` is a smoke run.")
 
 

@@ -24,3 +24,10 @@ def summarise(samples_ms: list[float]) -> dict[str, float] | None:
         "min": round(ordered[0], 2),
         "max": round(ordered[-1], 2),
     }
+
+
+def by_kind(samples: dict[str, list[float]]) -> dict:
+    """One summary per kind of search, and one over all of them (key ``all``)."""
+    out = {kind: summarise(values) for kind, values in samples.items()}
+    out["all"] = summarise([v for values in samples.values() for v in values])
+    return out

@@ -41,6 +41,11 @@ SERVICE = """
 """
 
 
+def first_provider(store) -> str:
+    """The IRI of an organisation in the store, for the probe services to name as provider."""
+    return store.select(f"SELECT ?o WHERE {{ ?o a <{PAS}Organisation> }} LIMIT 1")[0]["o"].value
+
+
 def timed_writes(store, provider: str, writes: int, *, own_graph: bool, start: int) -> list[float]:
     turtle = formats.by_name("ttl")
     times = []
@@ -71,12 +76,12 @@ def main() -> None:
         generate.write(data, args.triples)
         store = open_store(Path(folder) / "store")
         load(store, [data], validate_first=False)
-        provider = store.select(f"SELECT ?o WHERE {{ ?o a <{PAS}Organisation> }} LIMIT 1")[0]["o"]
+        provider = first_provider(store)
         print(f"store: {store.count()} quads")
-        timed_writes(store, provider.value, 3, own_graph=False, start=0)  # warm the caches
-        report("add to a shared graph", timed_writes(store, provider.value, args.writes,
+        timed_writes(store, provider, 3, own_graph=False, start=0)  # warm the caches
+        report("add to a shared graph", timed_writes(store, provider, args.writes,
                                                      own_graph=False, start=1000))
-        report("replace its own graph", timed_writes(store, provider.value, args.writes,
+        report("replace its own graph", timed_writes(store, provider, args.writes,
                                                      own_graph=True, start=2000))
 
 

@@ -8,20 +8,18 @@ Eligibility has three states, never confused: open to all, restricted, not state
 
 from __future__ import annotations
 
-from collections import defaultdict
+import threading
+from collections import OrderedDict, defaultdict
 from dataclasses import dataclass, field
+from weakref import WeakKeyDictionary
 
 import pyoxigraph as ox
 
 from passerelle.graph import queries
 from passerelle.graph.bind import values
-from passerelle.graph.store import Store
+from passerelle.graph.read_model import columns, describe, pick, render
+from passerelle.graph.store import EmbeddedStore, Store
 from passerelle.graph.vocab import resolve
-
-PAS = "https://w3id.org/passerelle/ontology#"
-SCHEMA = "http://schema.org/"
-DCT = "http://purl.org/dc/terms/"
-RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
 
 
 @dataclass(frozen=True)
@@ -47,11 +45,12 @@ class Match:
     areas: set[tuple[str, str, str]] = field(default_factory=set)
     statuses: set[tuple[str, str]] = field(default_factory=set)
     open: bool = False
-    restricted: bool = False
 
 
-@dataclass
+@dataclass(frozen=True)
 class SearchResult:
+    """How many services match, the page's read models, and the ``why`` query of that page."""
+
     total: int
     items: list[dict]
     query: str
@@ -103,139 +102,107 @@ def build_query(store: Store, params: SearchParams) -> str:
     return bind(store, params).query("match")
 
 
+# --- answers kept while the data stays the same --------------------------------------------
+
+CACHE_SIZE = 128
+"""Answers kept per embedded store; a page of 20 services takes a few tens of kB."""
+
+
+class Answers:
+    """The latest answers of one embedded store, all from one write generation of its data.
+
+    A search at a million triples spends tens of milliseconds walking thousands of matches (and
+    hundreds on words), the same work for every caseworker asking the same question; the answer
+    changes only when the data does, and ``EmbeddedStore.generation`` says when. A remote engine
+    has no such counter and may be written by other API processes, so its answers are never kept.
+    Kept answers are shared: callers must not change them.
+    """
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._generation: int | None = None
+        self._results: OrderedDict[SearchParams, SearchResult] = OrderedDict()
+
+    def get(self, generation: int, params: SearchParams) -> SearchResult | None:
+        with self._lock:
+            if generation != self._generation:
+                self._generation = generation
+                self._results.clear()
+                return None
+            found = self._results.get(params)
+            if found is not None:
+                self._results.move_to_end(params)
+            return found
+
+    def put(self, generation: int, params: SearchParams, result: SearchResult) -> None:
+        """Keep ``result`` unless the data changed while it was being computed."""
+        with self._lock:
+            if generation == self._generation:
+                self._results[params] = result
+                if len(self._results) > CACHE_SIZE:
+                    self._results.popitem(last=False)
+
+
+_answers: WeakKeyDictionary[EmbeddedStore, Answers] = WeakKeyDictionary()
+_answers_lock = threading.Lock()
+
+
 def search(store: Store, params: SearchParams) -> SearchResult:
-    """Match, sort by IRI, keep one page, then ask why each service of the page matches.
+    """The answer to ``params``: kept from an earlier identical search on an unchanged embedded
+    store, else computed (``compute``); raises UnknownCode."""
+    if not isinstance(store, EmbeddedStore):
+        return compute(store, params)
+    with _answers_lock:
+        answers = _answers.setdefault(store, Answers())
+    generation = store.generation
+    found = answers.get(generation, params)
+    if found is None:
+        found = compute(store, params)
+        answers.put(generation, params, found)
+    return found
+
+
+def compute(store: Store, params: SearchParams) -> SearchResult:
+    """Match, sort by IRI, keep one page, then describe the page (and say why, if asked).
 
     Only the page's services are explained and described, so a broad search at a million
-    triples costs one pass over the matching services plus a page's worth of detail.
+    triples costs one pass over the matching services plus a page's worth of detail. That pass
+    reads each match by position and keeps only its IRI string: at thousands of matches, the
+    per-row Python work is as costly as the query.
     """
     bound = bind(store, params)
-    ordered = sorted({row["service"].value for row in store.query(bound.query("match"))})
+    ordered = sorted({solution[0].value for solution in store.query(bound.query("match"))})
     page = ordered[params.offset:params.offset + params.limit]
     why = bound.query("why", page)
-    matches: dict[str, Match] = defaultdict(Match)
-    for row in store.query(why) if page else ():
-        match = matches[row["service"].value]
-        if row["type"] is not None:
-            match.types.add((row["type"].value, row["need"].value))
-        if row["area"] is not None:
-            match.areas.add((row["area"].value, row["region"].value, row["regionLink"].value))
-        if row["matchedStatus"] is not None:
-            match.statuses.add((row["status"].value, row["matchedStatus"].value))
-        match.open = match.open or row["open"] is not None
-        match.restricted = match.restricted or row["restrictedTo"] is not None
     described = describe(store, page)
-    labels = concept_labels(store, [matches[i] for i in page], params.lang) if params.explain \
-        else None
-    items = []
-    for iri in page:
-        item = render(described.get(iri, {}), iri, params.lang)
-        match = matches[iri]
+    items = [render(described.get(iri, {}), iri, params.lang) for iri in page]
+    for item in items:
         if item["eligibility"]["state"] == "not-stated":
             item["eligibility_unknown"] = True
-        if params.explain:
-            item["why"] = explain(match, labels, params)
-        items.append(item)
+    if params.explain and page:
+        matches = reasons(store, why)
+        labels = concept_labels(store, [matches[i] for i in page], params.lang)
+        for item in items:
+            item["why"] = explain(matches[item["id"]], labels, params)
     return SearchResult(total=len(ordered), items=items, query=why)
 
 
-# --- describing services -------------------------------------------------------------------
-
-def describe(store: Store, services: list[str]) -> dict[str, dict]:
-    """Statements about each service: predicate -> {object: {labels, codes, nested}}."""
-    if not services:
-        return {}
-    sparql = values(queries.text("describe-services"),
-                    {"service": [ox.NamedNode(s) for s in services]})
-    out: dict[str, dict] = {}
-    for row in store.query(sparql):
-        entry = out.setdefault(row["service"].value, {}).setdefault(row["p"].value, {})
-        key = _key(row["o"])
-        obj = entry.setdefault(key, {"term": row["o"], "labels": {}, "code": None, "nested": {}})
-        if row["label"] is not None:
-            obj["labels"].setdefault(row["label"].language or "", row["label"].value)
-        if row["code"] is not None:
-            obj["code"] = row["code"].value
-        if row["p2"] is not None:
-            obj["nested"].setdefault(row["p2"].value, set()).add(row["o2"].value)
-    return out
-
-
-def _key(term) -> str:
-    if isinstance(term, ox.Literal):
-        return f"{term.value}@{term.language or ''}^{term.datatype.value}"
-    return str(term)
-
-
-def pick(labels: dict[str, str], lang: str) -> str | None:
-    """A label in ``lang``, else English, else French, else any, else None."""
-    for candidate in (lang, lang.split("-")[0], "en", "fr", ""):
-        if candidate in labels:
-            return labels[candidate]
-    return next(iter(labels.values()), None)
-
-
-def _literals(statements: dict, predicate: str) -> dict[str, str]:
-    return {o["term"].language or "": o["term"].value
-            for o in statements.get(predicate, {}).values()
-            if isinstance(o["term"], ox.Literal)}
-
-
-def _concepts(statements: dict, predicate: str, lang: str) -> list[dict]:
-    return sorted(
-        ({"id": o["term"].value, "code": o["code"], "label": pick(o["labels"], lang)}
-         for o in statements.get(predicate, {}).values() if isinstance(o["term"], ox.NamedNode)),
-        key=lambda c: c["id"],
-    )
-
-
-def _node(statements: dict, predicate: str, fields: dict[str, str]) -> dict | None:
-    for obj in statements.get(predicate, {}).values():
-        found = {name: sorted(obj["nested"][SCHEMA + prop])[0]
-                 for name, prop in fields.items() if SCHEMA + prop in obj["nested"]}
-        if found:
-            return found
-    return None
-
-
-def render(statements: dict, iri: str, lang: str) -> dict:
-    """The JSON read model of one service."""
-    statuses = _concepts(statements, PAS + "eligibleStatus", lang)
-    # Some engines (Virtuoso) give a stored boolean back as "1".
-    open_to_all = any(o["term"].value in ("true", "1")
-                      for o in statements.get(PAS + "openToAllStatuses", {}).values())
-    state = "open-to-all" if open_to_all else "restricted" if statuses else "not-stated"
-    providers = _concepts(statements, PAS + "provider", lang)
-    item = {
-        "id": iri,
-        "name": pick(_literals(statements, SCHEMA + "name"), lang),
-        "description": pick(_literals(statements, SCHEMA + "description"), lang),
-        "provider": {"id": providers[0]["id"], "name": providers[0]["label"]} if providers
-        else None,
-        "service_types": _concepts(statements, PAS + "serviceType", lang),
-        "eligibility": {"state": state, "statuses": statuses},
-        "areas": _concepts(statements, PAS + "serviceArea", lang),
-        "languages": _concepts(statements, DCT + "language", lang),
-        "contact": _node(statements, SCHEMA + "contactPoint",
-                         {"email": "email", "telephone": "telephone", "url": "url"}),
-        "address": _node(statements, SCHEMA + "address",
-                         {"street": "streetAddress", "postal_code": "postalCode",
-                          "locality": "addressLocality", "country": "addressCountry"}),
-    }
-    for name, predicate in (("opening_hours", PAS + "openingHours"), ("cost", PAS + "cost"),
-                            ("how_to_apply", PAS + "howToApply")):
-        text = pick(_literals(statements, predicate), lang)
-        if text:
-            item[name] = text
-    for name, predicate in (("url", SCHEMA + "url"), ("last_verified", PAS + "lastVerified"),
-                            ("modified", DCT + "modified")):
-        found = list(statements.get(predicate, {}).values())
-        if found:
-            item[name] = found[0]["term"].value
-    status = _concepts(statements, PAS + "serviceStatus", lang)
-    if status:
-        item["status"] = status[0]["code"]
-    return item
+def reasons(store: Store, why: str) -> dict[str, Match]:
+    """Each service's reasons, from the rows of the ``why`` query."""
+    matches: dict[str, Match] = defaultdict(Match)
+    solutions = store.query(why)
+    for service, type_, need, area, region, link, open_, status, matched in map(
+            columns(solutions, "service", "type", "need", "area", "region", "regionLink", "open",
+                     "status", "matchedStatus"), solutions):
+        match = matches[service.value]
+        if type_ is not None:
+            match.types.add((type_.value, need.value))
+        if area is not None:
+            match.areas.add((area.value, region.value, link.value))
+        if matched is not None:
+            match.statuses.add((status.value, matched.value))
+        match.open = match.open or open_ is not None
+    return matches
 
 
 # --- explaining matches --------------------------------------------------------------------

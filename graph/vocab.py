@@ -1,7 +1,9 @@
 """Turning the codes users send (notations or full IRIs) into concepts of the right scheme.
 
 A code that is not in the scheme is refused by name, so a typo never widens a search silently
-and no user text reaches a query except as a bound literal.
+and no user text reaches a query except as a bound term. A value that parses as an absolute IRI
+is looked up as a concept, anything else as a notation: both are exact lookups, where comparing
+strings against every concept of the scheme grew with the scheme (regions at a million triples).
 """
 
 from __future__ import annotations
@@ -33,15 +35,33 @@ class UnknownCode(ValueError):
         super().__init__(f"unknown {parameter} code(s): {shown}")
 
 
+def _iri(code: str) -> ox.NamedNode | None:
+    try:
+        return ox.NamedNode(code)
+    except ValueError:
+        return None
+
+
 def resolve(store: Store, parameter: str, codes: list[str]) -> dict[str, ox.NamedNode]:
     """Map each code to its concept in the parameter's scheme; raise UnknownCode for the rest."""
     if not codes:
         return {}
+    iris = {code: node for code in dict.fromkeys(codes) if (node := _iri(code)) is not None}
+    notations = [ox.Literal(c) for c in dict.fromkeys(codes) if c not in iris]
+    parts = {"notations"} if notations else set()
+    if iris:
+        parts.add("iris")
+    if len(parts) == 2:
+        parts.add("both")
     sparql = values(queries.text("concept-by-code"), {
         "scheme": [ox.NamedNode(SCHEMES[parameter])],
-        "code": [ox.Literal(c) for c in codes],
-    })
-    found = {row["code"].value: row["concept"] for row in store.select(sparql)}
+        "code": notations,
+        "concept": list(iris.values()),
+    }, frozenset(parts))
+    found: dict[str, ox.NamedNode] = {}
+    for row in store.query(sparql):
+        code, concept = row["code"], row["concept"]
+        found[code.value if code is not None else concept.value] = concept
     missing = [c for c in codes if c not in found]
     if missing:
         raise UnknownCode(parameter, missing)

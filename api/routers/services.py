@@ -12,7 +12,8 @@ from passerelle.api.params import Codes, Lang, Limit, Offset, unprocessable
 from passerelle.api.record_routes import add_write_routes
 from passerelle.api.representations import not_found, respond
 from passerelle.graph import records
-from passerelle.graph.search import PAS, RDF_TYPE, SearchParams, describe, render, search
+from passerelle.graph.read_model import PAS, RDF_TYPE, describe, render
+from passerelle.graph.search import SearchParams, search
 from passerelle.graph.vocab import UnknownCode
 from passerelle.graph.writes import Missing
 
