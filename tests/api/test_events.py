@@ -5,18 +5,9 @@ from __future__ import annotations
 import pytest
 
 from tests.api.hostile import HOSTILE_IDS, path
+from tests.api.http import get, ids
 
 ID = "https://w3id.org/passerelle/id/"
-
-
-def get(server, url: str, **params) -> dict:
-    response = server.get(url, params=params)
-    assert response.status_code == 200, response.text
-    return response.json()
-
-
-def ids(refs: list[dict]) -> set[str]:
-    return {r["id"] for r in refs}
 
 
 def test_third_vaucluse_roundtable(server):

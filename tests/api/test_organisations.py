@@ -7,20 +7,11 @@ import rdflib
 from rdflib import URIRef
 
 from tests.api.hostile import HOSTILE_IDS, path
+from tests.api.http import get, ids
 
 ID = "https://w3id.org/passerelle/id/"
 PAS = "https://w3id.org/passerelle/ontology#"
 EPV = ID + "organisation/entraide-pierre-valdo"
-
-
-def get(server, url: str, **params) -> dict:
-    response = server.get(url, params=params)
-    assert response.status_code == 200, response.text
-    return response.json()
-
-
-def ids(refs: list[dict]) -> set[str]:
-    return {r["id"] for r in refs}
 
 
 def test_list_items_have_the_summary_fields(server):
