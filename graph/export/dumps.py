@@ -2,8 +2,10 @@
 
 The catalogue gives each file's size and SHA-256, so the files are made once per store state and
 served from memory: a download never costs a serialisation. The key is the store's write
-generation when it keeps one, else a cheap fingerprint (quad count and named graphs), which
-changes on every write that adds, removes or replaces triples.
+generation when it keeps one, else a cheap fingerprint (quad count and named graphs). On a remote
+engine that fingerprint changes with every write made through the API (each one adds its audit
+record) and every load that changes the number of triples; a load that swaps triples one for one
+without the API (``passerelle load --replace`` of a same-sized graph) is seen at the next write.
 """
 
 from __future__ import annotations
