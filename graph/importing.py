@@ -20,7 +20,7 @@ import pyoxigraph as ox
 
 from passerelle.errors import PasserelleError
 from passerelle.graph.incremental import Change, check
-from passerelle.graph.loader import LoadResult, write
+from passerelle.graph.loader import LoadResult, write_checked
 from passerelle.graph.namespaces import ID, PAS, RDF_TYPE, SKOS
 from passerelle.graph.store import Store
 from passerelle.graph.validation import Report
@@ -413,7 +413,8 @@ def import_records(store: Store, records: list[ServiceRecord], *, graph: str, so
     # reported at once; only rows without problems are ever written.
     while candidates:
         graphs = {graph: _assemble(graph, source, [built[i] for i in candidates])}
-        report = check(store, Change.plan(store, graphs, replace=True))
+        change = Change.plan(store, graphs, replace=True)
+        report = check(store, change)
         broken = _broken_records(report, candidates, built, records)
         if not report.conforms and not broken:
             raise ImportFailed([Problem(source, report.to_text())], source)
@@ -423,7 +424,7 @@ def import_records(store: Store, records: list[ServiceRecord], *, graph: str, so
             raise ImportFailed(_listed(problems), source)
         kept = [i for i in candidates if i not in problems]
         if kept == candidates:
-            load = write(store, graphs, replace=True, what=source)
+            load = write_checked(store, graphs, change, report, replace=True, what=source)
             notes = [n for i in kept for n in records[i].notes]
             return ImportResult(len(kept), _listed(problems), notes, load)
         candidates = kept

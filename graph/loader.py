@@ -151,19 +151,25 @@ def write(store: Store, graphs: Graphs, *, validate_first: bool = True, replace:
     nodes that point to what it removes, and what they point to, as they will be after the write.
     ``append`` (an audit record) is stored in the same transaction, unvalidated.
     """
-    result = LoadResult(graphs={g: len(t) for g, t in graphs.items()})
     if not validate_first:
         store.write(graphs, replace=replace, append=append)
         store.refresh_inferences()
-        return result
+        return LoadResult(graphs={g: len(t) for g, t in graphs.items()})
     change = incremental.Change.plan(store, graphs, replace=replace)
-    result.report = incremental.check(store, change)
-    if not result.report.conforms:
-        raise ValidationFailed(result.report, what)
+    return write_checked(store, graphs, change, incremental.check(store, change),
+                         replace=replace, what=what, append=append)
+
+
+def write_checked(store: Store, graphs: Graphs, change: incremental.Change, report: Report, *,
+                  replace: bool, what: str, append: Graphs | None = None) -> LoadResult:
+    """Store ``graphs`` whose ``change`` was just checked into ``report``; refuse it if it broke
+    a rule. For callers that check first to report problems their own way (imports)."""
+    if not report.conforms:
+        raise ValidationFailed(report, what)
     store.write(graphs, replace=replace, append=append)
     if change.touches_hierarchy():
         store.refresh_inferences()
-    return result
+    return LoadResult(graphs={g: len(t) for g, t in graphs.items()}, report=report)
 
 
 def load(store: Store, paths: list[Path], *, graph: str | None = None, validate_first: bool = True,
