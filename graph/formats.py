@@ -6,9 +6,11 @@ is added or renamed in exactly one place (the way Oxigraph's ``RdfFormat`` works
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 import pyoxigraph as ox
+import rdflib
 
 
 @dataclass(frozen=True)
@@ -148,3 +150,13 @@ def negotiate(accept: str | None, offers: list[str], default: str | None = None)
         if _CANONICAL.get(media_range) in offers:
             return _CANONICAL[media_range]
     return None
+
+
+def rdflib_graph(triples: Iterable[ox.Triple]) -> rdflib.Graph:
+    """Oxigraph triples as an rdflib graph, for the libraries that need one (pyshacl, the export
+    profiles): N-Triples is the exact, fast way across."""
+    graph = rdflib.Graph()
+    payload = ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES)
+    if payload:
+        graph.parse(data=payload, format="nt")
+    return graph

@@ -26,6 +26,7 @@ import pyoxigraph as ox
 import rdflib
 from rdflib.namespace import SH
 
+from passerelle.graph.formats import rdflib_graph
 from passerelle.graph.namespaces import INFERRED_GRAPH, RDF_TYPE, SKOS
 from passerelle.graph.store import Store
 from passerelle.graph.validation import Report, load_class_axioms, load_shapes, validate
@@ -208,14 +209,6 @@ def touched(store: Store, change: Change) -> tuple[set[ox.NamedNode], set[ox.Bla
     return nodes | _referrers(store, lost), loose
 
 
-def _to_rdflib(triples: Iterable[ox.Triple]) -> rdflib.Graph:
-    graph = rdflib.Graph()
-    payload = ox.serialize(list(triples), format=ox.RdfFormat.N_TRIPLES)
-    if payload:
-        graph.parse(data=payload, format="nt")
-    return graph
-
-
 def check(store: Store, change: Change) -> Report:
     """Validate a planned change against the store without writing it."""
     nodes, loose = touched(store, change)
@@ -229,4 +222,4 @@ def check(store: Store, change: Change) -> Report:
         data |= after.triples(targeted)
     pointed = {t.object for t in data if isinstance(t.object, ox.NamedNode)} - nodes
     context = after.triples(pointed) if pointed else set()
-    return validate(_to_rdflib(data), _to_rdflib(context), ontology=load_class_axioms())
+    return validate(rdflib_graph(data), rdflib_graph(context), ontology=load_class_axioms())

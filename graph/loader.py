@@ -116,12 +116,7 @@ def parse_files(paths: Iterable[Path], *, graph: str | None = None,
 
 def to_rdflib(graphs: Graphs) -> rdflib.Graph:
     """The triples of all graphs merged into one rdflib graph (what pyshacl validates)."""
-    data = rdflib.Graph()
-    payload = b"".join(
-        ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES) for triples in graphs.values()
-    )
-    data.parse(data=payload, format="nt")
-    return data
+    return formats.rdflib_graph(t for triples in graphs.values() for t in triples)
 
 
 def referenced_context(store: Store, data: rdflib.Graph) -> rdflib.Graph:
@@ -132,15 +127,11 @@ def referenced_context(store: Store, data: rdflib.Graph) -> rdflib.Graph:
     """
     subjects = set(data.subjects())
     referenced = {o for o in data.objects() if isinstance(o, rdflib.URIRef) and o not in subjects}
-    context = rdflib.Graph()
     if not referenced:
-        return context
+        return rdflib.Graph()
     values = " ".join(f"<{iri}>" for iri in sorted(referenced) if ">" not in iri)
-    result = store.query(f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ VALUES ?s {{ {values} }} ?s ?p ?o }}")
-    payload = ox.serialize(result, format=ox.RdfFormat.N_TRIPLES)
-    if payload:
-        context.parse(data=payload, format="nt")
-    return context
+    return formats.rdflib_graph(store.query(
+        f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ VALUES ?s {{ {values} }} ?s ?p ?o }}"))
 
 
 def write(store: Store, graphs: Graphs, *, validate_first: bool = True, replace: bool = False,

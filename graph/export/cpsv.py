@@ -21,11 +21,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-import pyoxigraph as ox
 from rdflib import RDF, RDFS, SKOS, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import DCTERMS as DCT
 from rdflib.namespace import FOAF
 
+from passerelle.graph.formats import rdflib_graph
 from passerelle.graph.namespaces import ID, PAS
 from passerelle.graph.queries import text
 from passerelle.graph.store import Store
@@ -54,9 +54,7 @@ class Profile:
 
 def source_graph(store: Store) -> Graph:
     """The services and their one-hop context, as a small rdflib graph."""
-    triples = store.query(text("export-services"))
-    return Graph().parse(data=ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES),
-                         format="nt")
+    return rdflib_graph(store.query(text("export-services")))
 
 
 def _slug(iri: URIRef) -> str:
