@@ -4,7 +4,9 @@ Every accepted write adds one PROV activity to ``pgraph:audit`` in the same tran
 change itself, so the record exists exactly when the change does. The kind of change is said with
 schema.org's action classes (no new term is needed): create, replace, merge (``AddAction``),
 delete, update (a SPARQL Update). The graphs written are ``prov:generated``; the graphs dropped
-are ``prov:invalidated``. The agent is the name of the API token that made the change.
+are ``prov:invalidated``. The agent is the public name of the API token that made the change
+(``PASSERELLE_AUDIT_NAMES``, else the token's scope), never the token's own name: the audit graph
+is public, in the dumps unless ``PASSERELLE_PUBLISH_AUDIT=false`` and in ``/api/changes``.
 """
 
 from __future__ import annotations

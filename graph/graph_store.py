@@ -40,30 +40,35 @@ def read(store: Store, graph: str) -> list[ox.Triple] | None:
     return triples
 
 
-def put(store: Store, graph: str, triples: list[ox.Triple], *, author: str, base: str
-        ) -> Outcome:
-    return _write(store, graph, triples, replace=True, author=author, base=base)
+def put(store: Store, graph: str, triples: list[ox.Triple], *, author: str, base: str,
+        may_change_vocabularies: bool = False) -> Outcome:
+    return _write(store, graph, triples, replace=True, author=author, base=base,
+                  may_change_vocabularies=may_change_vocabularies)
 
 
-def post(store: Store, graph: str, triples: list[ox.Triple], *, author: str, base: str
-         ) -> Outcome:
-    return _write(store, graph, triples, replace=False, author=author, base=base)
+def post(store: Store, graph: str, triples: list[ox.Triple], *, author: str, base: str,
+         may_change_vocabularies: bool = False) -> Outcome:
+    return _write(store, graph, triples, replace=False, author=author, base=base,
+                  may_change_vocabularies=may_change_vocabularies)
 
 
 def _write(store: Store, graph: str, triples: list[ox.Triple], *, replace: bool, author: str,
-           base: str) -> Outcome:
+           base: str, may_change_vocabularies: bool) -> Outcome:
     """PUT replaces the graph, POST merges into it; either creates it when it is missing."""
     started = audit.now()
     with WRITE_LOCK:
         kind = "create" if not graph_exists(store, graph) else "replace" if replace else "merge"
         return commit(store, {graph: triples}, replace=replace, author=author, kind=kind,
-                      base=base, started=started, what=f"the graph <{graph}>")
+                      base=base, started=started, what=f"the graph <{graph}>",
+                      may_change_vocabularies=may_change_vocabularies)
 
 
-def delete(store: Store, graph: str, *, author: str, base: str) -> Outcome:
+def delete(store: Store, graph: str, *, author: str, base: str,
+           may_change_vocabularies: bool = False) -> Outcome:
     started = audit.now()
     with WRITE_LOCK:
         if not graph_exists(store, graph):
             raise Missing(f"no graph <{graph}>")
         return commit(store, {graph: []}, replace=True, author=author, kind="delete",
-                      base=base, started=started, what=f"the graph <{graph}>")
+                      base=base, started=started, what=f"the graph <{graph}>",
+                      may_change_vocabularies=may_change_vocabularies)

@@ -18,8 +18,8 @@ import rdflib
 from tqdm import tqdm
 
 from passerelle.errors import PasserelleError
-from passerelle.graph import formats, incremental
-from passerelle.graph.namespaces import graph_iri
+from passerelle.graph import formats, incremental, limits
+from passerelle.graph.namespaces import INFERRED_GRAPH, graph_iri
 from passerelle.graph.store import Store
 from passerelle.graph.validation import Report
 
@@ -146,7 +146,10 @@ def write(store: Store, graphs: Graphs, *, validate_first: bool = True, replace:
         store.write(graphs, replace=replace, append=append)
         store.refresh_inferences()
         return LoadResult(graphs={g: len(t) for g, t in graphs.items()})
+    limits.check_blank_depth(graphs, limits.configured()[2])
     change = incremental.Change.plan(store, graphs, replace=replace)
+    if change.touches_hierarchy():
+        store.check_hierarchy(change.added, change.removed)
     return write_checked(store, graphs, change, incremental.check(store, change),
                          replace=replace, what=what, append=append)
 
@@ -159,7 +162,8 @@ def write_checked(store: Store, graphs: Graphs, change: incremental.Change, repo
         raise ValidationFailed(report, what)
     store.write(graphs, replace=replace, append=append)
     if change.touches_hierarchy():
-        store.refresh_inferences()
+        store.refresh_inferences(None if INFERRED_GRAPH in graphs
+                                 else [*change.added, *change.removed])
     return LoadResult(graphs={g: len(t) for g, t in graphs.items()}, report=report)
 
 

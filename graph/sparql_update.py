@@ -160,7 +160,8 @@ def store_has(store: Store, graph: str) -> bool:
     return bool(store.query(f"ASK {{ GRAPH {ox.NamedNode(graph)} {{ ?s ?p ?o }} }}"))
 
 
-def run(store: Store, text: str, *, author: str, base: str) -> tuple[list[str], Outcome | None]:
+def run(store: Store, text: str, *, author: str, base: str,
+        may_change_vocabularies: bool = False) -> tuple[list[str], Outcome | None]:
     """Apply the update: validated, audited, one transaction. Returns the graphs changed."""
     started = audit.now()
     with WRITE_LOCK:
@@ -168,5 +169,6 @@ def run(store: Store, text: str, *, author: str, base: str) -> tuple[list[str], 
         if not changed:
             return [], None
         outcome = commit(store, changed, replace=True, author=author, kind="update", base=base,
-                         started=started, what="the update")
+                         started=started, what="the update",
+                         may_change_vocabularies=may_change_vocabularies)
     return sorted(changed), outcome

@@ -18,7 +18,7 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from passerelle.errors import PasserelleError
-from passerelle.graph import formats
+from passerelle.graph import formats, limits
 from passerelle.graph.namespaces import INFERRED_GRAPH, PAS, SKOS
 from passerelle.graph.query_screen import declares_dataset
 
@@ -62,9 +62,11 @@ class Store(abc.ABC):
     def quads(self, graph: str | None = None) -> Iterable[ox.Quad]:
         """The stored quads (of one graph, or of all named graphs)."""
 
-    def dump(self, fmt: formats.Format, graph: str | None = None) -> bytes:
-        """Serialise one graph or the whole store (derived graph excluded) in ``fmt``."""
-        quads = (q for q in self.quads(graph) if q.graph_name.value != INFERRED_GRAPH)
+    def dump(self, fmt: formats.Format, graph: str | None = None,
+             exclude: Iterable[str] = ()) -> bytes:
+        """Serialise one graph or the whole store (derived graph and ``exclude`` left out)."""
+        left_out = {INFERRED_GRAPH, *exclude}
+        quads = (q for q in self.quads(graph) if q.graph_name.value not in left_out)
         if fmt.dataset:
             return ox.serialize(quads, format=fmt.oxigraph)
         return ox.serialize((q.triple for q in quads), format=fmt.oxigraph)
@@ -78,38 +80,66 @@ class Store(abc.ABC):
             for s in solutions
         ]
 
-    def refresh_inferences(self) -> None:
-        """Rebuild the derived graph: ``pas:broaderOrSelf`` for every concept.
+    def hierarchy(self) -> limits.Hierarchy:
+        """Every concept and every ``skos:broader`` link between IRIs, as stored."""
+        concepts = self.query(f"SELECT DISTINCT ?c WHERE {{ {{ ?c a <{SKOS}Concept> }} "
+                              f"UNION {{ ?c <{SKOS}inScheme> ?s }} }}")
+        links = self.query(f"SELECT DISTINCT ?c ?b WHERE {{ ?c <{SKOS}broader> ?b }}")
+        return limits.Hierarchy(
+            (row["c"].value for row in concepts if isinstance(row["c"], ox.NamedNode)),
+            ((row["c"].value, row["b"].value) for row in links
+             if isinstance(row["c"], ox.NamedNode) and isinstance(row["b"], ox.NamedNode)))
+
+    def check_hierarchy(self, added: list[ox.Triple], removed: list[ox.Triple]) -> None:
+        """Refuse (``limits.LimitExceeded``) a change whose concept hierarchy would pass the
+        depth or closure limits; called before the change is stored."""
+        max_depth, max_size, _ = limits.configured()
+        hierarchy = self.hierarchy()
+        named = limits.named([*added, *removed])
+        before = hierarchy.below(named)
+        old_rows = sum(len(hierarchy.ancestry(c)) for c in before if c in hierarchy.concepts)
+        hierarchy.apply(added, removed)
+        stored = self.select(f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{INFERRED_GRAPH}> "
+                             "{ ?s ?p ?o } }")
+        kept = max(int(stored[0]["n"].value) - old_rows, 0) if stored else 0
+        limits.closure_of(hierarchy, before | hierarchy.below(named), max_depth=max_depth,
+                          max_size=max_size, kept=kept)
+
+    def refresh_inferences(self, touched: list[ox.Triple] | None = None) -> None:
+        """Bring the derived graph up to date: ``pas:broaderOrSelf`` for every concept.
 
         The search questions walk concept hierarchies (statuses, needs, regions) in both
         directions; a property path over them costs hundreds of milliseconds at a million triples,
-        a stored closure a single index lookup. Concept hierarchies are small, so the closure is
-        computed here and written whole in one transaction.
+        a stored closure a single index lookup. With ``touched`` (the triples a write added or
+        removed), only the concepts they name and those below them are computed again and their
+        rows replaced; with none, or when most concepts are touched, the graph is rebuilt whole.
+        The limits were checked before the write (``check_hierarchy``).
         """
-        parents: dict[str, set[str]] = {}
-        rows = self.query(
-            f"SELECT ?c ?b WHERE {{ {{ ?c a <{SKOS}Concept> }} UNION {{ ?c <{SKOS}inScheme> ?s }}"
-            f" OPTIONAL {{ ?c <{SKOS}broader> ?b }} }}"
-        )
-        for row in rows:
-            node, parent = row["c"], row["b"]
-            if not isinstance(node, ox.NamedNode):
-                continue
-            parents.setdefault(node.value, set())
-            if isinstance(parent, ox.NamedNode):
-                parents[node.value].add(parent.value)
+        hierarchy = self.hierarchy()
         closure = ox.NamedNode(PAS + "broaderOrSelf")
-        triples = []
-        for concept in parents:
-            seen, todo = {concept}, [concept]
-            while todo:
-                for parent in parents.get(todo.pop(), ()):
-                    if parent not in seen:
-                        seen.add(parent)
-                        todo.append(parent)
-            node = ox.NamedNode(concept)
-            triples.extend(ox.Triple(node, closure, ox.NamedNode(a)) for a in sorted(seen))
-        self.write({INFERRED_GRAPH: triples}, replace=True)
+        unlimited = {"max_depth": len(hierarchy.concepts) + 1, "max_size": 2**62}
+        affected = None
+        if touched is not None:
+            affected = hierarchy.below(limits.named(touched))
+            if 2 * len(affected) > len(hierarchy.concepts):
+                affected = None
+        rows = limits.closure_of(
+            hierarchy, hierarchy.concepts if affected is None else affected, **unlimited)
+        triples = [ox.Triple(ox.NamedNode(c), closure, ox.NamedNode(a))
+                   for c in sorted(rows) for a in sorted(rows[c])]
+        if affected is None:
+            self.write({INFERRED_GRAPH: triples}, replace=True)
+            return
+        if not affected:
+            return
+        graph = ox.NamedNode(INFERRED_GRAPH)
+        chosen = " ".join(str(ox.NamedNode(c)) for c in sorted(affected))
+        parts = [f"DELETE {{ GRAPH {graph} {{ ?c {closure} ?a }} }} WHERE {{ VALUES ?c "
+                 f"{{ {chosen} }} GRAPH {graph} {{ ?c {closure} ?a }} }}"]
+        if triples:
+            body = ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES).decode()
+            parts.append(f"INSERT DATA {{ GRAPH {graph} {{ {body} }} }}")
+        self.update(" ;\n".join(parts))
 
 
 def _nodes(iris: list[str] | None) -> list[ox.NamedNode] | None:

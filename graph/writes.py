@@ -17,7 +17,7 @@ from datetime import datetime
 import pyoxigraph as ox
 
 from passerelle.errors import PasserelleError
-from passerelle.graph import audit, loader
+from passerelle.graph import audit, limits, loader, vocabulary_guard
 from passerelle.graph.namespaces import GRAPH, INFERRED_GRAPH
 from passerelle.graph.store import Store
 from passerelle.graph.validation import Finding, Report
@@ -123,21 +123,32 @@ def duplicates(store: Store, graphs: Graphs) -> list[dict[str, str]]:
 
 
 def commit(store: Store, graphs: Graphs, *, replace: bool, author: str, kind: str, base: str,
-           started: datetime, what: str = "the data") -> Outcome:
+           started: datetime, what: str = "the data", may_change_vocabularies: bool = False
+           ) -> Outcome:
     """Store the graphs (replacing their content, or adding to it) with the audit record.
 
     With ``replace`` an empty list drops that graph. The caller holds ``WRITE_LOCK``. Raises
-    ``loader.ValidationFailed`` when the result would break a shape; nothing is stored then.
+    ``loader.ValidationFailed`` when the result would break a shape, ``Forbidden`` when the
+    token's scope may not change what it would change (``vocabulary_guard``), ``Unprocessable``
+    past a limit (``limits``); nothing is stored then.
     """
     check_writable(graphs)
+    try:
+        vocabulary_guard.check(store, graphs, replace=replace,
+                               may_change_vocabularies=may_change_vocabularies)
+    except vocabulary_guard.Refused as error:
+        raise (Forbidden if error.kind == "forbidden" else Unprocessable)(str(error)) from None
     created = {g for g, triples in graphs.items() if triples and not graph_exists(store, g)}
     warnings = duplicates(store, graphs)
     dropped = [g for g, triples in graphs.items() if replace and not triples]
     written = [g for g in graphs if g not in dropped]
     change, record = audit.record(base=base, author=author, kind=kind, written=written,
                                   dropped=dropped, started=started)
-    result = loader.write(store, graphs, replace=replace, what=what,
-                          append={audit.AUDIT_GRAPH: record})
+    try:
+        result = loader.write(store, graphs, replace=replace, what=what,
+                              append={audit.AUDIT_GRAPH: record})
+    except limits.LimitExceeded as error:
+        raise Unprocessable(str(error)) from None
     if result.report is not None:
         warnings += [finding(f) for f in result.report.warnings]
     return Outcome(change=change, created=created, warnings=warnings)

@@ -219,7 +219,9 @@ def cmd_export(args: argparse.Namespace) -> int:
         print(cpsv.omission_note(profile), file=sys.stderr)
         graph = profile.graph
     else:
-        graph = catalog.build(store, get_settings(), dumps.build(store))
+        settings = get_settings()
+        graph = catalog.build(store, settings,
+                              dumps.build(store, dumps.private_graphs(settings)))
     sys.stdout.buffer.write(graph.serialize(format=fmt.rdflib, encoding="utf-8"))
     return 0
 

@@ -1,13 +1,91 @@
-"""Every setting in one pydantic settings object, read from ``PASSERELLE_*`` variables."""
+"""Every setting in one pydantic settings object, read from ``PASSERELLE_*`` variables.
+
+API tokens (``PASSERELLE_API_TOKENS``) are entries separated by commas or newlines, each
+``NAME:SECRET`` or ``NAME/SCOPE:SECRET``:
+- ``NAME`` is required: letters, digits, ``.``, ``_``, ``-``; it names the token in the
+  operator's own settings and logs and is never published.
+- ``SCOPE`` is ``editor`` (the default: records, any graph that is not a vocabulary) or
+  ``admin`` (the vocabularies too: the ontology, the concept schemes, the alignments).
+- ``SECRET`` is everything after the first colon, so a secret may itself hold colons; spaces
+  around the name, the scope and the secret are trimmed, nothing else is changed.
+An entry with no name, an unknown scope, an empty secret or a name or secret given twice stops
+the server at start with a message naming the entry by position (never echoing a secret).
+``PASSERELLE_AUDIT_NAMES`` (``NAME=Public name`` entries, comma-separated) says who the audit
+graph and ``/api/changes`` show as the author of a token's changes; a token it does not list is
+shown by its scope (``editor``, ``admin``).
+"""
 
 from __future__ import annotations
 
 import os
+import re
+from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-from pydantic import Field
+from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from passerelle.errors import PasserelleError
+
+SCOPES = ("editor", "admin")
+_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
+
+
+@dataclass(frozen=True)
+class ApiToken:
+    """One configured token: its private name, what it may change, whom the audit shows."""
+
+    name: str
+    secret: bytes
+    scope: str = "editor"
+    public: str = "editor"
+
+    @property
+    def may_change_vocabularies(self) -> bool:
+        return self.scope == "admin"
+
+
+def _entries(text: str) -> list[str]:
+    return [e.strip() for e in re.split(r"[,\n]", text) if e.strip()]
+
+
+def parse_tokens(configured: str, audit_names: str = "") -> list[ApiToken]:
+    """The tokens of ``PASSERELLE_API_TOKENS``; ``PasserelleError`` for any malformed entry."""
+    def refuse(message: str) -> PasserelleError:
+        return PasserelleError(f"PASSERELLE_API_TOKENS: {message}; write each token as "
+                               "NAME:SECRET or NAME/admin:SECRET, separated by commas")
+
+    public = {}
+    for position, entry in enumerate(_entries(audit_names), 1):
+        name, sep, shown = (part.strip() for part in entry.partition("="))
+        if not sep or not name or not shown:
+            raise PasserelleError(f"PASSERELLE_AUDIT_NAMES: entry {position} is not "
+                                  "NAME=Public name")
+        public[name] = shown
+    tokens: list[ApiToken] = []
+    for position, entry in enumerate(_entries(configured), 1):
+        label, sep, secret = entry.partition(":")
+        name, _, scope = (part.strip() for part in label.partition("/"))
+        if not sep or not _NAME.fullmatch(name):
+            raise refuse(f"entry {position} has no name before its first colon")
+        scope = scope or "editor"
+        if scope not in SCOPES:
+            raise refuse(f"token {name!r} has the unknown scope {scope[:40]!r} "
+                         f"(scopes: {', '.join(SCOPES)})")
+        secret = secret.strip()
+        if not secret:
+            raise refuse(f"token {name!r} has an empty secret")
+        if any(t.name == name for t in tokens):
+            raise refuse(f"the name {name!r} is given twice")
+        if any(t.secret == secret.encode() for t in tokens):
+            raise refuse(f"token {name!r} has the same secret as another token")
+        tokens.append(ApiToken(name, secret.encode(), scope, public.get(name, scope)))
+    unknown = sorted(set(public) - {t.name for t in tokens})
+    if unknown:
+        raise PasserelleError("PASSERELLE_AUDIT_NAMES names tokens that do not exist: "
+                              + ", ".join(n[:40] for n in unknown))
+    return tokens
 
 
 def _default_data_dir() -> Path:
@@ -36,6 +114,27 @@ class Settings(BaseSettings):
     publisher_iri: str = ""
     licence_iri: str = "http://publications.europa.eu/resource/authority/licence/CC_BY_4_0"
     contact_email: str = ""
+    # Who may write what (the token format is in the module docstring), what the public sees of
+    # it, and the shapes of data a write may not take because they cost more than they are worth.
+    audit_names: str = ""
+    publish_audit: bool = True
+    """Whether the audit graph (who changed what) is part of the /export dumps and catalogue."""
+    hierarchy_max_depth: int = 32
+    """Most broader concepts one concept may have, through every level of its hierarchy."""
+    hierarchy_max_closure: int = 200_000
+    """Most ``pas:broaderOrSelf`` triples the derived closure may hold."""
+    write_max_blank_depth: int = 16
+    """Deepest nesting of blank nodes a write may hold (an event's place holds an address: 2)."""
+
+    @model_validator(mode="after")
+    def _tokens_parse(self) -> Settings:
+        """Refuse malformed tokens when the settings are read, so the server does not start."""
+        parse_tokens(self.api_tokens, self.audit_names)
+        return self
+
+    @property
+    def tokens(self) -> list[ApiToken]:
+        return parse_tokens(self.api_tokens, self.audit_names)
 
     @property
     def publisher(self) -> str:

@@ -26,7 +26,7 @@ VARY = {"Vary": "Accept"}
 def _cache(request: Request) -> dumps.Cache:
     state = request.app.state
     if not hasattr(state, "exports"):
-        state.exports = dumps.Cache()
+        state.exports = dumps.Cache(dumps.private_graphs(state.settings))
     return state.exports
 
 

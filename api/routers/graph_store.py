@@ -14,7 +14,7 @@ from fastapi.responses import JSONResponse
 from starlette.datastructures import UploadFile
 from starlette.formparsers import MultiPartException, MultiPartParser
 
-from passerelle.api.auth import Author
+from passerelle.api.auth import Token
 from passerelle.api.deps import SettingsDep, StoreDep
 from passerelle.api.writing import (
     Refusal,
@@ -135,19 +135,20 @@ def _written(outcome: Outcome, graph: str, created: bool) -> Response:
 
 @router.put("", summary="Replace one graph (token required): 201 created, 204 replaced")
 async def put_graph(request: Request, store: StoreDep, settings: SettingsDep,
-                    author: Author) -> Response:
+                    token: Token) -> Response:
     graph = target(request)
     fmt = _rdf_format(request)
     triples = parse_rdf(await read_body(request, settings.write_max_body), fmt, graph)
-    outcome = await perform(graph_store.put, store, graph, triples, author=author,
-                            base=settings.base_iri)
+    outcome = await perform(graph_store.put, store, graph, triples, author=token.public,
+                            base=settings.base_iri,
+                            may_change_vocabularies=token.may_change_vocabularies)
     return _written(outcome, graph, graph in outcome.created)
 
 
 @router.post("", summary="Add to one graph, or create a new one with no graph named (token "
                          "required); multipart/form-data takes one RDF document a part")
 async def post_graph(request: Request, store: StoreDep, settings: SettingsDep,
-                     author: Author) -> Response:
+                     token: Token) -> Response:
     graph = target(request, required=False) or graph_store.new_graph()
     multipart = media_type(request) == MULTIPART
     fmt = None if multipart else _rdf_format(request)
@@ -156,16 +157,18 @@ async def post_graph(request: Request, store: StoreDep, settings: SettingsDep,
         else parse_rdf(body, fmt, graph)
     if not triples:
         return Response(status_code=204)
-    outcome = await perform(graph_store.post, store, graph, triples, author=author,
-                            base=settings.base_iri)
+    outcome = await perform(graph_store.post, store, graph, triples, author=token.public,
+                            base=settings.base_iri,
+                            may_change_vocabularies=token.may_change_vocabularies)
     return _written(outcome, graph, graph in outcome.created)
 
 
 @router.delete("", summary="Drop one graph (token required): 204, or 404 when it is missing")
 async def delete_graph(request: Request, store: StoreDep, settings: SettingsDep,
-                       author: Author) -> Response:
+                       token: Token) -> Response:
     graph = target(request)
     if graph == DEFAULT_GRAPH and graph_store.read(store, graph) == []:
         return Response(status_code=204)
-    await perform(graph_store.delete, store, graph, author=author, base=settings.base_iri)
+    await perform(graph_store.delete, store, graph, author=token.public, base=settings.base_iri,
+                  may_change_vocabularies=token.may_change_vocabularies)
     return Response(status_code=204)

@@ -13,7 +13,7 @@ from urllib.parse import parse_qs
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 
-from passerelle.api.auth import Author
+from passerelle.api.auth import Token
 from passerelle.api.deps import SettingsDep, StoreDep
 from passerelle.api.writing import (
     Refusal,
@@ -54,11 +54,12 @@ def _text(media: str, body: bytes) -> str:
 @router.post("/sparql/update", summary="Run a SPARQL Update (token required); validated and "
                                        "atomic, refused whole on any violation")
 async def update(request: Request, store: StoreDep, settings: SettingsDep,
-                 author: Author) -> JSONResponse:
+                 token: Token) -> JSONResponse:
     media = media_type(request)
     if media not in (UPDATE, FORM):
         raise unsupported(request, [UPDATE, FORM])
     text = _text(media, await read_body(request, settings.write_max_body))
-    changed, outcome = await perform(sparql_update.run, store, text, author=author,
-                                     base=settings.base_iri)
+    changed, outcome = await perform(sparql_update.run, store, text, author=token.public,
+                                     base=settings.base_iri,
+                                     may_change_vocabularies=token.may_change_vocabularies)
     return JSONResponse({"graphs": changed, **outcome_json(outcome)})

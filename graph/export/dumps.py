@@ -6,6 +6,8 @@ generation when it keeps one, else a cheap fingerprint (quad count and named gra
 engine that fingerprint changes with every write made through the API (each one adds its audit
 record) and every load that changes the number of triples; a load that swaps triples one for one
 without the API (``passerelle load --replace`` of a same-sized graph) is seen at the next write.
+With ``PASSERELLE_PUBLISH_AUDIT=false`` the audit graph (who changed what) is left out of every
+file, so out of the sizes and checksums the catalogue states.
 """
 
 from __future__ import annotations
@@ -15,7 +17,9 @@ import threading
 from dataclasses import dataclass
 
 from passerelle.graph import formats
+from passerelle.graph.audit import AUDIT_GRAPH
 from passerelle.graph.store import Store
+from passerelle.settings import Settings
 
 STEM = "passerelle-graph"
 CPSV_FILE = "passerelle-cpsv-ap.ttl"
@@ -48,14 +52,19 @@ def fingerprint(store: Store) -> object:
     return ("content", store.count(), tuple(sorted(store.graphs())))
 
 
-def build(store: Store) -> dict[str, Dump]:
-    """Every downloadable file, by name."""
+def private_graphs(settings: Settings) -> frozenset[str]:
+    """The graphs the settings keep out of the public files."""
+    return frozenset() if settings.publish_audit else frozenset({AUDIT_GRAPH})
+
+
+def build(store: Store, private: frozenset[str] = frozenset()) -> dict[str, Dump]:
+    """Every downloadable file, by name; the ``private`` graphs are in none of them."""
     from passerelle.graph.export import cpsv
 
     files = {}
     for name in GRAPH_FORMATS:
         fmt = formats.by_name(name)
-        files[graph_file(fmt)] = Dump(graph_file(fmt), fmt, store.dump(fmt))
+        files[graph_file(fmt)] = Dump(graph_file(fmt), fmt, store.dump(fmt, exclude=private))
     profile = cpsv.build(store)
     files[CPSV_FILE] = Dump(CPSV_FILE, formats.by_name("ttl"),
                             profile.graph.serialize(format="turtle", encoding="utf-8"), "cpsv-ap")
@@ -65,7 +74,8 @@ def build(store: Store) -> dict[str, Dump]:
 class Cache:
     """The files of the store's current state, rebuilt only when the state has changed."""
 
-    def __init__(self) -> None:
+    def __init__(self, private: frozenset[str] = frozenset()) -> None:
+        self._private = private
         self._lock = threading.Lock()
         self._key: object = None
         self._files: dict[str, Dump] = {}
@@ -74,7 +84,7 @@ class Cache:
     def _current(self, store: Store) -> dict[str, Dump]:
         key = fingerprint(store)
         if key != self._key:
-            self._files, self._extra, self._key = build(store), {}, key
+            self._files, self._extra, self._key = build(store, self._private), {}, key
         return self._files
 
     def files(self, store: Store) -> dict[str, Dump]:
