@@ -92,6 +92,7 @@ def _open(args: argparse.Namespace, *, seed: bool = False):
 def cmd_serve(args: argparse.Namespace) -> int:
     from passerelle.api.server import serve
 
+    get_settings()  # malformed settings (an API token with no name) stop the server at once
     serve(_open(args, seed=True), host=args.host, port=args.port)
     return 0
 

@@ -47,8 +47,7 @@ def service_json(slug: str, **changes) -> dict:
 def _server(seeded_store, tmp_path_factory, **env):
     store = tmp_path_factory.mktemp("writes") / "store"
     shutil.copytree(seeded_store, store)
-    return start_server(store, env={"PASSERELLE_API_TOKENS": "tester:s3cret-token,bare-secret",
-                                    **env})
+    return start_server(store, env={"PASSERELLE_API_TOKENS": "tester:s3cret-token", **env})
 
 
 @pytest.fixture(scope="module")
@@ -256,7 +255,7 @@ def test_service_round_trips_through_post_get_put_delete(writer):
     assert writer.get("/store", params={"graph": GRAPH + "service/round-trip"}).status_code == 404
     kinds = [(c["kind"], c["author"]) for c in writer.get("/api/changes").json()["items"]
              if GRAPH + "service/round-trip" in c["graphs"] + c["dropped"]]
-    assert kinds == [("create", "tester"), ("replace", "tester"), ("delete", "tester")]
+    assert kinds == [("create", "editor"), ("replace", "editor"), ("delete", "editor")]
 
 
 def test_put_moves_a_seeded_service_into_its_own_graph(writer):
@@ -315,16 +314,6 @@ def test_update_is_applied_and_audited(writer):
     assert form.status_code == 200, form.text
     changes = writer.get("/api/changes", params={"since": since}).json()["items"]
     assert [c["kind"] for c in changes][-2:] == ["update", "update"]
-
-
-def test_bare_token_is_named_by_position(writer):
-    response = writer.request(
-        "PUT", "/store", params={"graph": "http://example.org/bare"},
-        headers={"Authorization": "Bearer bare-secret", "Content-Type": TURTLE},
-        content=b"<http://x/a> <http://x/b> <http://x/c> .")
-    assert response.status_code == 201, response.text
-    last = writer.get("/api/changes").json()["items"][-1]
-    assert (last["author"], last["graphs"]) == ("token-2", ["http://example.org/bare"])
 
 
 def test_changes_since_filters_and_bad_since_is_422(writer):
