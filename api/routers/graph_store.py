@@ -3,7 +3,9 @@
 ``?graph=IRI`` names a graph (percent-decoded once, as the protocol asks), ``?default`` the
 writable default graph. Reads are open and negotiated from the formats table; writes need a
 token and go through the validation gate. The derived graph and the audit graph are read-only
-(403). POST with no graph creates one and answers 201 with its IRI in ``Location``.
+(403), and the vocabulary graphs take an admin token (403 otherwise; see
+``graph.vocabulary_guard``). POST with no graph creates one and answers 201 with its IRI in
+``Location``.
 """
 
 from __future__ import annotations

@@ -2,8 +2,9 @@
 
 The body is ``application/sparql-update``, or a form with ``update=``. How an update is checked
 before it is stored is ``graph.sparql_update``'s story; this answers 200 with the graphs it
-changed, 400 for what does not parse or is not allowed (LOAD, SERVICE, the derived graph), 422
-with the validation report when the result would break a shape.
+changed, 400 for what does not parse or is not allowed (LOAD, SERVICE, the derived graph), 403
+when its effect changes a vocabulary and the token is not an admin's, 422 with the validation
+report when the result would break a shape.
 """
 
 from __future__ import annotations
