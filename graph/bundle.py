@@ -26,6 +26,11 @@ def vocabulary_files() -> list[Path]:
     return _files("passerelle.ontology")
 
 
+def vocabulary_graphs() -> frozenset[str]:
+    """The graphs the ontology and vocabularies are installed in, one per file."""
+    return frozenset(graph_iri(path.stem) for path in vocabulary_files())
+
+
 def seed_files() -> list[Path]:
     return _files("passerelle.graph.data")
 

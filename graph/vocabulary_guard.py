@@ -18,11 +18,11 @@ from __future__ import annotations
 
 import pyoxigraph as ox
 
-from passerelle.graph.bundle import vocabulary_files
-from passerelle.graph.namespaces import RDF_TYPE, SKOS, graph_iri
+from passerelle.graph.bundle import vocabulary_graphs
+from passerelle.graph.namespaces import RDF_TYPE, SKOS
 from passerelle.graph.store import Store
 
-VOCABULARY_GRAPHS = frozenset(graph_iri(path.stem) for path in vocabulary_files())
+VOCABULARY_GRAPHS = vocabulary_graphs()
 """The graphs the bundled ontology and vocabularies are installed in."""
 
 HIERARCHY = frozenset(SKOS + name for name in (
