@@ -257,3 +257,17 @@ def test_blank_nodes_nested_50000_deep_are_refused(live, token):
     assert response.status_code == 422, response.text
     assert "nested more than 16 deep" in response.json()["detail"]
     assert snapshot(live) == before
+
+
+def test_an_admin_replaces_a_vocabulary_with_its_whole_new_content(live):
+    before = vocabularies(live)
+    graph = {"graph": GRAPH + "statuses"}
+    old = live.get("/store", params=graph, headers={"Accept": "application/n-triples"}).text
+    new = old.replace('"refugee"@en', '"refugee (Geneva Convention)"@en')
+    assert new != old
+    for body in (new, old):
+        response = live.request("PUT", "/store", params=graph, content=body.encode(),
+                                headers={**ADMIN, "Content-Type": "application/n-triples"})
+        assert response.status_code in (200, 204), response.text
+        assert label(live) == ("refugee (Geneva Convention)" if body is new else "refugee")
+    assert vocabularies(live) == before
