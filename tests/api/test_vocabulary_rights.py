@@ -8,7 +8,8 @@ held the server for minutes and made its closure over a million triples; blank n
 50,000 deep held validation for minutes. Each case is sent as an attacker would send it and must
 be a quick 4xx naming the problem, with the store exactly as it was: its triple count and the
 content of every vocabulary graph. They run on the embedded store and behind ``--endpoint`` on an
-Oxigraph server, since the checks judge a write's effect, whichever engine stores it.
+Oxigraph server and on Virtuoso, since the checks judge a write's effect, whichever engine stores
+it.
 """
 
 from __future__ import annotations
@@ -31,7 +32,7 @@ TURTLE = "text/turtle; charset=utf-8"
 UPDATE = "application/sparql-update"
 SKOS = "PREFIX skos: <http://www.w3.org/2004/02/skos/core#> "
 REFUGEE = f"<{ID}status/refugee>"
-BACKENDS = [e for e in ("embedded", "oxigraph-server") if e in ENGINES]
+BACKENDS = [e for e in ("embedded", "oxigraph-server", "virtuoso") if e in ENGINES]
 
 POPULATE = """
 import sys
@@ -50,9 +51,10 @@ def live(request, seeded_store, tmp_path_factory):
         yield server
         stop_server(server)
         return
-    from tests.engines import start_oxigraph_server
+    from tests.engines import start_oxigraph_server, start_virtuoso
 
-    engine = start_oxigraph_server(folder)
+    engine = (start_oxigraph_server if request.param == "oxigraph-server" else start_virtuoso)(
+        folder)
     try:
         subprocess.run([sys.executable, "-c", POPULATE, engine.query_url, engine.update_url],
                        check=True, timeout=600)
