@@ -113,7 +113,7 @@ def test_cpsv_profile_leaves_out_and_reports_services_without_authority(store):
     assert service + "commune-ferme-training" in profile.omitted
     # Programmes whose authority is each county or municipality name no single public body.
     assert {service + "ipi", service + "pl-ukraine-temporary-protection"} <= set(profile.omitted)
-    assert len(profile.omitted) == 12
+    assert len(profile.omitted) == 13
     assert f"{len(profile.omitted)} service(s)" in cpsv.omission_note(profile)
     assert (URIRef(profile.omitted[0]), None, None) not in profile.graph
 
