@@ -8,7 +8,11 @@ from hypothesis import strategies as st
 
 ID = "https://w3id.org/passerelle/id/"
 COMMUNE_FERME = ID + "service/commune-ferme-training"
-AGIR = ID + "service/agir-vaucluse"
+AGIR = ID + "service/agir"
+AGIR_VAUCLUSE = ID + "service/agir-vaucluse"
+STATE_PROGRAMMES_FRANCE = {ID + "service/" + s for s in ("cir", "agir", "cph")}
+SIRA_REGIONS = ("FRL06", "FRK24", "FRI21", "FRC13", "ES242", "ES417", "ES424", "PL51", "PL9",
+                "EL611")
 
 
 def ids(response) -> set[str]:
@@ -23,19 +27,45 @@ def search(server, **params):
 def test_asylum_seeker_needing_work_in_vaucluse_finds_au_maquis_not_agir(server):
     found = ids(search(server, need="employment", status="asylum-seeker", region="FRL06"))
     assert COMMUNE_FERME in found
-    assert AGIR not in found
+    assert AGIR not in found and AGIR_VAUCLUSE not in found
+
+
+def test_asylum_seeker_in_vaucluse_sees_state_programmes_exclude_them(server):
+    found = ids(search(server, status="asylum-seeker", region="FRL06"))
+    assert {COMMUNE_FERME, ID + "service/asylum-reception-france"} <= found
+    assert not STATE_PROGRAMMES_FRANCE & found
+    # The programmes that exclude them say so: each is restricted to the statuses it serves.
+    items = search(server, region="FRL06", limit=100).json()["items"]
+    states = {i["id"]: i["eligibility"] for i in items}
+    for programme in STATE_PROGRAMMES_FRANCE:
+        assert states[programme]["state"] == "restricted", programme
+    # Local initiatives whose sources state no rule appear only when asked for, flagged.
+    widened = search(server, status="asylum-seeker", region="FRL06", include_unknown="true")
+    unknown = {i["id"] for i in widened.json()["items"] if i.get("eligibility_unknown")}
+    assert {AGIR_VAUCLUSE, ID + "service/au-maquis-workshops-cavaillon"} <= unknown
+    assert AGIR_VAUCLUSE not in found
 
 
 def test_refugee_needing_work_in_vaucluse_finds_agir(server):
     found = ids(search(server, need="employment", status="refugee", region="FRL06"))
     assert {AGIR, COMMUNE_FERME} <= found
+    assert AGIR_VAUCLUSE not in found, "a purpose is not an eligibility rule"
 
 
-def test_subsidiary_protection_is_not_eligible_for_refugees_only(server):
+def test_subsidiary_protection_is_eligible_for_the_national_agir(server):
     found = ids(search(server, need="employment", status="subsidiary-protection",
                        region="FRL06"))
-    assert AGIR not in found
-    assert COMMUNE_FERME in found
+    assert {AGIR, COMMUNE_FERME} <= found
+    assert AGIR_VAUCLUSE not in found
+
+
+@pytest.mark.parametrize("region", SIRA_REGIONS)
+def test_every_sira_region_has_a_service_for_a_refugee_with_its_reason(server, region):
+    body = search(server, status="refugee", region=region, explain="true", limit=100).json()
+    seeded = [i for i in body["items"] if "/service/example-" not in i["id"]]
+    assert seeded, region
+    for item in seeded:
+        assert item["why"]["eligibility"] and item["why"]["region"], item["id"]
 
 
 def test_refugee_is_eligible_for_international_protection_service(server):
@@ -70,6 +100,7 @@ def test_three_eligibility_states(server):
     states = {i["id"]: i["eligibility"]["state"] for i in items}
     assert states[COMMUNE_FERME] == "open-to-all"
     assert states[AGIR] == "restricted"
+    assert states[AGIR_VAUCLUSE] == "not-stated"
     assert states[ID + "service/numa-language-skills"] == "not-stated"
 
 

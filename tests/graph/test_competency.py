@@ -16,7 +16,7 @@ ROOT = Path(__file__).resolve().parents[2]
 EXAMPLES = ROOT / "graph" / "queries" / "examples"
 DATA_FILES = sorted((ROOT / "graph" / "data").glob("*.ttl"))
 QUERY_FILES = sorted(EXAMPLES.glob("*.rq"))
-EXPECTED_DATA_FILES = 5
+EXPECTED_DATA_FILES = 6
 EXPECTED_QUERIES = 8
 
 GRAPH = "https://w3id.org/passerelle/graph/"
@@ -76,11 +76,10 @@ def test_vaucluse_roundtables(store):
         ("4", "2022-05-09", "8"),
     ]
     assert all(r["online"] == "true" for r in rows)
-    assert "ICMC Europe" in rows[2]["organisers"]
-    # Only the third roundtable's source names its organisers; the graph says nothing for the
-    # others (the platform itself was run by Entraide Pierre Valdo).
-    assert [r["organisers"] is not None for r in rows] == [False, False, True, False]
-    assert "Entraide Pierre Valdo" in rows[2]["organisers"]
+    # Each roundtable's own page names its organisers: Entraide Pierre Valdo with ICMC Europe,
+    # except the fourth, organised by Entraide Pierre Valdo "with the support of" the network.
+    assert all("Entraide Pierre Valdo" in r["organisers"] for r in rows)
+    assert ["ICMC Europe" in r["organisers"] for r in rows] == [True, True, True, False]
 
 
 def test_only_the_commune_ferme_is_open_to_all_in_vaucluse(store):
@@ -99,7 +98,7 @@ def test_platform_partners(store):
         | {("lower-silesia", "iom-poland"), ("mazovia", "iom-poland"), ("karditsa", "anka")}
     )
     by_platform = {r["platform"].removeprefix(PLATFORM): r for r in rows}
-    assert set(by_platform["mazovia"]["regionCodes"].split()) == {"PL91", "PL92"}
+    assert by_platform["mazovia"]["regionCodes"] == "PL9"
     assert by_platform["lower-silesia"]["regionCodes"] == "PL51"
     assert "PL22" in by_platform["lower-silesia"]["uncertainty"]
     assert by_platform["guadalajara"]["uncertainty"]
@@ -140,16 +139,31 @@ def test_a_search_for_employment_finds_vocational_training(store):
         ("agir-vaucluse", "employment"),
         ("commune-ferme-training", "vocational-training"),
         ("ene", "vocational-training"),
+        ("agir", "employment"),
+        ("wcpr-foreigners-support-centre", "employment"),
+        ("helios", "employment"),
+        ("helios-plus-thessaly", "employment"),
+        ("helios-plus-thessaly", "vocational-training"),
     }
+
+
+OPEN_TO_ALL = {"commune-ferme-training", "wcpr-foreigners-support-centre"}
+FOR_PROTECTED = {"agir", "cph", "sistema-acogida-proteccion-internacional", "helios",
+                 "helios-plus-thessaly"}
 
 
 @pytest.mark.parametrize(
     ("status", "expected"),
     [
-        ("refugee", {"agir-vaucluse", "commune-ferme-training"}),
-        ("subsidiary-protection", {"commune-ferme-training"}),
-        ("international-protection", {"commune-ferme-training"}),
-        ("asylum-seeker", {"commune-ferme-training"}),
+        ("refugee", OPEN_TO_ALL | FOR_PROTECTED | {"cir", "ipi", "ipi-warszawa",
+                                                    "chs-accueil-consultations-migrants"}),
+        ("subsidiary-protection", OPEN_TO_ALL | FOR_PROTECTED | {"cir", "ipi", "ipi-warszawa"}),
+        # A client known only as "protected" matches services for all of international
+        # protection, not those listing refugees and subsidiary protection one by one.
+        ("international-protection", OPEN_TO_ALL | FOR_PROTECTED),
+        ("asylum-seeker", OPEN_TO_ALL | {"asylum-reception-france",
+                                         "chs-accueil-consultations-migrants",
+                                         "sistema-acogida-proteccion-internacional"}),
     ],
 )
 def test_services_for_status(store, status, expected):
