@@ -89,10 +89,43 @@ def _open(args: argparse.Namespace, *, seed: bool = False):
     return open_store(args.store or get_settings().store_dir, seed=seed)
 
 
+def _check_port(host: str, port: int) -> None:
+    """Fail in one line, naming ``--port``, before the store is opened, when the port is taken."""
+    import socket
+
+    try:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    except socket.gaierror as error:
+        raise PasserelleError(f"cannot listen on host {host!r}: {error.strerror}") from None
+    family, kind, proto, _, address = infos[0]
+    with socket.socket(family, kind, proto) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind(address)
+        except OSError as error:
+            raise PasserelleError(
+                f"port {port} on {host} is not free ({error.strerror}); another program, "
+                f"perhaps another 'passerelle serve', uses it: choose another with --port"
+            ) from None
+
+
+def _welcome(host: str, port: int) -> str:
+    shown = "127.0.0.1" if host in ("0.0.0.0", "::", "") else host
+    url = f"http://{'[' + shown + ']' if ':' in shown else shown}:{port}"
+    return (f"Passerelle is running: open {url}/\n"
+            f"  {url}/         search services (for caseworkers)\n"
+            f"  {url}/sparql   query the graph in SPARQL, with examples (for researchers)\n"
+            f"  {url}/docs     the HTTP API and its parameters (for developers)\n"
+            f"Press Ctrl+C to stop.")
+
+
 def cmd_serve(args: argparse.Namespace) -> int:
     from passerelle.api.server import serve
 
-    serve(_open(args, seed=True), host=args.host, port=args.port)
+    _check_port(args.host, args.port)
+    store = _open(args, seed=True)
+    print(_welcome(args.host, args.port), flush=True)
+    serve(store, host=args.host, port=args.port)
     return 0
 
 
