@@ -14,8 +14,8 @@ READ_PATHS = ["/sparql?query=ASK%7B%7D", "/api/services?need=employment", "/api/
               "/ontology", "/context.jsonld"]
 PAGES = ["/", "/query", "/id/organisation/au-maquis", "/ontology", "/docs", "/redoc"]
 ORIGIN = {"Origin": "https://editor.example"}
-CONSTRUCT = ("CONSTRUCT { ?s ?p ?o } WHERE { GRAPH ?g { ?s a <https://w3id.org/passerelle/ontology#Organisation> ; "
-             "?p ?o } }")
+CONSTRUCT = ("CONSTRUCT { ?s ?p ?o } WHERE { GRAPH ?g { "
+             "?s a <https://w3id.org/passerelle/ontology#Organisation> ; ?p ?o } }")
 
 
 @pytest.mark.parametrize("path", [*READ_PATHS, "/", "/query", "/healthz", "/docs"])
