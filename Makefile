@@ -40,8 +40,15 @@ check-shared:
 	    exit 2; \
 	fi
 
+# axe-core, which the page tests inject into Chromium to check accessibility.
+AXE := node_modules/axe-core/axe.min.js
+$(AXE): package.json
+	npm install --no-audit --no-fund --loglevel=error
+	touch $(AXE)
+
 test: check-shared install
 	sh tests/install-system-packages.sh
+	$(MAKE) $(AXE)
 	$(BIN)/python -m pytest -q
 
 bench: install
@@ -54,7 +61,7 @@ lint: install
 	$(BIN)/ruff check .
 
 clean:
-	rm -rf $(VENV) .passerelle build *.egg-info
+	rm -rf $(VENV) .passerelle build *.egg-info node_modules
 	@echo "Removed the virtual environment and build files. The served data is kept in"
 	@echo "  $(DATA_DIR)"
 	@echo "run 'make reset-data' to delete it (the next 'make run' loads the bundled graph again)."
