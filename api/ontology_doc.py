@@ -48,6 +48,23 @@ def turtle() -> bytes:
 
 
 @cache
+def _labels() -> dict[str, dict[str, str]]:
+    graph = vocabulary()
+    found: dict[str, dict[str, str]] = {}
+    for prop in (RDFS.label, SKOS.prefLabel):
+        for subject, text in graph.subject_objects(prop):
+            found.setdefault(str(subject), {}).setdefault(getattr(text, "language", None) or "",
+                                                          str(text))
+    return found
+
+
+def label(iri: str, lang: str) -> str | None:
+    """The vocabulary's own label of a term in ``lang`` (English, then any, as fallbacks)."""
+    texts = _labels().get(iri, {})
+    return texts.get(lang) or texts.get("en") or next(iter(texts.values()), None)
+
+
+@cache
 def modules() -> dict[str, Path]:
     """Each ontology file by the path of its version IRI after ``.../ontology/``
     (``0.1.0/core``), so version IRIs resolve to the module they name."""
