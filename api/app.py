@@ -55,10 +55,10 @@ DOC_PATHS = ("/docs", "/redoc")
 
 def _inline_style_hashes() -> str:
     """CSP sources for the one inline stylesheet we serve (the ontology page, which ``make docs``
-    also writes as a standalone file and so keeps its style inside)."""
-    from passerelle.api import ontology_doc
-
-    found = re.findall(r"<style>(.*?)</style>", ontology_doc.html(), re.DOTALL)
+    also writes as a standalone file and so keeps its style inside). The style is static text
+    in the template, so it is hashed from there."""
+    template = package_files.files("passerelle.api").joinpath("templates", "ontology.html")
+    found = re.findall(r"<style>(.*?)</style>", template.read_text(encoding="utf-8"), re.DOTALL)
     return " ".join("'sha256-" + base64.b64encode(hashlib.sha256(css.encode()).digest()).decode()
                     + "'" for css in found)
 

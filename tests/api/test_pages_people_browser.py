@@ -29,9 +29,10 @@ def browser():
 def page(browser):
     context = browser.new_context(locale="en-GB", viewport={"width": 1280, "height": 800})
     page = context.new_page()
-    page.violations = []
+    page.violations, page.errors = [], []
     page.on("console", lambda m: "Content Security Policy" in m.text
             and page.violations.append(m.text))
+    page.on("console", lambda m: m.type == "error" and page.errors.append(m.text))
     yield page
     context.close()
 
@@ -87,9 +88,12 @@ def test_query_page_error_is_one_line_with_the_place_marked(server, page):
 @pytest.mark.parametrize("path", ["/", SERVICES, "/id/organisation/au-maquis", "/id/region/FRL06",
                                   "/ontology"])
 def test_pages_run_under_the_security_policy(server, page, path):
+    """No policy violation and no console error at all (what a best-practices audit checks)."""
+    failed = []
+    page.on("response", lambda r: r.status >= 400 and failed.append(r.url))
     page.goto(server.url + path)
     page.wait_for_load_state("load")
-    assert page.violations == []
+    assert page.violations == [] and page.errors == [] and failed == []
 
 
 @pytest.mark.parametrize("path, ready", [("/docs", ".swagger-ui .info"),
