@@ -73,7 +73,7 @@ DOCS_POLICY = ("default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-
                "img-src 'self' data:; worker-src 'self' blob:; connect-src 'self'; "
                "object-src 'none'; base-uri 'none'; frame-ancestors 'none'")
 """Swagger UI and ReDoc set styles from script, so their two pages allow inline styles; they
-still run only our own scripts."""
+still run only scripts served from this server."""
 
 
 class Conventions:
