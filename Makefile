@@ -4,7 +4,15 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test bench lint install clean docs
+# The official standards and the W3C test manifests live beside the clone (../shared), or where
+# these variables say.
+PASSERELLE_STANDARDS_DIR ?= $(abspath $(CURDIR)/../shared/standards)
+PASSERELLE_CONFORMANCE_DIR ?= $(abspath $(CURDIR)/../shared/conformance)
+export PASSERELLE_STANDARDS_DIR PASSERELLE_CONFORMANCE_DIR
+# Where `passerelle serve` keeps its store when no --store is given (see passerelle/settings.py).
+DATA_DIR := $(or $(PASSERELLE_DATA_DIR),$(or $(XDG_DATA_HOME),$(HOME)/.local/share)/passerelle)
+
+.PHONY: run test bench lint install clean docs check-shared reset-data
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -19,8 +27,28 @@ install: $(STAMP)
 run: install
 	$(BIN)/passerelle serve
 
-test: install
+# Checked before anything is installed, so a clone without them stops in seconds.
+check-shared:
+	@missing=""; \
+	[ -f "$(PASSERELLE_STANDARDS_DIR)/cpsv-ap-3.2.0/shacl/cpsv-ap-SHACL.ttl" ] || \
+	    missing="$$missing\n  PASSERELLE_STANDARDS_DIR=$(PASSERELLE_STANDARDS_DIR) (the SEMIC CPSV-AP and DCAT-AP shapes)"; \
+	[ -f "$(PASSERELLE_CONFORMANCE_DIR)/w3c-sparql11/protocol/manifest.ttl" ] || \
+	    missing="$$missing\n  PASSERELLE_CONFORMANCE_DIR=$(PASSERELLE_CONFORMANCE_DIR) (the W3C SPARQL 1.1 test manifests)"; \
+	if [ -n "$$missing" ]; then \
+	    printf "make test: the tests need two folders that are not in this clone:$$missing\n" >&2; \
+	    printf "Put the shared folders beside the clone (../shared/standards and ../shared/conformance)\nor set both variables, e.g. make test PASSERELLE_STANDARDS_DIR=/path/standards PASSERELLE_CONFORMANCE_DIR=/path/conformance\n" >&2; \
+	    exit 2; \
+	fi
+
+# axe-core, which the page tests inject into Chromium to check accessibility.
+AXE := node_modules/axe-core/axe.min.js
+$(AXE): package.json
+	npm install --no-audit --no-fund --loglevel=error
+	touch $(AXE)
+
+test: check-shared install
 	sh tests/install-system-packages.sh
+	$(MAKE) $(AXE)
 	$(BIN)/python -m pytest -q
 
 bench: install
@@ -33,4 +61,11 @@ lint: install
 	$(BIN)/ruff check .
 
 clean:
-	rm -rf $(VENV) .passerelle build *.egg-info
+	rm -rf $(VENV) .passerelle build *.egg-info node_modules
+	@echo "Removed the virtual environment and build files. The served data is kept in"
+	@echo "  $(DATA_DIR)"
+	@echo "run 'make reset-data' to delete it (the next 'make run' loads the bundled graph again)."
+
+reset-data:
+	rm -rf "$(DATA_DIR)"
+	@echo "Deleted $(DATA_DIR); the next 'make run' starts from the bundled graph."

@@ -47,6 +47,47 @@ def turtle() -> bytes:
     return vocabulary().serialize(format="turtle", encoding="utf-8")
 
 
+@cache
+def _labels() -> dict[str, dict[str, str]]:
+    graph = vocabulary()
+    found: dict[str, dict[str, str]] = {}
+    for prop in (RDFS.label, SKOS.prefLabel):
+        for subject, text in graph.subject_objects(prop):
+            found.setdefault(str(subject), {}).setdefault(getattr(text, "language", None) or "",
+                                                          str(text))
+    return found
+
+
+def label(iri: str, lang: str) -> str | None:
+    """The vocabulary's own label of a term in ``lang`` (English, then any, as fallbacks)."""
+    texts = _labels().get(iri, {})
+    return texts.get(lang) or texts.get("en") or next(iter(texts.values()), None)
+
+
+@cache
+def modules() -> dict[str, Path]:
+    """Each ontology file by the path of its version IRI after ``.../ontology/``
+    (``0.1.0/core``), so version IRIs resolve to the module they name."""
+    found = {}
+    for path in vocabulary_files():
+        graph = Graph().parse(path, format="turtle")
+        for version in graph.objects(None, OWL.versionIRI):
+            _, marker, rest = str(version).partition("/ontology/")
+            if marker and rest:
+                found[rest] = path
+    return found
+
+
+@cache
+def serialize(rdflib_format: str, module: str | None = None) -> bytes:
+    """The whole vocabulary, or one module by its version path, in an rdflib format."""
+    graph = vocabulary() if module is None else Graph().parse(modules()[module],
+                                                              format="turtle")
+    if rdflib_format == "turtle" and module is None:
+        return turtle()
+    return graph.serialize(format=rdflib_format, encoding="utf-8")
+
+
 def _texts(graph: Graph, node, *props) -> dict[str, str]:
     found: dict[str, str] = {}
     for prop in props:

@@ -17,6 +17,8 @@ from passerelle.graph import formats
 JSON = "application/json"
 JSON_LD = "application/ld+json"
 VARY = {"Vary": "Accept"}
+CONTEXT_LINK = {"Link": '</context.jsonld>; rel="http://www.w3.org/ns/json-ld#context"; '
+                        'type="application/ld+json"'}
 
 Lang = Annotated[Literal["en", "fr"],
                  Query(description="Language of names and labels (en or fr), falling back to "
@@ -24,16 +26,17 @@ Lang = Annotated[Literal["en", "fr"],
 
 
 def respond(request: Request, body: dict, terms: dict) -> JSONResponse:
-    """``body`` as JSON (the default) or, when asked for, as JSON-LD with ``terms`` added to
-    the API's context; 406 when the client accepts neither."""
+    """``body`` as JSON (the default, linked to the API's context) or, when asked for, as
+    JSON-LD with ``terms`` added to the context and only the store's own statements; 406 when
+    the client accepts neither."""
     media = formats.negotiate(request.headers.get("accept"), [JSON, JSON_LD], default=JSON)
     if media is None:
         return JSONResponse({"detail": f"acceptable media types: {JSON}, {JSON_LD}"},
                             status_code=406, headers=VARY)
     if media == JSON_LD:
-        content = {"@context": {**jsonld.CONTEXT, **terms}, **body}
+        content = jsonld.faithful(request.app.state.store, body, terms)
         return JSONResponse(content, media_type=JSON_LD, headers=VARY)
-    return JSONResponse(body, headers=VARY)
+    return JSONResponse(body, headers={**VARY, **CONTEXT_LINK})
 
 
 def not_found(what: str, ident: str) -> JSONResponse:

@@ -49,7 +49,8 @@ OPEN_ATTEMPTS = 4
 OUT_OF_MEMORY = ("the query needed more memory (or stack) than a query may use, and was "
                  "stopped; simplify it")
 _LINE = re.compile(r"^(error at )(\d+):")
-GRAPH_FORMATS = tuple(formats.by_name(n) for n in ("ttl", "nt", "jsonld", "rdfxml"))
+GRAPH_FORMATS = tuple(formats.by_name(n) for n in ("ttl", "nt", "jsonld", "rdfxml", "nq", "trig"))
+"""CONSTRUCT and DESCRIBE answers; N-Quads and TriG write them in the default graph."""
 BOOLEAN_FORMATS = tuple(f for f in formats.RESULTS_FORMATS if f.boolean)
 
 

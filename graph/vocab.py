@@ -2,7 +2,8 @@
 
 A code that is not in the scheme is refused by name, so a typo never widens a search silently
 and no user text reaches a query except as a bound term. A value that parses as an absolute IRI
-is looked up as a concept, anything else as a notation: both are exact lookups, where comparing
+is looked up as a concept (or as the authority IRI a concept is ``skos:exactMatch`` of, such as
+a data.europa.eu NUTS code), anything else as a notation: both are exact lookups, where comparing
 strings against every concept of the scheme grew with the scheme (regions at a million triples).
 """
 
@@ -57,11 +58,12 @@ def resolve(store: Store, parameter: str, codes: list[str]) -> dict[str, ox.Name
         "scheme": [ox.NamedNode(SCHEMES[parameter])],
         "code": notations,
         "concept": list(iris.values()),
+        "given": list(iris.values()),
     }, frozenset(parts))
     found: dict[str, ox.NamedNode] = {}
     for row in store.query(sparql):
-        code, concept = row["code"], row["concept"]
-        found[code.value if code is not None else concept.value] = concept
+        code, given, concept = row["code"], row["given"], row["concept"]
+        found[code.value if code is not None else given.value] = concept
     missing = [c for c in codes if c not in found]
     if missing:
         raise UnknownCode(parameter, missing)

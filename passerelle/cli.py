@@ -78,6 +78,12 @@ def build_parser() -> argparse.ArgumentParser:
                         help="write the DCAT-AP catalogue or the CPSV-AP profile of the services "
                              "instead of the whole graph")
     _store_option(export)
+
+    rebuild = commands.add_parser(
+        "rebuild-closure",
+        help="recompute the derived concept closure the searches read (after restoring a dump "
+             "with an engine's own loader)")
+    _store_option(rebuild)
     return parser
 
 
@@ -89,11 +95,96 @@ def _open(args: argparse.Namespace, *, seed: bool = False):
     return open_store(args.store or get_settings().store_dir, seed=seed)
 
 
+def _check_port(host: str, port: int) -> None:
+    """Fail in one line, naming ``--port``, before the store is opened, when the port is taken."""
+    import socket
+
+    try:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    except socket.gaierror as error:
+        raise PasserelleError(f"cannot listen on host {host!r}: {error.strerror}") from None
+    family, kind, proto, _, address = infos[0]
+    with socket.socket(family, kind, proto) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind(address)
+        except OSError as error:
+            raise PasserelleError(
+                f"port {port} on {host} is not free ({error.strerror}); another program, "
+                f"perhaps another 'passerelle serve', uses it: choose another with --port"
+            ) from None
+
+
+def _welcome(host: str, port: int) -> str:
+    shown = "127.0.0.1" if host in ("0.0.0.0", "::", "") else host
+    url = f"http://{'[' + shown + ']' if ':' in shown else shown}:{port}"
+    return (f"Passerelle is running: open {url}/\n"
+            f"  {url}/         search services (for caseworkers)\n"
+            f"  {url}/sparql   query the graph in SPARQL, with examples (for researchers)\n"
+            f"  {url}/docs     the HTTP API and its parameters (for developers)\n"
+            f"Press Ctrl+C to stop.")
+
+
+def _where(args: argparse.Namespace) -> str:
+    return f"--endpoint {args.endpoint}" + (f" --update-endpoint {args.update_endpoint}"
+                                            if args.update_endpoint else "") \
+        if args.endpoint else f"--store {args.store}" if args.store else ""
+
+
+def _ready(store, args: argparse.Namespace) -> None:
+    """Refuse an engine that would answer every search with nothing; rebuild a missing or stale
+    closure, saying so."""
+    from passerelle.graph import engine_check
+
+    for finding in engine_check.check(store):
+        if finding.kind == engine_check.NOT_UNION:
+            raise PasserelleError(
+                f"the engine at {args.endpoint} does not show its named graphs in its default "
+                "graph, so every search would find nothing. Restart it with its default graph "
+                "as the union of the named graphs: for an Oxigraph server, "
+                "'oxigraph serve --location DIR --union-default-graph' (Virtuoso does this by "
+                "default)")
+        if finding.kind == engine_check.NO_VOCABULARY:
+            raise PasserelleError("the store holds no Passerelle vocabulary in a named graph; "
+                                  "load a backup with 'passerelle load FILE.nq --replace'")
+        what = ("is missing" if finding.kind == engine_check.CLOSURE_MISSING
+                else f"is out of date ({finding.count} gap(s))")
+        print(f"passerelle serve: the derived concept closure {what}; rebuilding it "
+              f"(as 'passerelle rebuild-closure {_where(args)}' does)", file=sys.stderr,
+              flush=True)
+        try:
+            store.refresh_inferences()
+        except Exception as error:  # the engine's own refusal, worded by the engine
+            raise PasserelleError(
+                f"could not rebuild the derived closure ({str(error)[:200]}); run "
+                f"'passerelle rebuild-closure {_where(args)}' with write access") from None
+
+
+def cmd_rebuild_closure(args: argparse.Namespace) -> int:
+    from passerelle.graph import engine_check
+
+    store = _open(args)
+    found = engine_check.union_default_graph(store)
+    if found is not None and found.kind == engine_check.NOT_UNION:
+        raise PasserelleError("the engine's default graph is not the union of its named graphs; "
+                              "restart it with --union-default-graph first")
+    store.refresh_inferences()
+    remaining = engine_check.closure(store)
+    if remaining is not None:
+        raise PasserelleError(f"the closure still has {remaining.count} gap(s) after rebuilding")
+    print("rebuilt the derived concept closure")
+    return 0
+
+
 def cmd_serve(args: argparse.Namespace) -> int:
     from passerelle.api.server import serve
 
     get_settings()  # malformed settings (an API token with no name) stop the server at once
-    serve(_open(args, seed=True), host=args.host, port=args.port)
+    _check_port(args.host, args.port)
+    store = _open(args, seed=True)
+    _ready(store, args)
+    print(_welcome(args.host, args.port), flush=True)
+    serve(store, host=args.host, port=args.port)
     return 0
 
 
@@ -228,7 +319,7 @@ def cmd_export(args: argparse.Namespace) -> int:
 
 
 COMMANDS = {"serve": cmd_serve, "load": cmd_load, "import": cmd_import, "validate": cmd_validate,
-            "query": cmd_query, "export": cmd_export}
+            "query": cmd_query, "export": cmd_export, "rebuild-closure": cmd_rebuild_closure}
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -52,12 +52,13 @@ def _wait(url: str, process: subprocess.Popen, what: str, seconds: float = 60) -
     raise RuntimeError(f"{what} did not answer within {seconds} s")
 
 
-def start_oxigraph_server(folder: Path) -> Engine:
+def start_oxigraph_server(folder: Path, *, union_default_graph: bool = True) -> Engine:
+    """``union_default_graph=False`` starts it the wrong way for Passerelle, as a test needs."""
     port = free_port()
     binary = Path(sys.executable).with_name("oxigraph")
     process = subprocess.Popen(
         [str(binary), "serve", "--location", str(folder / "db"), "--bind", f"127.0.0.1:{port}",
-         "--union-default-graph"],
+         *(["--union-default-graph"] if union_default_graph else [])],
         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     base = f"http://127.0.0.1:{port}"
     _wait(base + "/query", process, "the Oxigraph server")

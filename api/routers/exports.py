@@ -60,17 +60,47 @@ def get_export(name: str, request: Request, store: StoreDep) -> Response:
                              "ETag": f'"{dump.sha256}"'})
 
 
-@router.get("/ontology", summary="The vocabulary: HTML for people, Turtle for machines")
-def get_ontology(request: Request,
-                 format: Annotated[Literal["html", "ttl"] | None, Query()] = None) -> Response:
-    turtle = formats.by_name("ttl").media_type
-    media = {"html": "text/html", "ttl": turtle}.get(format or "") or formats.negotiate(
-        request.headers.get("accept"), ["text/html", turtle], default="text/html")
+ONTOLOGY_FORMATS = tuple(formats.by_name(n) for n in ("ttl", "rdfxml", "jsonld", "nt"))
+ONTOLOGY_OFFERS = ["text/html", *(f.media_type for f in ONTOLOGY_FORMATS)]
+"""HTML first for browsers; RDF clients name an RDF type first (OWL API tools send
+``application/rdf+xml`` first and ``*/*`` last), so they get RDF."""
+OntologyFormat = Annotated[Literal["html", "ttl", "rdfxml", "jsonld", "nt"] | None,
+                           Query(description="Overrides Accept: html, ttl, rdfxml, jsonld or nt")]
+
+
+def _ontology(request: Request, format: str | None, module: str | None) -> Response:
+    if format == "html":
+        media = "text/html"
+    elif format is not None:
+        media = formats.by_name(format).media_type
+    else:
+        media = formats.negotiate(request.headers.get("accept"), ONTOLOGY_OFFERS,
+                                  default="text/html")
     if media is None:
-        return _not_acceptable(["text/html", turtle])
-    if media == turtle:
-        return Response(ontology_doc.turtle(), media_type=turtle, headers=VARY)
-    return HTMLResponse(ontology_doc.html(), headers=VARY)
+        return _not_acceptable(ONTOLOGY_OFFERS)
+    if media == "text/html":
+        return HTMLResponse(ontology_doc.html(), headers=VARY)
+    fmt = formats.by_media_type(media)
+    return Response(ontology_doc.serialize(fmt.rdflib, module), media_type=fmt.media_type,
+                    headers=VARY)
+
+
+@router.get("/ontology", summary="The vocabulary: HTML for people, RDF for machines",
+            responses={200: {"content": {m: {} for m in ONTOLOGY_OFFERS}}})
+def get_ontology(request: Request, format: OntologyFormat = None) -> Response:
+    return _ontology(request, format, None)
+
+
+@router.get("/ontology/{version}/{module}",
+            summary="One ontology module by its version IRI (…/ontology/0.1.0/core)",
+            responses={200: {"content": {m: {} for m in ONTOLOGY_OFFERS}}})
+def get_ontology_version(request: Request, version: str, module: str,
+                         format: OntologyFormat = None) -> Response:
+    if f"{version}/{module}" not in ontology_doc.modules():
+        return JSONResponse({"detail": f"no ontology module {version[:40]!r}/{module[:60]!r}; "
+                                       f"modules: {', '.join(sorted(ontology_doc.modules()))}"},
+                            status_code=404)
+    return _ontology(request, format, f"{version}/{module}")
 
 
 @router.get("/context.jsonld", summary="The JSON-LD context of the API's JSON answers")

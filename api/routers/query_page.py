@@ -6,10 +6,18 @@ processes, the same screening, time limit and size bounds as ``/sparql``: a visi
 never runs in the server process) and renders the answer as a table whose IRIs are links. The same
 URL with ``download=csv|json|ttl`` returns the results as a file. ``render`` is what a browser
 asking ``GET /sparql`` with no query is shown.
+
+For people rather than programs: the common prefixes are declared for the reader when a query uses
+them without declaring them (the page lists them and says which it added), a parser error is one
+line naming the line and column, with the place marked in the query, and the CSV download is
+meant for spreadsheets: UTF-8 with a byte-order mark, comma, semicolon or tab, and cells that a
+spreadsheet would run as a formula (starting with ``=``, ``+``, ``-``, ``@``, tab or carriage
+return) prefixed with ``'``. ``/sparql`` itself answers ``text/csv`` exactly as the standard says.
 """
 
 from __future__ import annotations
 
+import csv
 import io
 import re
 from dataclasses import dataclass
@@ -28,10 +36,85 @@ from passerelle.settings import Settings
 router = APIRouter(include_in_schema=False)
 
 DISPLAY_ROWS = 1000
-DOWNLOADS = {"csv": "text/csv", "json": "application/sparql-results+json", "ttl": "text/turtle"}
-"""Download name -> media type asked of the endpoint's runner (also the file extension)."""
+RESULTS_JSON = "application/sparql-results+json"
+DOWNLOADS = {"csv": RESULTS_JSON, "json": RESULTS_JSON, "ttl": "text/turtle"}
+"""Download name -> media type asked of the endpoint's runner (also the file extension); the CSV
+is written here from the JSON answer, for spreadsheets."""
+SEPARATORS = {"comma": ",", "semicolon": ";", "tab": "\t"}
+FORMULA = ("=", "+", "-", "@", "\t", "\r")
 TABLE = "application/sparql-results+json, application/n-triples;q=0.9"
 NAME = re.compile(r"^[a-z0-9][a-z0-9-]{0,80}$")
+PREFIXES = {
+    "pas": "https://w3id.org/passerelle/ontology#",
+    "schema": "http://schema.org/",
+    "skos": "http://www.w3.org/2004/02/skos/core#",
+    "dct": "http://purl.org/dc/terms/",
+    "prov": "http://www.w3.org/ns/prov#",
+    "org": "http://www.w3.org/ns/org#",
+    "rdf": "http://www.w3.org/1999/02/22-rdf-syntax-ns#",
+    "rdfs": "http://www.w3.org/2000/01/rdf-schema#",
+    "xsd": "http://www.w3.org/2001/XMLSchema#",
+}
+"""Declared for the reader when a query uses them without a PREFIX line of its own."""
+_ERROR = re.compile(r"error at (\d+):(\d+):\s*(.*)", re.DOTALL)
+_KEYWORD = re.compile(r"^[A-Z][A-Za-z]*( [A-Z][A-Za-z]*)*$")
+
+
+def with_prefixes(sparql: str) -> tuple[str, list[str]]:
+    """The query with the common prefixes it uses but does not declare added on one first line,
+    and their names. A name that only looks used (inside a string) adds a harmless declaration."""
+    declared = {m.lower() for m in re.findall(r"(?i)\bPREFIX\s+([A-Za-z][\w.-]*)?:", sparql)}
+    used = [name for name in PREFIXES
+            if name not in declared and re.search(rf"(?<![\w:<#/.-]){name}:", sparql)]
+    if not used:
+        return sparql, []
+    line = " ".join(f"PREFIX {name}: <{PREFIXES[name]}>" for name in used)
+    return f"{line}\n{sparql}", used
+
+
+def readable_error(message: str, sparql: str, shifted: int) -> dict:
+    """A parser message as one sentence, with the line and column in the reader's own text and
+    that line cut in three (before, at, after the place) so the page can mark it."""
+    found = _ERROR.search(message)
+    if not found:
+        return {"text": " ".join(message.split())[:300]}
+    line, column = int(found[1]) - shifted, int(found[2])
+    expected = found[3]
+    lines = sparql.split("\n")
+    text = lines[line - 1] if 0 < line <= len(lines) else ""
+    at = max(0, min(column - 1, len(text)))
+    if "Prefix not found" in expected:
+        names = re.findall(r"([A-Za-z][\w.-]*)?:[\w-]*$", text[:at].rstrip())
+        name = names[-1] if names else ""
+        what = ("unknown-prefix", name)
+    else:
+        words = [w.strip() for w in expected.removeprefix("expected one of").removeprefix(
+            "expected").split(",")]
+        keywords = [w for w in words if _KEYWORD.fullmatch(w) and w != "Prefix not found"]
+        what = ("expected", ", ".join(keywords[:6])) if keywords else ("unexpected", "")
+    offset = sum(len(li) + 1 for li in lines[:max(line - 1, 0)]) + at
+    return {"line": line, "column": column, "kind": what[0], "detail": what[1],
+            "before": text[:at], "at": text[at:at + 1] or " ", "after": text[at + 1:],
+            "offset": offset}
+
+
+def spreadsheet_csv(body: bytes, separator: str) -> bytes:
+    """SELECT results (SPARQL JSON) as CSV for spreadsheets: BOM, the chosen separator, and a
+    leading ``'`` on cells a spreadsheet would read as a formula."""
+    result = ox.parse_query_results(body, format=ox.QueryResultsFormat.JSON)
+    out = io.StringIO()
+    writer = csv.writer(out, delimiter=separator, lineterminator="\r\n")
+    names = [v.value for v in result.variables]
+    writer.writerow(names)
+    for solution in result:
+        row = []
+        for name in names:
+            term = solution[name]
+            text = ("" if term is None else f"_:{term.value}" if isinstance(term, ox.BlankNode)
+                    else term.value if isinstance(term, ox.NamedNode | ox.Literal) else str(term))
+            row.append("'" + text if text.startswith(FORMULA) else text)
+        writer.writerow(row)
+    return ("\ufeff" + out.getvalue()).encode("utf-8")
 
 
 @dataclass(frozen=True)
@@ -135,21 +218,34 @@ def render(request: Request, settings: Settings) -> Response:
     else:
         run = bool(sparql and sparql.strip())
     context = {"examples": examples(), "query": sparql or "", "answer": None, "error": None,
-               "downloads": [], "endpoint": "/sparql"}
+               "where": None, "downloads": [], "endpoint": "/sparql", "prefixes": PREFIXES,
+               "added": []}
     if run and len(sparql) > settings.query_max_body:
         context["error"] = t["query_error_size"].format(n=settings.query_max_body)
         run = False
     if run:
         download = params.get("download")
+        text, context["added"] = with_prefixes(sparql)
         try:
             if download in DOWNLOADS:
-                answer = _run(request, sparql, settings, DOWNLOADS[download])
-                return Response(answer.body, media_type=answer.media_type, headers={
+                answer = _run(request, text, settings, DOWNLOADS[download])
+                body, media = answer.body, answer.media_type
+                if download == "csv" and media.startswith(RESULTS_JSON):
+                    separator = SEPARATORS.get(params.get("sep", ""), ",")
+                    body = spreadsheet_csv(body, separator)
+                    media = "text/csv; charset=utf-8"
+                return Response(body, media_type=media, headers={
                     "Content-Disposition": f'attachment; filename="results.{download}"'})
-            context["answer"] = _table(_result(_run(request, sparql, settings, TABLE)),
+            context["answer"] = _table(_result(_run(request, text, settings, TABLE)),
                                        settings.base_iri)
         except SyntaxError as error:
-            context["error"] = t["query_error_syntax"].format(detail=str(error)[:500])
+            where = readable_error(str(error), sparql, 1 if context["added"] else 0)
+            context["where"] = where if "line" in where else None
+            context["error"] = t["query_error_syntax"].format(detail=(
+                t["query_error_at"].format(line=where["line"], column=where["column"]) + " "
+                + t["query_error_" + where["kind"].replace("-", "_")].format(
+                    name=where["detail"], words=where["detail"])
+                if "line" in where else where["text"]))
         except QueryFailed as error:
             context["error"] = (t["query_error_timeout"].format(
                 seconds=f"{settings.query_timeout_s:g}") if str(error) == "timeout"
@@ -157,11 +253,16 @@ def render(request: Request, settings: Settings) -> Response:
                 else t["query_error"] + ": " + str(error)[:300])
         answer = context["answer"]
         if answer:
-            names = ("ttl",) if answer["kind"] == "graph" else \
-                ("json",) if answer["kind"] == "ask" else ("csv", "json")
-            context["downloads"] = [(n.upper() if n != "ttl" else "Turtle",
-                                     url_with(request, download=n, example=None))
-                                    for n in names]
+            if answer["kind"] == "select":
+                context["downloads"] = [
+                    (t["query_csv_" + sep], url_with(request, download="csv", sep=sep,
+                                                     example=None))
+                    for sep in SEPARATORS] + [("JSON", url_with(request, download="json",
+                                                                 sep=None, example=None))]
+            else:
+                name = "ttl" if answer["kind"] == "graph" else "json"
+                context["downloads"] = [("Turtle" if name == "ttl" else "JSON",
+                                         url_with(request, download=name, example=None))]
     status = 400 if context["error"] else 200
     return page(request, "query.html", lang, status_code=status, **context)
 

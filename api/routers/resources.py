@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from typing import Annotated, Literal
+from urllib.parse import urlencode
 
 import pyoxigraph as ox
 from fastapi import APIRouter, Query, Request
@@ -19,8 +20,9 @@ from passerelle.api.web import choose_language, local_href, messages, page
 from passerelle.graph import formats, queries
 from passerelle.graph.bind import values
 from passerelle.graph.describe import RDF_TYPE, Description, curie, describe, serialize
-from passerelle.graph.search import pick
+from passerelle.graph.search import SearchParams, pick, search
 from passerelle.graph.store import Store
+from passerelle.graph.vocab import UnknownCode
 
 router = APIRouter(tags=["linked data"])
 
@@ -39,6 +41,31 @@ BOOLEAN = "http://www.w3.org/2001/XMLSchema#boolean"
 PROV_SOURCE = "http://www.w3.org/ns/prov#wasDerivedFrom"
 TITLE = "http://purl.org/dc/terms/title"
 CHECKED = "https://w3id.org/passerelle/ontology#lastChecked"
+DESCRIPTIONS = ("http://schema.org/description", "http://www.w3.org/2004/02/skos/core#definition",
+                "http://www.w3.org/2000/01/rdf-schema#comment")
+SOURCE = "http://purl.org/dc/terms/source"
+SHOWN_FIRST = {RDF_TYPE, *FIRST, *DESCRIPTIONS, SOURCE}
+"""Said at the top of the page (what it is, its name and description) or in its sources."""
+COUNTRY = "http://schema.org/addressCountry"
+SERVICE_AREA = "https://w3id.org/passerelle/ontology#serviceArea"
+"""On a region page, the services found there replace the bare list of those naming it."""
+NOTATION = "http://www.w3.org/2004/02/skos/core#notation"
+
+
+def in_words(iri: str, lang: str, t: dict) -> str:
+    """A term's name for people: the catalogue's words, the vocabulary's label, else its local
+    name split into words ("nutsLevel" -> "nuts level"), never a prefixed term."""
+    name = curie(iri)
+    if name in t["properties"]:
+        return t["properties"][name]
+    from passerelle.api import ontology_doc
+
+    label = ontology_doc.label(iri, lang)
+    if label:
+        return label[:1].upper() + label[1:]
+    local = re.split(r"[#/]", iri.rstrip("/#"))[-1]
+    spaced = re.sub(r"(?<=[a-z])(?=[A-Z])", " ", local).replace("_", " ").replace("-", " ")
+    return spaced[:1].upper() + spaced[1:].lower() if spaced else iri
 
 
 def inbound(store: Store, iri: str, lang: str, t: dict, base: str) -> list[dict]:
@@ -52,13 +79,12 @@ def inbound(store: Store, iri: str, lang: str, t: dict, base: str) -> list[dict]
     groups = []
     for predicate in sorted(found, key=curie):
         name = curie(predicate)
-        heading = t["inverse"].get(name) or t["of"].format(
-            property=t["properties"].get(name, name))
+        heading = t["inverse"].get(name) or t["of"].format(property=in_words(predicate, lang, t))
         links = sorted(({"href": local_href(s, base), "iri": s,
                          "text": pick(names, lang) or curie(s)}
                         for s, names in found[predicate].items()),
                        key=lambda link: link["text"].casefold())
-        groups.append({"heading": heading, "links": links})
+        groups.append({"heading": heading, "links": links, "predicate": predicate})
     return groups
 
 
@@ -81,42 +107,84 @@ def provenance(store: Store, iri: str, lang: str) -> list[dict]:
             for g in sorted(graphs.values(), key=lambda g: g["iri"])]
 
 
+def services_here(store: Store, iri: str, base: str, lang: str) -> dict | None:
+    """For a region: the services the search finds there (inside it, or covering it), and the
+    search page's URL for the same place."""
+    if not iri.startswith(base + "region/"):
+        return None
+    try:
+        found = search(store, SearchParams(region=(iri,), lang=lang, limit=100))
+    except UnknownCode:
+        return None
+    links = [{"href": local_href(item["id"], base), "iri": item["id"],
+              "text": item.get("name") or curie(item["id"])} for item in found.items]
+    code = iri.removeprefix(base + "region/")
+    return {"total": found.total, "links": links,
+            "search": "/?" + urlencode({"region": code, "lang": lang})}
+
+
 def render_page(request: Request, store: Store, d: Description, iri: str, base: str) -> Response:
-    """The HTML page of a resource: its statements in words (names instead of IRIs, local
-    ``/id/`` links), what refers to it, where it comes from, and its data formats."""
+    """The HTML page of a resource, for people: what it is and its description first, then its
+    facts in words (names instead of IRIs, local ``/id/`` links), what refers to it, for a
+    region the services the search finds there, its own sources, and last its identifier and
+    data formats."""
     lang = choose_language(request)
     t = messages(lang)
 
     def value(term, depth: int) -> dict:
         if isinstance(term, ox.NamedNode):
+            known = curie(term.value) != term.value  # a term of a vocabulary we name
             return {"href": local_href(term.value, base), "iri": term.value,
-                    "text": pick(d.labels(term), lang) or curie(term.value)}
+                    "text": pick(d.labels(term), lang)
+                    or (in_words(term.value, lang, t) if known else term.value)}
         if isinstance(term, ox.BlankNode):
             return {"rows": rows(term, depth + 1) if depth < 3 else []}
         datatype = term.datatype.value
         if datatype == BOOLEAN:
             return {"text": t["yes"] if term.value in ("true", "1") else t["no"]}
-        return {"text": term.value, "lang": term.language,
-                "datatype": None if datatype in PLAIN else curie(datatype)}
+        return {"text": term.value, "lang": term.language}
 
     def rows(node, depth: int = 0) -> list[dict]:
         about = d.about(node)
-        ordered = sorted(about, key=lambda p: (FIRST.index(p) if p in FIRST else len(FIRST),
-                                               curie(p)))
+        ordered = sorted((p for p in about if depth or p not in SHOWN_FIRST),
+                         key=lambda p: (FIRST.index(p) if p in FIRST else len(FIRST),
+                                        in_words(p, lang, t).casefold()))
         out = []
         for p in ordered:
             found = [value(o, depth) for o in about[p]]
             in_lang = [v for v in found if not v.get("lang") or v["lang"] == lang]
             if any(v.get("lang") for v in in_lang):  # texts in the reader's language only
                 found = in_lang
-            out.append({"property": curie(p), "words": t["properties"].get(curie(p)),
-                        "iri": p, "values": sorted(found, key=lambda v: v.get("text", ""))})
+            words = in_words(p, lang, t)
+            if p == NOTATION and region:
+                words = t["resource_nuts_code"]
+            elif p == COUNTRY:
+                words = t["resource_iso_country"]
+            out.append({"property": curie(p), "words": words, "iri": p,
+                        "values": sorted(found, key=lambda v: v.get("text", ""))})
         return out
 
     node = ox.NamedNode(iri)
+    region = iri.startswith(base + "region/")
+    kinds = sorted({pick(d.labels(k), lang) or in_words(k.value, lang, t)
+                    for k in d.objects(node, RDF_TYPE) if isinstance(k, ox.NamedNode)})
+    summary = None
+    for predicate in DESCRIPTIONS:
+        texts = {o.language or "": o.value for o in d.objects(node, predicate)
+                 if isinstance(o, ox.Literal)}
+        if texts:
+            summary = {"text": pick(texts, lang), "lang": next(
+                (k for k, v in texts.items() if v == pick(texts, lang)), "") or None}
+            break
+    sources = sorted(o.value for o in d.objects(node, SOURCE) if isinstance(o, ox.NamedNode))
+    facts = rows(node)
     return page(request, "resource.html", lang,
-                iri=iri, title=pick(d.labels(node), lang) or iri, rows=rows(node),
-                inbound=inbound(store, iri, lang, t, base),
+                iri=iri, title=pick(d.labels(node), lang) or iri, kinds=kinds, summary=summary,
+                rows=facts, sources=sources, region=region,
+                countries=region or any(r["iri"] == "http://schema.org/address" for r in facts),
+                inbound=[g for g in inbound(store, iri, lang, t, base)
+                         if not (region and g["predicate"] == SERVICE_AREA)],
+                services=services_here(store, iri, base, lang),
                 provenance=provenance(store, iri, lang),
                 alternates=[(f.name, f.label, f.media_type) for f in RDF_FORMATS])
 

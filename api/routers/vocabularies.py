@@ -17,8 +17,8 @@ TERMS = {
     "code": SKOS + "notation",
     "labels": {"@id": SKOS + "prefLabel", "@container": "@language"},
     "definition": SKOS + "definition",
-    "children": {"@id": SKOS + "narrower"},
-    "narrower": {"@id": SKOS + "narrower"},
+    "children": {"@reverse": SKOS + "broader"},  # the store states broader, not narrower
+    "narrower": {"@reverse": SKOS + "broader"},
     "broader": {"@id": SKOS + "broaderTransitive"},
     "scheme": None,
 }

@@ -10,3 +10,11 @@ document.addEventListener("click", (event) => {
   editor.setSelectionRange(0, 0);
   editor.scrollTop = 0;
 });
+
+// After a parser error, the cursor is put where the query stops, so the reader can fix it there.
+document.addEventListener("DOMContentLoaded", () => {
+  const editor = document.getElementById("query");
+  if (!editor || editor.dataset.errorOffset === undefined) return;
+  const at = Math.min(Number(editor.dataset.errorOffset), editor.value.length);
+  editor.setSelectionRange(at, Math.min(at + 1, editor.value.length));
+});

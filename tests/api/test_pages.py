@@ -112,7 +112,8 @@ def test_query_page_runs_a_query_into_a_table_and_offers_downloads(server):
     assert re.search(r'<td><a href="/id/service/[^"]+">', page)
     csv = server.get("/query", params={"query": query, "download": "csv"})
     assert csv.headers["content-type"].startswith("text/csv")
-    assert csv.text.splitlines()[0] == "s" and len(csv.text.splitlines()) == 3
+    lines = csv.content.decode("utf-8-sig").splitlines()
+    assert lines[0] == "s" and len(lines) == 3
     js = server.get("/query", params={"query": query, "download": "json"}).json()
     assert len(js["results"]["bindings"]) == 2
 
@@ -134,4 +135,4 @@ def test_query_page_runs_hostile_queries_in_the_endpoints_workers(server):
     csv = server.get("/query", params={"query": "SELECT ?n WHERE { ?c "
                                        "<http://www.w3.org/2004/02/skos/core#notation> ?n "
                                        "FILTER(?n = 'refugee') }", "download": "csv"})
-    assert csv.status_code == 200 and csv.text.split() == ["n", "refugee"]
+    assert csv.status_code == 200 and csv.content.decode("utf-8-sig").split() == ["n", "refugee"]

@@ -88,7 +88,7 @@ def test_query_page_runs_an_example(server, page):
     page.get_by_role("button", name="Run").click()
     page.wait_for_selector("table.results-table")
     assert "La Commune Ferme" in page.locator("table.results-table").inner_text()
-    assert page.get_by_role("link", name="CSV").is_visible()
+    assert page.get_by_role("link", name="CSV (comma)").is_visible()
     shot(page, "query-results")
 
 

@@ -108,7 +108,7 @@ def test_without_a_query_clients_get_the_service_description(server):
     assert objects(SD + "endpoint") == {endpoint}
     assert ox.NamedNode(SD + "SPARQL11Query") in objects(SD + "supportedLanguage")
     assert ox.NamedNode(SD + "UnionDefaultGraph") in objects(SD + "feature")
-    assert len(objects(SD + "resultFormat")) == 8
+    assert len(objects(SD + "resultFormat")) == 10  # 4 results and 6 graph formats
     (dataset,) = objects(SD + "defaultDataset")
     names = {t.object.value for t in graph if t.predicate.value == SD + "name"}
     assert len(objects(SD + "namedGraph", dataset)) == len(names) and CORE in names

@@ -93,8 +93,8 @@ def test_json_ld_reads_as_skos(server):
     response = server.get("/api/statuses", headers={"Accept": "application/ld+json"})
     assert response.headers["content-type"].startswith("application/ld+json")
     graph = rdflib.Graph().parse(data=response.text, format="json-ld")
-    assert (URIRef(ID + "status/international-protection"), URIRef(SKOS + "narrower"),
-            URIRef(ID + "status/refugee")) in graph
+    assert (URIRef(ID + "status/refugee"), URIRef(SKOS + "broader"),
+            URIRef(ID + "status/international-protection")) in graph
 
 
 @pytest.mark.parametrize("path", ["/api/statuses", "/api/regions/FR", "/api/service-types"])
