@@ -203,8 +203,8 @@ def _open(state: _State, token: Token) -> None:
     kind = _paren_kind(state) if token.text == "(" else token.text
     if token.text == "{" and state.previous is not None and state.previous.text == "}":
         _link(state)  # sibling groups are joined
-    if state.stack and state.stack[-1].kind == "list":
-        _link(state)  # an element of a collection
+    if state.stack and state.stack[-1].kind == "list" or kind in ("[", "<<", "{|"):
+        _link(state)  # an element of a collection; the triple patterns a term brings
     state.stack.append(_Frame(kind))
     state.total += 1
     if kind in _TERM_BRACKETS:
