@@ -244,13 +244,14 @@ def read(text: str, *, max_depth: int | None = None, max_term_depth: int | None 
     state = _State()
     groups = 0
     found = Reading()
-    in_prologue = True
+    in_prologue, operations = True, 0
     prologue_pending = 0
     for token in tokens(text, state):
         kind, value = token.kind, token.text
         if kind == "comment":
             continue
         upper = value.upper() if kind in ("word", "pname") else ""
+        operation_start = state.previous is not None and state.previous.text == ";"
         if in_prologue:
             if kind == "word" and upper in PROLOGUE:
                 prologue_pending = 1 if upper == "BASE" else 2
@@ -261,11 +262,12 @@ def read(text: str, *, max_depth: int | None = None, max_term_depth: int | None 
             elif kind == "pname" and upper.startswith(PROLOGUE):
                 prologue_pending = 1
             else:
-                in_prologue = False
-                found.prologue_end = token.start
-                if kind == "word":
-                    found.first_keyword = upper
-            if in_prologue:
+                in_prologue, operation_start = False, True
+                operations += 1
+                if operations == 1:
+                    found.prologue_end = token.start
+                    found.first_keyword = upper if kind == "word" else None
+            if in_prologue and not operations:
                 found.prologue_end = token.start + len(value)
         if kind == "word":
             if "SERVICE" in upper:
@@ -288,6 +290,8 @@ def read(text: str, *, max_depth: int | None = None, max_term_depth: int | None 
                 found.service = True
             if upper.startswith("FROM") and not state.stack:
                 found.dataset = True
+            if upper.startswith("LOAD") and operation_start:  # "LOAD:x" is LOAD <:x>
+                found.load = True
             if state.stack and state.stack[-1].kind == "list":
                 _link(state)
         elif kind == "open":
@@ -301,12 +305,14 @@ def read(text: str, *, max_depth: int | None = None, max_term_depth: int | None 
             _close(state, token)
         elif kind == "op":
             top = state.stack[-1].kind if state.stack else None
-            if value == "," and top == "expr":
-                pass  # a call's arguments are a flat list
+            if (value == "," and top == "expr") or (value == ";" and top is None):
+                pass  # a call's arguments, an update's operations: flat lists
             elif value != "*" or _is_operand(state.previous):  # not SELECT * nor COUNT(*)
                 _link(state)
             if value in (".", ";") and top in ("{", None):
                 state.clause = False
+            if value == ";" and top is None:  # the next operation of an update, its prologue
+                in_prologue, prologue_pending = True, 0
         elif kind in _OPERAND and state.stack and state.stack[-1].kind == "list":
             _link(state)
         state.previous = token
@@ -316,7 +322,7 @@ def read(text: str, *, max_depth: int | None = None, max_term_depth: int | None 
                 (max_term_depth is not None and found.term_depth > max_term_depth):
             found.stopped = True
             return found
-    if in_prologue:
+    if in_prologue and not operations:
         found.prologue_end = len(text)
     return found
 

@@ -11,7 +11,8 @@ import time
 
 import pytest
 
-from passerelle.graph.query_screen import Refused, declares_dataset, screen
+from passerelle.graph.query_screen import Refused, declares_dataset, screen, screen_update
+from passerelle.graph.sparql_text import decode_escapes
 
 
 def refused(text: str, max_depth: int = 200) -> str | None:
@@ -107,3 +108,126 @@ def test_a_megabyte_of_hostile_text_is_screened_in_linear_time(text):
     refused(text)
     declares_dataset(text)
     assert time.perf_counter() - started < 3
+
+
+# What the red-team pass of issue 17 found, and its relatives: codepoint escapes, keywords run
+# together, comments, every spelling of a target. Each must be refused for what it is.
+TARGET = "http://127.0.0.1:18099/get"
+ESCAPED_SERVICE = [
+    rf"SELECT * WHERE {{ SERVICE <{TARGET}-\u0078> {{ ?s ?p ?o }} }}",
+    rf"SELECT * WHERE {{ SERVICE SILENT <{TARGET}-\u0078> {{ ?s ?p ?o }} }}",
+    rf"SELECT * WHERE {{ SERVICE <{TARGET}-\U00000078> {{ }} }}",
+    rf"SELECT * WHERE {{ \u0053ERVICE <{TARGET}> {{ }} }}",
+    rf"SELECT * WHERE {{ \u0073\u0065rvice silent <{TARGET}> {{ }} }}",
+    rf"SELECT * WHERE {{ ?s ?p <http://example.org/\u0041#> . SERVICE <{TARGET}> {{ }} }}",
+    rf"SELECT * WHERE {{ ?s ?p ?o # \u000A SERVICE <{TARGET}> {{ }}" + "\n}",
+    rf'SELECT * WHERE {{ ?s ?p "\u0022 }} SERVICE <{TARGET}> {{ }} #" }}',
+    rf'SELECT * WHERE {{ ?s ?p "x\u0022" SERVICE <{TARGET}> {{ }} "\u0022" }}',
+    rf"SELECT * WHERE {{ ?s ?p '\u0027' SERVICE <{TARGET}> {{ }} }}",
+]
+SPELLED_SERVICE = [
+    f"SELECT * WHERE {{ SERVICESILENT<{TARGET}>{{}} }}",
+    f"SELECT * WHERE {{ ?s ?p trueSERVICE SILENT <{TARGET}> {{}} }}",
+    f"PREFIX : <{TARGET}> SELECT * WHERE {{ SERVICE:x {{}} }}",
+    f"PREFIX : <{TARGET}> SELECT * WHERE {{ SERVICE SILENT:x {{}} }}",
+    f"SELECT * WHERE {{ SERVICE?u {{}} BIND(<{TARGET}> AS ?u) }}",
+    f"SELECT * WHERE {{ sErViCe # a comment\n silent # another\n <{TARGET}> {{}} }}",
+    f"SELECT * WHERE {{ OPTIONAL {{ SERVICE <{TARGET}> {{}} }} }}",
+    f"SELECT * WHERE {{ FILTER EXISTS {{ SERVICE <{TARGET}> {{}} }} }}",
+    f"ASK {{ ?s ?p ?o FILTER(?o<'x>' ) SERVICE <{TARGET}> {{}} #'\n}}",
+    f"ASK {{ ?s <p'x> ?o . SERVICE <{TARGET}> {{}} #'\n}}",
+    f"ASK {{ ?s ?p ?o . FILTER(?a<?b) SERVICE <{TARGET}> {{}} }}",
+    f"ASK {{ ?s ?p ex:a\\#b . SERVICE <{TARGET}> {{}} }}",
+    f"ASK {{ ?s ?p ex:a\\'b . SERVICE <{TARGET}> {{}} #'\n}}",
+]
+
+
+@pytest.mark.parametrize("query", ESCAPED_SERVICE + SPELLED_SERVICE)
+def test_service_is_refused_through_escapes_and_run_together_keywords(query):
+    assert "SERVICE is not allowed" in refused(query)
+
+
+@pytest.mark.parametrize("query", [
+    r'SELECT * WHERE { ?s ?p "Legal \u0073ervice" }',
+    r"SELECT * WHERE { ?s <http://example.org/\u0073ervice> ?o }",
+    "PREFIX svc: <http://example.org/> SELECT * WHERE { ?s svc:service ?o }",
+    "SELECT * WHERE { ?s ?p ?o FILTER(?o < 3 && ?o > 1) }",
+])
+def test_escaped_words_inside_strings_and_iris_stay_data(query):
+    assert refused(query) is None
+
+
+@pytest.mark.parametrize(("query", "kind"), [
+    ("SELECT * WHERE { ?s ?p " + "<< ?a ?b " * 200 + "?c" + " >>" * 200 + " }", "term-depth"),
+    ("SELECT * WHERE { ?s ?p " + "<< ?a ?b " * 12_000 + "?c" + " >>" * 12_000 + " }",
+     "term-depth"),
+    ("SELECT (" + "+".join(["1"] * 20_000) + " AS ?x) {}", "depth"),
+    ("SELECT (" + "&&".join(["true"] * 5_000) + " AS ?x) {}", "depth"),
+    ("SELECT (" + "||".join(["true"] * 5_000) + " AS ?x) {}", "depth"),
+    ("SELECT (" + "*".join(["1"] * 5_000) + " AS ?x) {}", "depth"),
+    ("SELECT (" + "/".join(["1"] * 5_000) + " AS ?x) {}", "depth"),
+    ("SELECT (" + "-".join(["1"] * 5_000) + " AS ?x) {}", "depth"),
+    ("SELECT (" + "!" * 5_000 + "true AS ?x) {}", "depth"),
+    ("ASK { ?s " + "/".join(["<p>"] * 5_000) + " ?o }", "depth"),
+    ("ASK { ?s " + "|".join(["<p>"] * 5_000) + " ?o }", "depth"),
+    ("ASK { " + " UNION ".join(["{}"] * 5_000) + " }", "depth"),
+    ("ASK { " + " . ".join(["?s ?p ?o"] * 5_000) + " }", "depth"),
+    ("ASK { ?s <p> (" + " 1" * 5_000 + ") }", "depth"),
+    ("ASK { " + " ".join([f"BIND(1 AS ?v{i})" for i in range(5_000)]) + " }", "depth"),
+    ("ASK { ?s <p> " + "[ <p> " * 100 + "1" + " ]" * 100 + " }", "term-depth"),
+    ("ASK { ?s <p> " + "(" * 100 + "1" + ")" * 100 + " }", "term-depth"),
+    ("ASK { ?s <p> " + "<<( ?a ?b " * 100 + "?c" + " )>>" * 100 + " }", "term-depth"),
+    (r"SELECT * WHERE " + r"\u007B" * 300 + "}" * 300, "depth"),
+], ids=["200-quoted", "12000-quoted", "plus", "and", "or", "times", "divide", "minus", "not",
+        "path-sequence", "path-alternative", "union", "joins", "collection", "binds",
+        "blank-nodes", "collections", "triple-terms", "escaped-braces"])
+def test_every_nesting_construct_and_chain_counts(query, kind):
+    with pytest.raises(Refused) as error:
+        screen(query, max_depth=100)
+    assert error.value.kind == kind
+
+
+def test_the_nesting_under_the_limits_is_let_through():
+    for query in ("SELECT * WHERE { ?s ?p " + "<< ?a ?b " * 16 + "?c" + " >>" * 16 + " }",
+                  "SELECT (" + "+".join(["1"] * 99) + " AS ?x) {}",
+                  "ASK { FILTER(1 IN (" + ",".join(["1"] * 50_000) + ")) }",
+                  "SELECT * { VALUES ?x { " + " 1" * 50_000 + " } }"):
+        assert refused(query, max_depth=100) is None, query[:60]
+
+
+@pytest.mark.parametrize("update", [
+    r"INSERT DATA { <http://example.org/\u0041#> <http://x/p> 1 } ; "
+    "LOAD <http://127.0.0.1:18099/hidden-ttl>",
+    "LOAD <http://127.0.0.1:18099/x>", "load silent <http://127.0.0.1:18099/x> into graph <g>",
+    r"\u004COAD <http://127.0.0.1:18099/x>",
+    "INSERT DATA { <a> <b> <c> } ;LOADSILENT<http://127.0.0.1:18099/x>",
+    "PREFIX : <http://127.0.0.1:18099/> LOAD:x",
+    "INSERT DATA { <a> <b> 'x' } # ;\n ; LOAD <http://127.0.0.1:18099/x>",
+])
+def test_load_is_refused_in_updates_however_it_is_written(update):
+    with pytest.raises(Refused) as error:
+        screen_update(update, max_depth=100)
+    assert error.value.kind == "load"
+
+
+def test_updates_are_screened_for_depth_and_service():
+    with pytest.raises(Refused) as deep:
+        screen_update("INSERT DATA " + "{" * 5_000 + "}" * 5_000, max_depth=100)
+    assert deep.value.kind == "depth"
+    with pytest.raises(Refused) as service:
+        screen_update(r"INSERT { ?s ?p ?o } WHERE { \u0053ERVICE <http://x/> { ?s ?p ?o } }",
+                      max_depth=100)
+    assert service.value.kind == "service"
+    screen_update("PREFIX load: <http://x/> INSERT DATA { load:a load:b 'LOAD' }", max_depth=100)
+
+
+def test_codepoint_escapes_are_decoded_once_as_the_grammar_says():
+    assert decode_escapes(r"\u0041\U00000042") == "AB"
+    assert decode_escapes(r"\\u0041") == r"\\u0041"
+    assert decode_escapes(r"\u005Cu0041") == r"\u0041"
+    assert decode_escapes(r"\uD800 \u00zz") == r"\uD800 \u00zz"
+
+
+def test_a_dataset_named_through_escapes_counts():
+    assert declares_dataset(r"SELECT * \u0046ROM <urn:g> WHERE { ?s ?p ?o }")
+    assert not declares_dataset(r"SELECT * WHERE { ?s ?p '\u0046ROM' }")
