@@ -266,7 +266,7 @@ def read(text: str, *, max_depth: int | None = None, max_term_depth: int | None 
                 operations += 1
                 if operations == 1:
                     found.prologue_end = token.start
-                    found.first_keyword = upper if kind == "word" else None
+                    found.first_keyword = upper or None  # "LOAD:x" is LOAD to the parser
             if in_prologue and not operations:
                 found.prologue_end = token.start + len(value)
         if kind == "word":

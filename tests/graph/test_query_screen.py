@@ -9,7 +9,10 @@ from __future__ import annotations
 
 import time
 
+import pyoxigraph as ox
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from passerelle.graph.query_screen import Refused, declares_dataset, screen, screen_update
 from passerelle.graph.sparql_text import decode_escapes
@@ -231,3 +234,96 @@ def test_codepoint_escapes_are_decoded_once_as_the_grammar_says():
 def test_a_dataset_named_through_escapes_counts():
     assert declares_dataset(r"SELECT * \u0046ROM <urn:g> WHERE { ?s ?p ?o }")
     assert not declares_dataset(r"SELECT * WHERE { ?s ?p '\u0046ROM' }")
+
+
+# Differential tests: the screen's verdicts against pyoxigraph's own parser, on generated texts.
+# Oxigraph refuses port 9 before connecting, so "the engine ran SERVICE (or LOAD)" shows as an
+# error naming the port or the service, and nothing is fetched while testing.
+PORT9 = "http://127.0.0.1:9/"
+PROLOGUE = f"PREFIX p9: <{PORT9}> PREFIX ex: <http://example.org/> "
+SERVICE_WORDS = ["SERVICE", "service", "SeRvIcE", r"\u0053ERVICE", r"SERVIC\u0045",
+                 "SERVICE SILENT", "SERVICESILENT", "service silent", "trueSERVICE"]
+GAPS = [" ", "\n", "", " # note\n", "\t", "#c\r", " #'\n", ' #"\n']
+TARGETS = [f"<{PORT9}x>", r"<http://127.0.0.1:9/\u0078>", "p9:x", "?u", f"<{PORT9}a#b>",
+           r"<http://127.0.0.1:9/\u0041#>", ":x", r"p9:a\#b"]
+FILLERS = ["?s ?p ?o .", "FILTER(?o < 'x>')", "FILTER(?a<?b)", "# c {\n", "'s {'", '"""a\n}"""',
+           "<http://example.org/a#b>", f"BIND(<{PORT9}> AS ?u)", "OPTIONAL {}", "{}",
+           "?s <p'x> ?o .", ".", "'", '"', "#", r'"\u0022"', r"'\u0027'", r"ex:a\#b", "}", "{",
+           "FILTER(?o<'x>' )", "<<( ?a ?b ?c )>>", "(", ")", r"<http://example.org/\u003E>"]
+
+
+@st.composite
+def generated_queries(draw) -> str:
+    pieces = [PROLOGUE, "PREFIX : <http://127.0.0.1:9/> " if draw(st.booleans()) else "",
+              "SELECT * WHERE { "]
+    pieces += draw(st.lists(st.sampled_from(FILLERS), max_size=4))
+    if draw(st.booleans()):
+        pieces += [draw(st.sampled_from(SERVICE_WORDS)), draw(st.sampled_from(GAPS)),
+                   draw(st.sampled_from(TARGETS)), draw(st.sampled_from(GAPS)), "{ }"]
+    pieces += draw(st.lists(st.sampled_from(FILLERS), max_size=4))
+    pieces.append(" }")
+    return draw(st.sampled_from([" ", "\n", ""])).join(pieces)
+
+
+def _engine_ran_a_fetch(run) -> bool | None:
+    """True: the engine tried to fetch; False: it ran without; None: it did not parse."""
+    try:
+        result = run()
+        if result is not None and not isinstance(result, ox.QueryBoolean):
+            list(result)
+    except SyntaxError:
+        return None
+    except (OSError, RuntimeError) as error:
+        message = str(error)
+        return "port 9" in message or "service" in message.lower()
+    return False
+
+
+@settings(max_examples=400, deadline=None)
+@given(query=generated_queries())
+def test_the_screen_refuses_every_service_the_engine_would_run(query):
+    fetched = _engine_ran_a_fetch(lambda: ox.Store().query(query))
+    if fetched:
+        assert refused(query) is not None and "SERVICE" in refused(query), query
+
+
+UPDATE_FORMS = ["INSERT DATA { <urn:a> <urn:b> 1 }", "DELETE WHERE { ?s ?p ?o }", "CLEAR ALL",
+                "DROP SILENT GRAPH <urn:g>", "WITH <urn:g> DELETE { ?s ?p ?o } WHERE { ?s ?p ?o }",
+                r"INSERT DATA { <http://example.org/\u0041#> <urn:b> 1 }",
+                "INSERT DATA { <urn:a> <urn:b> 'x' } # ;", "INSERT { ?s ?p ?o } WHERE { }"]
+LOADS = [f"LOAD <{PORT9}x>", f"load silent <{PORT9}x>", f"LOAD<{PORT9}x>", "LOAD p9:x",
+         r"LOAD <http://127.0.0.1:9/\u0078>", f"LOAD <{PORT9}x> INTO GRAPH <urn:g>", "LOAD:x",
+         f"LOADSILENT<{PORT9}x>", r"\u004COAD p9:x"]
+QUERY_FORMS = ["SELECT * WHERE { ?s ?p ?o }", "ASK {}", "CONSTRUCT WHERE { ?s ?p ?o }",
+               "DESCRIBE <urn:a>", "select ?insert where { ?insert ?load 'DROP' }"]
+
+
+@st.composite
+def generated_updates(draw) -> str:
+    prologue = draw(st.sampled_from([PROLOGUE, PROLOGUE + "PREFIX : <http://127.0.0.1:9/> ",
+                                     "PREFIX load: <urn:l> ", "# INSERT\n", "BASE <urn:y> ",
+                                     "PREFIX:<http://127.0.0.1:9/> "]))
+    operations = draw(st.lists(st.sampled_from(UPDATE_FORMS + LOADS + QUERY_FORMS),
+                               min_size=1, max_size=3))
+    return prologue + draw(st.sampled_from([" ; ", ";\n", " ;# c\n", ";"])).join(operations)
+
+
+@settings(max_examples=400, deadline=None)
+@given(text=generated_updates())
+def test_the_update_screen_refuses_every_load_or_service_the_engine_would_run(text):
+    fetched = _engine_ran_a_fetch(lambda: ox.Store().update(text))
+    if fetched:
+        with pytest.raises(Refused) as error:
+            screen_update(text, max_depth=100)
+        assert error.value.kind in ("load", "service"), text
+
+
+@settings(max_examples=400, deadline=None)
+@given(text=generated_updates())
+def test_what_the_screen_takes_for_a_query_the_engine_does_not_run_as_an_update(text):
+    try:
+        screen(text, max_depth=100)
+    except Refused:
+        return
+    with pytest.raises(SyntaxError):
+        ox.Store().update(text)
