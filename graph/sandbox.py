@@ -60,6 +60,8 @@ QUEUE_WAIT_S = 1.0
 """How long a query waits for a free worker before the endpoint answers 503."""
 STARTUP_S = 60.0
 OPEN_ATTEMPTS = 4
+QUERY_WORKER, UPDATE_WORKER = "sparql-query", "sparql-update"
+"""The names the worker processes go by in ``ps``."""
 ISOLATION = "PASSERELLE_NETWORK_ISOLATION"
 """Set to ``off`` to keep workers on the network (to test the fallback, or where unsharing
 misbehaves); anything else lets them leave it where the kernel allows."""
@@ -323,7 +325,15 @@ def _isolate(parent: int, memory: int | None = None) -> bool:
     return offline
 
 
+def _name(title: str) -> None:
+    """Name the process as ``ps`` and ``/proc/PID/comm`` show it (Linux; at most 15 bytes)."""
+    libc = ctypes.CDLL(None, use_errno=True)
+    if hasattr(libc, "prctl"):
+        libc.prctl(15, title.encode()[:15], 0, 0, 0)  # PR_SET_NAME
+
+
 def _worker_main(connection, path: str, parent: int, memory: int) -> None:
+    _name(QUERY_WORKER)
     offline = _isolate(parent, memory)
     reader = _Reader(Path(path))
     connection.send(("ready", offline))
@@ -487,6 +497,7 @@ def _apply_update(quads: bytes, text: str) -> bytes | UpdateFailed:
 
 
 def _update_main(connection, parent: int, memory: int) -> None:
+    _name(UPDATE_WORKER)
     offline = _isolate(parent, memory)
     connection.send(("ready", offline))
     while True:

@@ -20,6 +20,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from passerelle.graph import sandbox
 from tests.api.hostile import HOSTILE_IDS
 from tests.conftest import ENGINES, start_server, stop_server
 
@@ -51,16 +52,19 @@ def graph_untouched(hostile):
 
 
 def workers(server) -> list[int]:
-    """The server's query worker processes (its children running the spawn entry point)."""
+    """The server's query worker processes: its children running the spawn entry point, but
+    for the update worker (named once it runs; a query worker just started may not be yet)."""
     found = []
     for entry in Path("/proc").iterdir():
         try:
             stat = (entry / "stat").read_text()
             command = (entry / "cmdline").read_bytes()
+            name = (entry / "comm").read_text().strip()
         except (OSError, ValueError):
             continue
         parent = int(stat.rsplit(")", 1)[1].split()[1])
-        if parent == server.process.pid and b"spawn_main" in command:
+        if parent == server.process.pid and b"spawn_main" in command \
+                and name != sandbox.UPDATE_WORKER:
             found.append(int(entry.name))
     return found
 
