@@ -3,7 +3,7 @@
 Oxigraph's parser and evaluator recurse once per level of nesting, so a deep enough text
 overflows a thread's stack and aborts the whole process (a query engine behind ``--endpoint``,
 or the server itself for an update); some nestings also take the parser time that grows with
-the fourth power of their depth. A ``SERVICE`` clause makes the engine fetch from any URL the
+the cube of their depth or faster. A ``SERVICE`` clause makes the engine fetch from any URL the
 query names, ``LOAD`` does the same in an update. All are refused here, from the text alone, in
 time linear in its length, by reading the text as ``graph.sparql_text`` does (escapes decoded,
 tokens in context); each refusal carries a ``kind`` for the layers that render it.

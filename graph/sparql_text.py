@@ -23,8 +23,8 @@ every link of a chain the parser or the algebra builds as a nested tree (binary 
 operators, property-path steps, triple patterns joined by ``. ; ,``, the elements of a
 collection, ``OPTIONAL``, ``MINUS``, ``UNION``, ``FILTER``, ``BIND``...) is one more level in the
 bracket it is written in. Brackets that nest RDF terms (``<< [ (`` collections, ``<<( {|``) are
-also counted on their own: Oxigraph's parser backtracks through them in time that grows with the
-fourth power of their depth. Reading is linear in the text's length and stops as soon as the
+also counted on their own: Oxigraph's parser backtracks through them in time that grows faster
+than the cube of their depth. Reading is linear in the text's length and stops as soon as the
 depth passes the limit asked for.
 """
 
@@ -123,6 +123,8 @@ class Reading:
     """Where the prologue (``PREFIX``, ``BASE``, comments) ends in the text read."""
     stopped: bool = False
     """Reading stopped early: the depth or term depth passed the limit asked for."""
+    tokens: list[Token] = field(default_factory=list)
+    """The tokens read, comments left out, when asked for (``collect``)."""
 
 
 @dataclass
@@ -237,10 +239,11 @@ def _pop(state: _State) -> None:
 
 
 def read(text: str, *, max_depth: int | None = None, max_term_depth: int | None = None,
-         head: bool = False) -> Reading:
+         head: bool = False, collect: bool = False) -> Reading:
     """Read ``text`` once; stop early when the depth passes ``max_depth`` (or the term depth
     ``max_term_depth``). ``head``: stop where the query's WHERE clause opens (its form and
-    dataset are known by then: a subquery declares no dataset)."""
+    dataset are known by then: a subquery declares no dataset). ``collect``: keep the tokens,
+    each read in its context."""
     state = _State()
     groups = 0
     found = Reading()
@@ -316,6 +319,8 @@ def read(text: str, *, max_depth: int | None = None, max_term_depth: int | None 
         elif kind in _OPERAND and state.stack and state.stack[-1].kind == "list":
             _link(state)
         state.previous = token
+        if collect:
+            found.tokens.append(token)
         found.depth = max(found.depth, state.total)
         found.term_depth = max(found.term_depth, state.terms)
         if (max_depth is not None and found.depth > max_depth) or \

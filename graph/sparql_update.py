@@ -55,7 +55,7 @@ class Plan:
 
 
 def _tokens(text: str) -> list[tuple[str, str]]:
-    return [(t.kind, t.text) for t in sparql_text.tokens(text) if t.kind != "comment"]
+    return [(t.kind, t.text) for t in sparql_text.read(text, collect=True).tokens]
 
 
 def _wipes_all(tokens: list[tuple[str, str]], i: int, word: str) -> str | None:

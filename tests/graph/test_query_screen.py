@@ -256,11 +256,11 @@ FILLERS = ["?s ?p ?o .", "FILTER(?o < 'x>')", "FILTER(?a<?b)", "# c {\n", "'s {'
 def generated_queries(draw) -> str:
     pieces = [PROLOGUE, "PREFIX : <http://127.0.0.1:9/> " if draw(st.booleans()) else "",
               "SELECT * WHERE { "]
-    pieces += draw(st.lists(st.sampled_from(FILLERS), max_size=4))
-    if draw(st.booleans()):
+    pieces += draw(st.lists(st.sampled_from(FILLERS), max_size=3))
+    if draw(st.integers(0, 3)):
         pieces += [draw(st.sampled_from(SERVICE_WORDS)), draw(st.sampled_from(GAPS)),
                    draw(st.sampled_from(TARGETS)), draw(st.sampled_from(GAPS)), "{ }"]
-    pieces += draw(st.lists(st.sampled_from(FILLERS), max_size=4))
+    pieces += draw(st.lists(st.sampled_from(FILLERS), max_size=3))
     pieces.append(" }")
     return draw(st.sampled_from([" ", "\n", ""])).join(pieces)
 
