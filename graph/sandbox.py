@@ -26,8 +26,8 @@ an unprivileged process do so, and reports whether it did. Where it cannot (Dock
 seccomp profile, Ubuntu's restriction of user namespaces, or ``PASSERELLE_NETWORK_ISOLATION=off``)
 the endpoint still runs, since the text screen refuses every ``SERVICE`` and ``LOAD`` before a
 worker sees it, and the server logs one warning line at start saying that the screen is then the
-only guard. Refusing to start instead would take the public endpoint away from every site whose host
-forbids user namespaces, for a risk the screen already closes.
+only guard. Refusing to start instead would take the public endpoint away from every site whose
+host forbids user namespaces, for a risk the screen already closes.
 """
 
 from __future__ import annotations
@@ -67,6 +67,8 @@ ISOLATION = "PASSERELLE_NETWORK_ISOLATION"
 misbehaves); anything else lets them leave it where the kernel allows."""
 OUT_OF_MEMORY = ("the query needed more memory (or stack) than a query may use, and was "
                  "stopped; simplify it")
+UPDATE_OUT_OF_MEMORY = ("the update needed more memory (or stack) than an update may use, and "
+                        "was stopped; simplify it")
 _LINE = re.compile(r"^(error at )(\d+):")
 GRAPH_FORMATS = tuple(formats.by_name(n) for n in ("ttl", "nt", "jsonld", "rdfxml"))
 BOOLEAN_FORMATS = tuple(f for f in formats.RESULTS_FORMATS if f.boolean)
@@ -489,7 +491,7 @@ def _apply_update(quads: bytes, text: str) -> bytes | UpdateFailed:
     except SyntaxError as error:
         return UpdateFailed("syntax", f"the update does not parse: {error}")
     except MemoryError:
-        return UpdateFailed("memory", OUT_OF_MEMORY.replace("query", "update"))
+        return UpdateFailed("memory", UPDATE_OUT_OF_MEMORY)
     except (ValueError, TypeError) as error:
         return UpdateFailed("failed", f"the update failed: {error}")
     except (OSError, RuntimeError):  # their messages may quote what was read or fetched
@@ -566,7 +568,7 @@ class UpdateWorker:
                 reply = self._connection.recv()
             except (EOFError, OSError):
                 self._stop()
-                raise UpdateFailed("memory", OUT_OF_MEMORY.replace("query", "update")) from None
+                raise UpdateFailed("memory", UPDATE_OUT_OF_MEMORY) from None
         if isinstance(reply, UpdateFailed):
             raise reply
         return reply

@@ -61,7 +61,6 @@ _TOKEN = re.compile(
 )
 _IRI = re.compile(r"<(?:[^<>\"{}|^`\\\x00-\x20]|\\u[0-9A-Fa-f]{4}|\\U[0-9A-Fa-f]{8})*>")
 
-QUERY_FORMS = frozenset({"SELECT", "CONSTRUCT", "DESCRIBE", "ASK"})
 UPDATE_KEYWORDS = ("INSERT", "DELETE", "LOAD", "CLEAR", "CREATE", "DROP", "COPY", "MOVE", "ADD",
                    "WITH")
 PROLOGUE = ("PREFIX", "BASE", "VERSION")
@@ -165,9 +164,7 @@ def _paren_kind(state: _State) -> str:
         return "expr"
     if previous is not None and previous.kind == "word":
         return "list" if previous.text.upper() in _NOT_CALLS else "expr"
-    if top is None:
-        return "list" if previous is not None and previous.kind == "open" else "expr"
-    return "list"
+    return "expr" if top is None else "list"  # projections, GROUP BY, ORDER BY, HAVING
 
 
 def tokens(text: str, state: _State | None = None) -> Iterator[Token]:
