@@ -1,148 +1,86 @@
-"""Checks on a query's text made before any SPARQL parser sees it.
+"""Checks on a client's SPARQL text made before any SPARQL parser sees it.
 
-Oxigraph's parser and evaluator recurse once per bracket level, so a few thousand nested ``{``
-overflow the stack and abort the whole process; a ``SERVICE`` clause makes the engine fetch from
-any URL the query names. Both are refused here, from the text alone, in time linear in its length.
+Oxigraph's parser and evaluator recurse once per level of nesting, so a deep enough text
+overflows a thread's stack and aborts the whole process (a query engine behind ``--endpoint``,
+or the server itself for an update); some nestings also take the parser time that grows with
+the cube of their depth or faster. A ``SERVICE`` clause makes the engine fetch from any URL the
+query names, ``LOAD`` does the same in an update. All are refused here, from the text alone, in
+time linear in its length, by reading the text as ``graph.sparql_text`` does (escapes decoded,
+tokens in context); each refusal carries a ``kind`` for the layers that render it.
 
-Bracket depth is counted by a small lexer that skips strings, IRIs and comments. The ``SERVICE``
-test reads the raw text instead: ``<`` is an IRI in one place and "less than" in another, and
-Oxigraph reads ``1SERVICE`` as ``1 SERVICE``, so a lexer that guessed differently from the parser
-could be led to hide a clause. The raw test can only err towards refusing (a literal such as
-``"service <x> {"``), never towards letting a clause through.
+The limits: ``max_depth`` (the ``query_max_depth`` setting) counts every bracket and every link
+of a chain; measured on Oxigraph 0.5.13, its server (whose request threads have small stacks)
+died at 300 nested function calls, 1,000 nested braces, 1,000 ``BIND`` clauses or collection
+members in one group and 3,000 chained ``+``, so the default of 100 keeps a margin of three.
+``MAX_TERM_DEPTH`` counts the brackets that nest terms, whose parse time explodes first (200
+nested ``<<`` took 42 s, 100 nested collections 3.7 s, while 16 of either take milliseconds).
 """
 
 from __future__ import annotations
 
-import re
-from collections.abc import Iterator
+from passerelle.graph import sparql_text
+from passerelle.graph.sparql_text import UPDATE_KEYWORDS
 
-_TOKEN = re.compile(
-    r"""
-      (?P<space>\s+)
-    | (?P<comment>\#[^\n\r]*)
-    | (?P<iri><[^<>"{}|^`\\\x00-\x20]*>)
-    | (?P<long>'''(?:[^'\\]|\\.|'(?!''))*(?:'''|\Z)|\"\"\"(?:[^"\\]|\\.|"(?!""))*(?:\"\"\"|\Z))
-    | (?P<string>'(?:[^'\\\n\r]|\\[^\n\r])*'?|"(?:[^"\\\n\r]|\\[^\n\r])*"?)
-    | (?P<variable>[?$]\w*)
-    | (?P<language>@[A-Za-z]+(?:-[A-Za-z0-9]+)*)
-    | (?P<word>(?:[\w.:%-]|\\[^\n\r])+)
-    | (?P<open>[{(\[])
-    | (?P<close>[})\]])
-    | (?P<other>.)
-    """,
-    re.VERBOSE | re.DOTALL,
-)
+MAX_TERM_DEPTH = 16
+"""Nesting of quoted triples, triple terms, blank-node property lists, annotations and
+collections; real queries nest them two or three deep."""
 
-_GAP = r"(?:\s|\#[^\n\r]*)*"
-_TARGET = r"""(?:<[^<>"{}|^`\\\x00-\x20]*(?:>|\Z)|[?$]\w+|[\w.%-]*:(?:[\w.:%-]|\\.)*)"""
-_SERVICE = re.compile("service", re.IGNORECASE)
-_AFTER_SERVICE = re.compile(
-    rf"{_GAP}(?:SILENT{_GAP})?(?:{_TARGET}{_GAP}(?P<brace>\{{)?)?", re.IGNORECASE | re.DOTALL)
-_LOOK_BACK = 64
-_LOOK_AHEAD = 4096
-_MAX_MENTIONS = 1000
-
-_FROM = re.compile(
-    r"""(?P<skipped>\#[^\n\r]*|<[^<>"{}|^`\\\x00-\x20]*>"""
-    r"""|'''(?:[^'\\]|\\.|'(?!''))*(?:'''|\Z)|\"\"\"(?:[^"\\]|\\.|"(?!""))*(?:\"\"\"|\Z)"""
-    r"""|'(?:[^'\\\n\r]|\\[^\n\r])*'?|"(?:[^"\\\n\r]|\\[^\n\r])*"?)"""
-    r"""|(?P<keyword>(?<![\w?$:@.%\\-])FROM(?![\w:]))""",
-    re.IGNORECASE | re.DOTALL,
-)
-
-UPDATE_KEYWORDS = frozenset(
-    {"INSERT", "DELETE", "LOAD", "CLEAR", "CREATE", "DROP", "COPY", "MOVE", "ADD", "WITH"})
-_PROLOGUE = frozenset({"BASE", "PREFIX"})
+__all__ = ["MAX_TERM_DEPTH", "UPDATE_KEYWORDS", "Refused", "declares_dataset", "screen",
+           "screen_update"]
 
 
 class Refused(ValueError):
-    """A query turned away before parsing; ``str(error)`` says why, for the client."""
+    """A text turned away before parsing; ``str(error)`` says why, for the client, and
+    ``kind`` says what was refused: update, service, load, depth or term-depth."""
+
+    def __init__(self, kind: str, message: str):
+        super().__init__(message)
+        self.kind = kind
 
 
-def _keywords(text: str) -> Iterator[str]:
-    """Bare words outside strings, IRIs and comments, upper-cased (keywords, and some noise)."""
-    for match in _TOKEN.finditer(text):
-        if match.lastgroup == "word" and match.group().isalpha():
-            yield match.group().upper()
-
-
-def _inner_depth(iri: str) -> int:
-    """Parentheses nested inside an IRI-looking token: after an operand ``<`` means "less than"
-    and what follows is code, so ``?a<((((1))))>?b`` must not hide its depth."""
-    depth = deepest = 0
-    for char in iri:
-        if char == "(":
-            depth += 1
-            deepest = max(deepest, depth)
-        elif char == ")":
-            depth = max(0, depth - 1)
-    return deepest
-
-
-def _check_depth(text: str, max_depth: int) -> None:
-    depth = 0
-    for match in _TOKEN.finditer(text):
-        kind, reached = match.lastgroup, 0
-        if kind == "open":
-            depth += 1
-            reached = depth
-        elif kind == "close":
-            depth = max(0, depth - 1)
-        elif kind == "iri" and "(" in match.group():
-            reached = depth + _inner_depth(match.group())
-        if reached > max_depth:
-            raise Refused(
-                f"the query nests brackets more than {max_depth} deep; write it with less nesting")
-
-
-def _part_of_a_name(text: str, start: int) -> bool | None:
-    """Whether the word at ``start`` continues a variable, prefixed name or language tag;
-    None when the run of name characters before it is too long to judge."""
-    position = start
-    while position > 0 and (text[position - 1].isalnum() or text[position - 1] in "_.:%-\\"):
-        position -= 1
-        if start - position > _LOOK_BACK:
-            return None
-    lead = text[position - 1] if position > 0 else ""
-    return ":" in text[position:start] or lead in ("?", "$", "@")
-
-
-def _calls_service(text: str) -> bool:
-    """Whether ``SERVICE <target> {`` appears where a parser could read it as the keyword.
-
-    Each look around a mention is bounded, so the test stays linear; running out of room
-    (a very long target, comment or name) counts as a call.
-    """
-    mentions = 0
-    for match in _SERVICE.finditer(text):
-        named = _part_of_a_name(text, match.start())
-        if named:
-            continue
-        mentions += 1
-        if named is None or mentions > _MAX_MENTIONS:
-            return True
-        window = text[match.end(): match.end() + _LOOK_AHEAD]
-        after = _AFTER_SERVICE.match(window)
-        truncated = match.end() + _LOOK_AHEAD < len(text)
-        if after.group("brace") or truncated and after.end() == len(window):
-            return True
-    return False
+def _check(readings: list[sparql_text.Reading], max_depth: int, what: str) -> None:
+    if any(r.service for r in readings):
+        raise Refused("service", "SERVICE is not allowed: this endpoint never fetches data "
+                                 "from elsewhere")
+    if any(r.depth > max_depth for r in readings):
+        raise Refused("depth", f"the {what} nests brackets and chained operators more than "
+                               f"{max_depth} deep; write it with less nesting")
+    if any(r.term_depth > MAX_TERM_DEPTH for r in readings):
+        raise Refused("term-depth", f"the {what} nests quoted triples, blank nodes or "
+                                    f"collections more than {MAX_TERM_DEPTH} deep")
 
 
 def screen(text: str, *, max_depth: int) -> None:
     """Raise ``Refused`` for an update, a ``SERVICE`` clause or nesting deeper than allowed."""
-    first = next((k for k in _keywords(text) if k not in _PROLOGUE), None)
-    if first in UPDATE_KEYWORDS:
-        raise Refused(f"this is a SPARQL Update ({first}), not a query: updates go to "
-                      "POST /sparql/update, with a token")
-    if _calls_service(text):
-        raise Refused("SERVICE is not allowed: this endpoint never fetches data from elsewhere")
-    _check_depth(text, max_depth)
+    readings = sparql_text.readings(text, max_depth=max_depth, max_term_depth=MAX_TERM_DEPTH)
+    first = next((r.first_keyword for r in readings
+                  if r.first_keyword and r.first_keyword.startswith(UPDATE_KEYWORDS)), None)
+    if first is not None:
+        keyword = next((k for k in UPDATE_KEYWORDS if first.startswith(k)), first)
+        raise Refused("update", f"this is a SPARQL Update ({keyword}), not a query: updates go "
+                                "to POST /sparql/update, with a token")
+    _check(readings, max_depth, "query")
+
+
+def screen_update(text: str, *, max_depth: int) -> None:
+    """Raise ``Refused`` for ``LOAD``, a ``SERVICE`` clause or nesting deeper than allowed."""
+    readings = sparql_text.readings(text, max_depth=max_depth, max_term_depth=MAX_TERM_DEPTH)
+    if any(r.load for r in readings):
+        raise Refused("load", "LOAD is not allowed: the server fetches no data on a client's "
+                              "behalf; send the data itself (INSERT DATA or the Graph Store "
+                              "Protocol)")
+    if any(r.service for r in readings):
+        raise Refused("service", "SERVICE is not allowed: the server fetches no data on a "
+                                 "client's behalf; send the data itself (INSERT DATA or the "
+                                 "Graph Store Protocol)")
+    _check(readings, max_depth, "update")
 
 
 def declares_dataset(text: str) -> bool:
     """Whether the query names its own dataset (``FROM`` or ``FROM NAMED``). Every query the
-    embedded store runs asks this, so only strings, IRIs, comments and the word are matched."""
-    if "from" not in text.lower():
+    embedded store runs asks this, so a text without the word is answered at once and the
+    others are read only up to their WHERE clause."""
+    if "from" not in text.lower() and not sparql_text.has_escapes(text):
         return False
-    return any(m.lastgroup == "keyword" for m in _FROM.finditer(text))
+    return any(sparql_text.read(t, head=True).dataset
+               for t in {text, sparql_text.decode_escapes(text)})

@@ -8,6 +8,11 @@ The engine must treat its default graph as the union of the named graphs (``oxig
 --union-default-graph``; Virtuoso does so by default). Writes are one SPARQL Update request each:
 atomic on engines that run an update request in one transaction (Oxigraph), not on Virtuoso,
 whose multi-operation updates are not atomic (see the README's scaling guide).
+
+Client text never reaches the engine unchecked: ``/sparql`` queries pass the same screen as on
+the embedded store (``query_screen``: no SERVICE, nesting and chains within limits measured on
+Oxigraph's server, whose request threads have small stacks), and client updates are evaluated
+in Passerelle's own isolated worker; only the resulting graphs are sent, by ``write``.
 """
 
 from __future__ import annotations
@@ -15,7 +20,6 @@ from __future__ import annotations
 import hashlib
 import io
 import json
-import re
 import urllib.parse
 import urllib.request
 
@@ -24,6 +28,7 @@ from SPARQLWrapper import INSERT, POST, SELECT, SPARQLWrapper
 from SPARQLWrapper.SPARQLExceptions import QueryBadFormed, SPARQLWrapperException
 
 from passerelle.errors import PasserelleError
+from passerelle.graph import sparql_text
 from passerelle.graph.store import Store
 
 RESULTS_JSON = "application/sparql-results+json"
@@ -32,14 +37,11 @@ BATCH = 20_000
 """Triples per update request when adding: engines cap request sizes well below a big load."""
 
 
-_PROLOGUE = re.compile(
-    r"^(?:\s+|#[^\n]*\n|PREFIX\s+[^:\s]*:\s*<[^>]*>|BASE\s+<[^>]*>)*", re.IGNORECASE)
-
-
 def returns_graph(sparql: str) -> bool:
-    """Whether a query is CONSTRUCT or DESCRIBE, read past comments and the prologue."""
-    body = sparql[_PROLOGUE.match(sparql).end():]
-    return body[:9].upper().startswith(("CONSTRUCT", "DESCRIBE"))
+    """Whether a query is CONSTRUCT or DESCRIBE, read past comments and the prologue by the
+    tokenizer every SPARQL check shares."""
+    first = sparql_text.read(sparql, head=True).first_keyword or ""
+    return first.startswith(("CONSTRUCT", "DESCRIBE"))
 
 
 def _portable_blank_nodes(body: bytes) -> bytes:

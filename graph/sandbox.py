@@ -14,6 +14,20 @@ A store in memory cannot be shared with another process: its queries run in the 
 on a large-stack thread, under the same limits except that a query past the time limit is only
 abandoned (the client gets its 503 and the thread stops at its next result row, but a query
 stuck before its first row runs on to the end).
+
+SPARQL Updates are evaluated the same way, in one worker process of their own (``UpdateWorker``):
+pyoxigraph's in-memory store fetches ``LOAD`` and ``SERVICE`` targets itself and offers no hook
+to forbid it (no service handler can be set in pyoxigraph 0.5), and a deep update overflows
+the stack of the thread that parses it. The worker receives the graphs the update may touch
+and returns them as the update left them; a crash or a time-out ends the worker, not the server.
+
+Network isolation fails closed: every worker leaves the network namespace when the kernel lets
+an unprivileged process do so, and reports whether it did. Where it cannot (Docker's default
+seccomp profile, Ubuntu's restriction of user namespaces, or ``PASSERELLE_NETWORK_ISOLATION=off``)
+the endpoint still runs, since the text screen refuses every ``SERVICE`` and ``LOAD`` before a
+worker sees it, and the server logs one warning line at start saying that the screen is then the
+only guard. Refusing to start instead would take the public endpoint away from every site whose
+host forbids user namespaces, for a risk the screen already closes.
 """
 
 from __future__ import annotations
@@ -46,8 +60,15 @@ QUEUE_WAIT_S = 1.0
 """How long a query waits for a free worker before the endpoint answers 503."""
 STARTUP_S = 60.0
 OPEN_ATTEMPTS = 4
+QUERY_WORKER, UPDATE_WORKER = "sparql-query", "sparql-update"
+"""The names the worker processes go by in ``ps``."""
+ISOLATION = "PASSERELLE_NETWORK_ISOLATION"
+"""Set to ``off`` to keep workers on the network (to test the fallback, or where unsharing
+misbehaves); anything else lets them leave it where the kernel allows."""
 OUT_OF_MEMORY = ("the query needed more memory (or stack) than a query may use, and was "
                  "stopped; simplify it")
+UPDATE_OUT_OF_MEMORY = ("the update needed more memory (or stack) than an update may use, and "
+                        "was stopped; simplify it")
 _LINE = re.compile(r"^(error at )(\d+):")
 GRAPH_FORMATS = tuple(formats.by_name(n) for n in ("ttl", "nt", "jsonld", "rdfxml", "nq", "trig"))
 """CONSTRUCT and DESCRIBE answers; N-Quads and TriG write them in the default graph."""
@@ -300,16 +321,25 @@ def _isolate(parent: int, memory: int | None = None) -> bool:
         resource.setrlimit(resource.RLIMIT_DATA, (memory + STACK_BYTES,) * 2)
     libc = ctypes.CDLL(None, use_errno=True)
     offline = False
-    if hasattr(libc, "unshare"):  # Linux; must run while the process has a single thread
+    allowed = os.environ.get(ISOLATION, "").strip().lower() not in ("off", "0", "false", "no")
+    if allowed and hasattr(libc, "unshare"):  # Linux; must run while the process is one thread
         offline = libc.unshare(0x10000000 | 0x40000000) == 0  # CLONE_NEWUSER | CLONE_NEWNET
     threading.Thread(target=_watch, args=(parent,), name="watch-server", daemon=True).start()
     return offline
 
 
+def _name(title: str) -> None:
+    """Name the process as ``ps`` and ``/proc/PID/comm`` show it (Linux; at most 15 bytes)."""
+    libc = ctypes.CDLL(None, use_errno=True)
+    if hasattr(libc, "prctl"):
+        libc.prctl(15, title.encode()[:15], 0, 0, 0)  # PR_SET_NAME
+
+
 def _worker_main(connection, path: str, parent: int, memory: int) -> None:
-    _isolate(parent, memory)
+    _name(QUERY_WORKER)
+    offline = _isolate(parent, memory)
     reader = _Reader(Path(path))
-    connection.send("ready")
+    connection.send(("ready", offline))
     while True:
         try:
             generation, job = connection.recv()
@@ -340,13 +370,14 @@ class _Worker:
         self.process.start()
         child.close()
         self.ready = False
+        self.offline: bool | None = None
 
     def ask(self, generation: int, job: Job, timeout: float) -> Answer:
         try:
             if not self.ready:
                 if not self.connection.poll(STARTUP_S):
                     raise _NotStarted
-                self.connection.recv()
+                self.offline = self.connection.recv()[1]
                 self.ready = True
             self.connection.send((generation, job))
             if not self.connection.poll(timeout):
@@ -436,3 +467,141 @@ def runner(store: Store, *, concurrency: int, timeout_s: float) -> WorkerPool | 
     if isinstance(store, EmbeddedStore) and store.path is not None:
         return WorkerPool(store, concurrency, timeout_s)
     return InProcess(store, concurrency, timeout_s)
+
+
+class UpdateFailed(Exception):
+    """An update the worker could not apply; ``kind`` is syntax, failed, memory or timeout and
+    ``str(error)`` the message for the client (never text the engine fetched or read)."""
+
+    def __init__(self, kind: str, message: str):
+        super().__init__(kind, message)
+        self.kind, self.message = kind, message
+
+    def __str__(self) -> str:
+        return self.message
+
+
+def _apply_update(quads: bytes, text: str) -> bytes | UpdateFailed:
+    """The graphs in ``quads`` (N-Quads) as ``text`` leaves them, as N-Quads."""
+    nquads = ox.RdfFormat.N_QUADS
+    scratch = ox.Store()
+    try:
+        scratch.extend(ox.parse(quads, format=nquads))
+        scratch.update(text)
+        return ox.serialize(scratch, format=nquads)
+    except SyntaxError as error:
+        return UpdateFailed("syntax", f"the update does not parse: {error}")
+    except MemoryError:
+        return UpdateFailed("memory", UPDATE_OUT_OF_MEMORY)
+    except (ValueError, TypeError) as error:
+        return UpdateFailed("failed", f"the update failed: {error}")
+    except (OSError, RuntimeError):  # their messages may quote what was read or fetched
+        return UpdateFailed("failed", "the update failed while it was evaluated")
+
+
+def _update_main(connection, parent: int, memory: int) -> None:
+    _name(UPDATE_WORKER)
+    offline = _isolate(parent, memory)
+    connection.send(("ready", offline))
+    while True:
+        try:
+            quads, text = connection.recv()
+        except EOFError:
+            return
+        try:
+            reply = _Call(functools.partial(_apply_update, quads, text)).outcome()
+        except Exception as error:  # reported rather than dying
+            reply = UpdateFailed("failed", f"the update worker failed: {type(error).__name__}")
+        connection.send(reply)
+
+
+class UpdateWorker:
+    """One process that applies updates to scratch stores, isolated like the query workers.
+
+    ``run`` is serialised (writes hold the write lock anyway); a worker that dies or passes the
+    time limit is replaced by a fresh one for the next update.
+    """
+
+    def __init__(self, memory: int | None = None):
+        self._memory = memory or worker_memory(1)
+        self._lock = threading.Lock()
+        self._process = None
+        self._connection = None
+        self.offline: bool | None = None
+
+    def _start(self) -> None:
+        context = multiprocessing.get_context("spawn")
+        self._connection, child = context.Pipe()
+        self._process = context.Process(target=_update_main,
+                                        args=(child, os.getpid(), self._memory),
+                                        name="passerelle-update", daemon=True)
+        self._process.start()
+        child.close()
+        if not self._connection.poll(STARTUP_S):
+            self._stop()
+            raise UpdateFailed("failed", "the update worker did not start; try again")
+        self.offline = self._connection.recv()[1]
+
+    def _stop(self) -> None:
+        if self._process is not None:
+            self._process.kill()
+            self._process.join()
+            self._connection.close()
+        self._process = self._connection = None
+
+    def started(self) -> bool | None:
+        """Start the worker if it is not running; whether it left the network."""
+        with self._lock:
+            if self._process is None or not self._process.is_alive():
+                self._stop()
+                self._start()
+            return self.offline
+
+    def run(self, quads: bytes, text: str, timeout_s: float) -> bytes:
+        self.started()
+        with self._lock:
+            try:
+                self._connection.send((quads, text))
+                if not self._connection.poll(timeout_s):
+                    self._stop()
+                    raise UpdateFailed("timeout", f"the update was stopped after {timeout_s:g} "
+                                                  "s, the time limit")
+                reply = self._connection.recv()
+            except (EOFError, OSError):
+                self._stop()
+                raise UpdateFailed("memory", UPDATE_OUT_OF_MEMORY) from None
+        if isinstance(reply, UpdateFailed):
+            raise reply
+        return reply
+
+    def close(self) -> None:
+        with self._lock:
+            self._stop()
+
+
+_updates: UpdateWorker | None = None
+_updates_lock = threading.Lock()
+
+
+def update_worker() -> UpdateWorker:
+    """The process's update worker, made on first use; it lives as long as the process."""
+    global _updates
+    with _updates_lock:
+        if _updates is None:
+            _updates = UpdateWorker()
+        return _updates
+
+
+ISOLATION_UNAVAILABLE = (
+    "network isolation is unavailable (the kernel refused unshare, or "
+    f"{ISOLATION}=off): SPARQL queries and updates run where the network is reachable, and the "
+    "text screen that refuses SERVICE and LOAD is the only guard")
+
+
+def check_isolation(log: Callable[[str], None]) -> bool | None:
+    """Start the update worker and report, through ``log``, when it could not leave the
+    network (the query workers run under the same kernel and settings)."""
+    offline = update_worker().started()
+    if not offline:
+        log(ISOLATION_UNAVAILABLE)
+    return offline

@@ -105,7 +105,7 @@ class Settings(BaseSettings):
     query_timeout_s: float = 20.0
     query_max_rows: int = 10_000
     query_max_body: int = 1024 * 1024
-    query_max_depth: int = 200
+    query_max_depth: int = 100
     query_concurrency: int = 4
     write_max_body: int = 10 * 1024 * 1024
     standards_dir: Path | None = None

@@ -175,3 +175,14 @@ def server(request, seeded_store, tmp_path_factory):
         stop_server(live)
     finally:
         engine.stop()
+
+
+@pytest.fixture
+def canary():
+    """A loopback HTTP server that records every request: assert ``canary.hits == []`` to show
+    that nothing was fetched (see tests/canary.py)."""
+    from tests.canary import Canary
+
+    running = Canary().start()
+    yield running
+    running.stop()

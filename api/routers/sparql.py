@@ -22,6 +22,7 @@ SPARQL service description.
 
 from __future__ import annotations
 
+import logging
 import threading
 from urllib.parse import parse_qsl
 
@@ -36,7 +37,21 @@ from passerelle.graph import formats, sandbox
 from passerelle.graph.namespaces import RDF_TYPE
 from passerelle.settings import Settings
 
-router = APIRouter(tags=["sparql"])
+log = logging.getLogger("passerelle.sparql")
+_isolation_checked = threading.Event()
+
+
+def _check_isolation() -> None:
+    """At start, in the background: start the update worker and log one warning line when
+    workers cannot leave the network (``sandbox.check_isolation``)."""
+    if _isolation_checked.is_set():
+        return
+    _isolation_checked.set()
+    threading.Thread(target=sandbox.check_isolation, args=(log.warning,),
+                     name="isolation-check", daemon=True).start()
+
+
+router = APIRouter(tags=["sparql"], on_startup=[_check_isolation])
 
 QUERY = "application/sparql-query"
 FORM = "application/x-www-form-urlencoded"

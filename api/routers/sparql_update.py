@@ -2,9 +2,9 @@
 
 The body is ``application/sparql-update``, or a form with ``update=``. How an update is checked
 before it is stored is ``graph.sparql_update``'s story; this answers 200 with the graphs it
-changed, 400 for what does not parse or is not allowed (LOAD, SERVICE, the derived graph), 403
-when its effect changes a vocabulary and the token is not an admin's, 422 with the validation
-report when the result would break a shape.
+changed, 400 for what does not parse or is not allowed (LOAD, SERVICE, nesting deeper than
+``query_max_depth``, the derived graph), 403 when its effect changes a vocabulary and the token is
+not an admin's, 422 with the validation report when the result would break a shape.
 """
 
 from __future__ import annotations
@@ -61,6 +61,6 @@ async def update(request: Request, store: StoreDep, settings: SettingsDep,
         raise unsupported(request, [UPDATE, FORM])
     text = _text(media, await read_body(request, settings.write_max_body))
     changed, outcome = await perform(sparql_update.run, store, text, author=token.public,
-                                     base=settings.base_iri,
+                                     base=settings.base_iri, max_depth=settings.query_max_depth,
                                      may_change_vocabularies=token.may_change_vocabularies)
     return JSONResponse({"graphs": changed, **outcome_json(outcome)})

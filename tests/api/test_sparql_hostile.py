@@ -20,8 +20,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from passerelle.graph import sandbox
 from tests.api.hostile import HOSTILE_IDS
-from tests.conftest import start_server, stop_server
+from tests.conftest import ENGINES, start_server, stop_server
 
 LIMIT_S = 3
 MAX_ROWS = 50
@@ -51,16 +52,19 @@ def graph_untouched(hostile):
 
 
 def workers(server) -> list[int]:
-    """The server's query worker processes (its children running the spawn entry point)."""
+    """The server's query worker processes: its children running the spawn entry point, but
+    for the update worker (named once it runs; a query worker just started may not be yet)."""
     found = []
     for entry in Path("/proc").iterdir():
         try:
             stat = (entry / "stat").read_text()
             command = (entry / "cmdline").read_bytes()
+            name = (entry / "comm").read_text().strip()
         except (OSError, ValueError):
             continue
         parent = int(stat.rsplit(")", 1)[1].split()[1])
-        if parent == server.process.pid and b"spawn_main" in command:
+        if parent == server.process.pid and b"spawn_main" in command \
+                and name != sandbox.UPDATE_WORKER:
             found.append(int(entry.name))
     return found
 
@@ -295,3 +299,124 @@ def test_fuzzed_queries_are_answered_or_refused_never_a_server_error(hostile, qu
         response = hostile.post("/sparql", content=query.encode("utf-8"), headers=DIRECT)
     assert response.status_code == 200 or 400 <= response.status_code < 500, response.text[:300]
 
+
+
+# Issue 17's cases, on the embedded store and on an Oxigraph server behind --endpoint (the
+# session's ``server`` fixture): the answer, the store unchanged, and nothing fetched (the
+# canary, a loopback HTTP server, must see no connection at all).
+BACKENDS = [e for e in ("embedded", "oxigraph-server") if e in ENGINES]
+TOKEN = {"Authorization": "Bearer s3cret-token", "Content-Type": "application/sparql-update"}
+SSRF = [
+    r"SELECT * WHERE {{ SERVICE <{url}get-\u0078> {{ ?s ?p ?o }} }}",
+    r"SELECT * WHERE {{ SERVICE SILENT <{url}get-\u0078> {{ ?s ?p ?o }} }}",
+    r"SELECT * WHERE {{ \u0053ERVICE <{url}> {{ }} }}",
+    r"SELECT * WHERE {{ ?s ?p <http://example.org/\u0041#> . SERVICE <{url}> {{ }} }}",
+    "SELECT * WHERE {{ sErViCe SiLeNt # between\n <{url}> # and\n {{ }} }}",
+    "SELECT * WHERE {{ SERVICESILENT<{url}>{{}} }}",
+    "PREFIX c: <{url}> SELECT * WHERE {{ SERVICE c:x {{ }} }}",
+    "PREFIX : <{url}> SELECT * WHERE {{ SERVICE:x {{ }} }}",
+    "SELECT * WHERE {{ BIND(<{url}> AS ?u) SERVICE SILENT ?u {{ }} }}",
+    "SELECT * WHERE {{ ?s ?p ?o FILTER(?o<'x>' ) SERVICE SILENT <{url}> {{}} #'\n}}",
+]
+CRASHERS = {
+    "plus-40kb": "SELECT (" + "+".join(["1"] * 20_000) + " AS ?x) {}",
+    "quoted-12000": "SELECT * WHERE { ?s ?p " + "<< ?a ?b " * 12_000 + "?c" + " >>" * 12_000
+                    + " }",
+    "quoted-200": "SELECT * WHERE { ?s ?p " + "<< ?a ?b " * 200 + "?c" + " >>" * 200 + " }",
+    "calls-300": "SELECT (" + "STR(" * 300 + "1" + ")" * 300 + " AS ?x) {}",
+    "binds-1000": "SELECT * { " + " ".join(f"BIND(1 AS ?v{i})" for i in range(1000)) + " }",
+    "braces-1000": "SELECT * WHERE " + "{" * 1000 + "}" * 1000,
+}
+HIDDEN_LOADS = [
+    r"INSERT DATA {{ <http://example.org/\u0041#> <http://example.org/p> 1 }} ; "
+    "LOAD <{url}hidden-ttl>",
+    "LOAD <{url}hidden-ttl> INTO GRAPH <http://example.org/g>",
+    r"\u004COAD <{url}hidden-ttl>",
+    "PREFIX : <{url}> LOAD:hidden-ttl",
+    "INSERT DATA {{ <http://example.org/a> <http://example.org/p> 'x' }} # ;\n;"
+    "LOADSILENT<{url}hidden-ttl>",
+    r"INSERT {{ ?s ?p ?o }} WHERE {{ \u0053ERVICE <{url}sparql> {{ ?s ?p ?o }} }}",
+    "INSERT {{ ?s ?p ?o }} WHERE {{ SERVICE SILENT <{url}sparql> {{ ?s ?p ?o }} }}",
+]
+
+
+@pytest.mark.parametrize("server", BACKENDS, indirect=True, scope="session")
+@pytest.mark.parametrize("template", SSRF)
+def test_ssrf_without_a_token_is_refused_and_nothing_is_fetched(server, canary, template):
+    before = server.triple_count()
+    query = template.format(url=canary.url)
+    for response in (server.get("/sparql", params={"query": query}),
+                     server.post("/sparql", content=query, headers=DIRECT)):
+        assert response.status_code == 400, response.text[:300]
+        assert "SERVICE is not allowed" in response.text
+    assert canary.hits == []
+    assert server.triple_count() == before
+
+
+@pytest.mark.parametrize("server", BACKENDS, indirect=True, scope="session")
+@pytest.mark.parametrize("query", CRASHERS.values(), ids=CRASHERS.keys())
+def test_engine_crashers_without_a_token_are_refused_and_the_engine_lives(server, query):
+    before = server.triple_count()
+    response = server.post("/sparql", content=query, headers=DIRECT)
+    assert response.status_code == 400, response.text[:300]
+    assert "deep" in response.text
+    alive = server.get("/sparql", params={"query": "ASK { ?s ?p ?o }"}, headers=JSON)
+    assert alive.status_code == 200 and alive.json()["boolean"] is True
+    assert server.triple_count() == before
+
+
+@pytest.mark.parametrize("server", BACKENDS, indirect=True, scope="session")
+def test_a_deep_update_is_refused_and_the_server_lives(server):
+    before = server.triple_count()
+    response = server.post("/sparql/update", content="INSERT DATA " + "{" * 5000 + "}" * 5000,
+                           headers=TOKEN)
+    assert response.status_code == 400, response.text[:300]
+    assert "deep" in response.json()["detail"]
+    assert server.get("/healthz").status_code == 200
+    assert server.triple_count() == before
+
+
+@pytest.mark.parametrize("server", BACKENDS, indirect=True, scope="session")
+@pytest.mark.parametrize("template", HIDDEN_LOADS)
+def test_a_hidden_load_or_service_in_an_update_is_refused_and_nothing_fetched(server, canary,
+                                                                              template):
+    from tests.canary import SECRET
+
+    before = server.triple_count()
+    response = server.post("/sparql/update", content=template.format(url=canary.url),
+                           headers=TOKEN)
+    assert response.status_code == 400, response.text[:300]
+    assert "is not allowed" in response.json()["detail"]
+    assert SECRET not in response.text
+    assert canary.hits == []
+    assert server.triple_count() == before
+
+
+def _log_of(process) -> Path:
+    return Path(os.readlink(f"/proc/{process.pid}/fd/2"))
+
+
+def test_without_network_isolation_the_server_says_so_and_still_fetches_nothing(store_copy,
+                                                                                canary):
+    """The "unshare refused" host, forced: one warning line at start; SERVICE and LOAD are
+    still refused by the screen, and nothing reaches the canary."""
+    live = start_server(store_copy, env={"PASSERELLE_NETWORK_ISOLATION": "off",
+                                         "PASSERELLE_API_TOKENS": "tester:s3cret-token"})
+    try:
+        log = _log_of(live.process)
+        for _ in range(300):
+            if "network isolation is unavailable" in log.read_text():
+                break
+            time.sleep(0.1)
+        warnings = [line for line in log.read_text().splitlines()
+                    if "network isolation is unavailable" in line]
+        assert len(warnings) == 1 and '"level": "WARNING"' in warnings[0]
+        before = live.triple_count()
+        query = SSRF[0].format(url=canary.url)
+        assert live.get("/sparql", params={"query": query}).status_code == 400
+        update = HIDDEN_LOADS[0].format(url=canary.url)
+        assert live.post("/sparql/update", content=update, headers=TOKEN).status_code == 400
+        assert canary.hits == []
+        assert live.triple_count() == before
+    finally:
+        stop_server(live)

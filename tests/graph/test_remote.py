@@ -6,7 +6,10 @@ from __future__ import annotations
 import pyoxigraph as ox
 import pytest
 
+from passerelle.graph import sandbox
+from passerelle.graph.query_screen import Refused, screen
 from passerelle.graph.remote import RemoteStore, returns_graph
+from passerelle.settings import Settings
 from tests.conftest import run_cli
 from tests.engines import start_oxigraph_server
 
@@ -42,6 +45,8 @@ def test_store_contract(engine):
 def test_query_form_is_read_past_comments_and_prologue():
     assert returns_graph("# a comment\nPREFIX ex: <http://e/>\nCONSTRUCT { ?s ?p ?o } WHERE {}")
     assert not returns_graph("# CONSTRUCT in a comment\nSELECT * WHERE { ?s ?p ?o }")
+    assert returns_graph("PREFIX:<http://e/> BASE <http://b/> describe <x>")
+    assert not returns_graph("PREFIX construct: <http://e/> SELECT * { ?s construct:p ?o }")
 
 
 def test_cli_loads_a_large_file_through_the_graph_store_endpoint(engine, tmp_path):
@@ -55,3 +60,70 @@ def test_cli_loads_a_large_file_through_the_graph_store_endpoint(engine, tmp_pat
     count = run_cli("query", f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{EX}big> {{ ?s ?p ?o }} }}",
                     "--format", "csv", "--endpoint", engine.query_url)
     assert count.stdout.decode().split() == ["n", "30000"]
+
+
+def test_the_engine_fetches_service_targets_so_the_screen_runs_before_it(engine, canary):
+    """Why client queries are screened before ``--endpoint``: the engine fetches by itself."""
+    store = RemoteStore(engine.query_url, engine.update_url)
+    list(store.query(f"SELECT * WHERE {{ SERVICE SILENT <{canary.url}x> {{ ?s ?p ?o }} }}"))
+    assert canary.hits, "the engine did not fetch; this test shows nothing"
+    canary.hits.clear()
+    escaped = rf"SELECT * WHERE {{ SERVICE SILENT <{canary.url}\u0078> {{ ?s ?p ?o }} }}"
+    with pytest.raises(sandbox.BadQuery, match="SERVICE"):
+        sandbox.execute(store, sandbox.Job(escaped, None, None, None, 10, 100))
+    assert canary.hits == []
+
+
+def _largest_admitted(build) -> str:
+    """The largest text ``build(n)`` makes that the screen lets through at the default depth."""
+    low, high = 1, 2
+    while _admitted(build(high)) and high < 1 << 17:
+        low, high = high, high * 2
+    while high - low > 1:
+        middle = (low + high) // 2
+        low, high = (middle, high) if _admitted(build(middle)) else (low, middle)
+    return build(low)
+
+
+def _admitted(text: str) -> bool:
+    try:
+        screen(text, max_depth=Settings().query_max_depth)
+    except Refused:
+        return False
+    return True
+
+
+AT_THE_LIMIT = {
+    "braces": lambda n: "SELECT * WHERE " + "{" * n + "}" * n,
+    "parentheses": lambda n: "ASK { FILTER(" + "(" * n + "1" + ")" * n + ") }",
+    "calls": lambda n: "SELECT (" + "STR(" * n + "1" + ")" * n + " AS ?x) {}",
+    "exists": lambda n: "ASK " + "{ FILTER EXISTS " * n + "{}" + "}" * n,
+    "plus": lambda n: "SELECT (" + "+".join(["1"] * n) + " AS ?x) {}",
+    "not": lambda n: "SELECT (" + "!" * n + "true AS ?x) {}",
+    "union": lambda n: "SELECT * WHERE { " + " UNION ".join(["{}"] * n) + " }",
+    "optional": lambda n: "SELECT * WHERE { " + " ".join(["OPTIONAL {}"] * n) + " }",
+    "binds": lambda n: "SELECT * { " + " ".join(f"BIND(1 AS ?v{i})" for i in range(n)) + " }",
+    "filters": lambda n: "ASK { " + " ".join(["FILTER(true)"] * n) + " }",
+    "minus": lambda n: "SELECT * WHERE { " + " ".join(["MINUS {}"] * n) + " }",
+    "collection": lambda n: "ASK { ?s <p> (" + " 1" * n + ") }",
+    "path": lambda n: "ASK { ?s " + "|".join(["<p>"] * n) + " ?o }",
+    "quoted": lambda n: "ASK { ?s <p> " + "<< ?a ?b " * n + "?c" + " >>" * n + " }",
+    "triple-terms": lambda n: "ASK { ?s <p> " + "<<( ?a ?b " * n + "?c" + " )>>" * n + " }",
+    "blank-nodes": lambda n: "ASK { ?s <p> " + "[ <p> " * n + "1" + " ]" * n + " }",
+    "collections": lambda n: "ASK { ?s <p> " + "(" * n + "1" + ")" * n + " }",
+}
+
+
+def test_no_query_the_screen_lets_through_brings_the_engine_down(engine):
+    """Each nesting construct and chain, as deep as the default limits allow, sent to a real
+    Oxigraph server with its default stacks: the engine answers every one and lives on."""
+    store = RemoteStore(engine.query_url, engine.update_url)
+    for name, build in AT_THE_LIMIT.items():
+        text = _largest_admitted(build)
+        assert len(text) > 20, name
+        try:
+            store.query(text)
+        except SyntaxError:
+            pass  # refused by the engine's parser, which is fine: it is still there
+        assert engine.process.poll() is None, f"{name} brought the engine down"
+    assert store.query("ASK {}")

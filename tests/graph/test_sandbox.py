@@ -114,3 +114,85 @@ def test_a_worker_cannot_open_a_connection():
         pytest.skip("this kernel does not let an unprivileged process leave the network; "
                     "the SERVICE check is then the only guard")
     assert not connected
+
+
+def _isolation_off(results) -> None:
+    results.put(sandbox._isolate(os.getppid()))
+
+
+def test_isolation_can_be_forced_off_and_says_so(monkeypatch):
+    """The "unshare refused" path (Docker's seccomp profile, Ubuntu's userns restriction), made
+    reproducible: the worker reports that it is still on the network."""
+    monkeypatch.setenv(sandbox.ISOLATION, "off")
+    context = multiprocessing.get_context("spawn")
+    results = context.Queue()
+    child = context.Process(target=_isolation_off, args=(results,))
+    child.start()
+    assert results.get(timeout=60) is False
+    child.join()
+
+
+def test_pyoxigraph_itself_fetches_what_an_update_loads(canary):
+    """Why updates run in an isolated worker: in the server process, LOAD reaches the canary."""
+    store = ox.Store()
+    store.update(f"LOAD <{canary.url}data.ttl>")
+    assert any("/data.ttl" in hit for hit in canary.hits) and len(store) == 1
+
+
+def test_the_update_worker_applies_updates_to_the_graphs_it_is_given():
+    worker = sandbox.UpdateWorker()
+    try:
+        quads = ox.serialize([ox.Quad(ox.NamedNode("urn:a"), ox.NamedNode("urn:p"),
+                                      ox.BlankNode("b1"), ox.NamedNode(G1))],
+                             format=ox.RdfFormat.N_QUADS)
+        after = worker.run(quads, f"INSERT DATA {{ GRAPH <{G1}> {{ <urn:b> <urn:p> 2 }} }}", 30)
+        result = set(ox.parse(after, format=ox.RdfFormat.N_QUADS))
+        assert ox.Quad(ox.NamedNode("urn:a"), ox.NamedNode("urn:p"), ox.BlankNode("b1"),
+                       ox.NamedNode(G1)) in result and len(result) == 2
+        with pytest.raises(sandbox.UpdateFailed, match="does not parse"):
+            worker.run(b"", "INSERT DATA { <urn:a> }", 30)
+    finally:
+        worker.close()
+
+
+def test_the_update_worker_cannot_fetch_even_past_the_screen(canary):
+    """The second line of defence: a LOAD or SERVICE handed to the worker directly reaches
+    nothing, and the message says nothing of what a fetch would have read."""
+    worker = sandbox.UpdateWorker()
+    try:
+        offline = worker.started()
+        if not offline:
+            pytest.skip("this kernel does not let an unprivileged process leave the network; "
+                        "the screen is then the only guard")
+        for update in (f"LOAD <{canary.url}hidden-ttl>",
+                       f"INSERT {{ ?s ?p ?o }} WHERE {{ SERVICE <{canary.url}sparql> "
+                       "{ ?s ?p ?o } }"):
+            with pytest.raises(sandbox.UpdateFailed) as error:
+                worker.run(b"", update, 30)
+            assert "canary" not in str(error.value)
+        assert canary.hits == []
+    finally:
+        worker.close()
+
+
+def test_a_deep_update_ends_at_most_its_worker():
+    worker = sandbox.UpdateWorker()
+    try:
+        with pytest.raises(sandbox.UpdateFailed):
+            worker.run(b"", "INSERT DATA " + "{" * 100_000 + "}" * 100_000, 60)
+        assert worker.run(b"", "INSERT DATA { <urn:a> <urn:p> 1 }", 30).count(b"\n") == 1
+    finally:
+        worker.close()
+
+
+def test_without_isolation_the_check_logs_one_clear_line(monkeypatch):
+    monkeypatch.setenv(sandbox.ISOLATION, "off")
+    worker = sandbox.UpdateWorker()
+    monkeypatch.setattr(sandbox, "_updates", worker)
+    lines: list[str] = []
+    try:
+        assert sandbox.check_isolation(lines.append) is False
+        assert lines == [sandbox.ISOLATION_UNAVAILABLE]
+        assert "network isolation is unavailable" in lines[0]
+    finally:
+        worker.close()

@@ -10,7 +10,7 @@ from __future__ import annotations
 import pyoxigraph as ox
 import pytest
 
-from passerelle.graph import sparql_update
+from passerelle.graph import sandbox, sparql_update
 from passerelle.graph.store import EmbeddedStore
 from passerelle.graph.writes import DEFAULT_GRAPH, BadRequest
 
@@ -82,3 +82,35 @@ def test_default_graph_is_the_writable_default_graph():
 def test_syntax_error_is_a_bad_request_with_position():
     with pytest.raises(BadRequest, match="1:"):
         sparql_update.evaluate(_store(), "INSERT DATA { <http://x/a> <http://x/b> }")
+
+
+def test_plan_reads_graph_names_through_escapes_and_run_together_keywords():
+    escaped = sparql_update.plan(rf"INSERT DATA {{ GRAPH <{EX}\u0067> {{ <{EX}a> <{EX}b> 1 }} }}")
+    assert escaped.graphs == {EX + "g"}
+    assert sparql_update.plan(f"PREFIX : <{EX}> INSERT DATA {{ GRAPH:g {{ :a :b 1 }} }}").any_graph
+    assert sparql_update.plan(f"INSERT {{ GRAPH ?g {{ <{EX}a> <{EX}b> 1 }} }} WHERE {{ "
+                              f"VALUES ?g {{ <{EX}g> }} }}").any_graph
+
+
+@pytest.mark.parametrize("text", [
+    "DROPALL", "DROP SILENTALL", "clear silent named", "CLEARALL",
+    "INSERT DATA " + "{" * 5000 + "}" * 5000,
+    rf"INSERT DATA {{ <{EX}\u0041#> <{EX}p> 1 }} ; LOAD <http://127.0.0.1:9/hidden-ttl>",
+    r"INSERT { ?s ?p ?o } WHERE { \u0053ERVICE <http://127.0.0.1:9/> { ?s ?p ?o } }",
+])
+def test_plan_refuses_what_the_engine_would_read_past_a_regex(text):
+    with pytest.raises(BadRequest):
+        sparql_update.plan(text)
+
+
+def test_a_load_that_passes_no_screen_still_fetches_nothing(canary, monkeypatch):
+    """Past the screen (disabled here), the update worker's isolation is what holds."""
+    monkeypatch.setattr(sparql_update, "screen_update", lambda text, max_depth: None)
+    if not sandbox.update_worker().started():
+        pytest.skip("this kernel does not let an unprivileged process leave the network")
+    store = _store()
+    before = store.count()
+    with pytest.raises(BadRequest) as error:
+        sparql_update.evaluate(store, f"LOAD <{canary.url}hidden-ttl> INTO GRAPH <{EX}g>")
+    assert "canary" not in str(error.value)
+    assert canary.hits == [] and store.count() == before
