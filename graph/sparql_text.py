@@ -200,6 +200,9 @@ def _link(state: _State) -> None:
 
 def _open(state: _State, token: Token) -> None:
     kind = _paren_kind(state) if token.text == "(" else token.text
+    if token.text == "{" and (_in_data(state) or (
+            state.previous is not None and state.previous.text.upper() == "DATA")):
+        kind = "data"
     if token.text == "{" and state.previous is not None and state.previous.text == "}":
         _link(state)  # sibling groups are joined
     if state.stack and state.stack[-1].kind == "list" or kind in ("[", "<<", "{|"):
@@ -224,6 +227,12 @@ def _close(state: _State, token: Token) -> None:
         _link(state)  # two "greater than"
         return
     _pop(state)
+
+
+def _in_data(state: _State) -> bool:
+    """Whether the reader is inside an ``INSERT DATA`` / ``DELETE DATA`` block, whose triples
+    the parser reads as a flat list (no planner joins them), so they are not chain links."""
+    return bool(state.stack) and state.stack[-1].kind == "data"
 
 
 def _pop(state: _State) -> None:
@@ -305,11 +314,12 @@ def read(text: str, *, max_depth: int | None = None, max_term_depth: int | None 
             _close(state, token)
         elif kind == "op":
             top = state.stack[-1].kind if state.stack else None
-            if (value == "," and top == "expr") or (value == ";" and top is None):
-                pass  # a call's arguments, an update's operations: flat lists
+            if (value == "," and top == "expr") or (value == ";" and top is None) or \
+                    (value in ".;," and top == "data"):
+                pass  # a call's arguments, an update's operations, data triples: flat lists
             elif value != "*" or _is_operand(state.previous):  # not SELECT * nor COUNT(*)
                 _link(state)
-            if value in (".", ";") and top in ("{", None):
+            if value in (".", ";") and top in ("{", "data", None):
                 state.clause = False
             if value == ";" and top is None:  # the next operation of an update, its prologue
                 in_prologue, prologue_pending = True, 0

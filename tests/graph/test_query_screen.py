@@ -224,6 +224,18 @@ def test_updates_are_screened_for_depth_and_service():
     screen_update("PREFIX load: <http://x/> INSERT DATA { load:a load:b 'LOAD' }", max_depth=100)
 
 
+def test_data_blocks_are_flat_lists_not_chains():
+    """A steward's INSERT DATA of many triples is no deeper than one triple; the same triples
+    as a query's patterns are a chain the planner joins, and are refused."""
+    triples = " . ".join(f"<http://e/{i}> <http://p> 'x' , 'y'" for i in range(500))
+    screen_update(f"INSERT DATA {{ GRAPH <http://g> {{ {triples} }} }}", max_depth=100)
+    screen_update(f"DELETE DATA {{ {triples} }}", max_depth=100)
+    with pytest.raises(Refused) as chained:
+        screen_update(f"INSERT {{ <http://e/x> <http://p> 'x' }} WHERE {{ {triples} }}",
+                      max_depth=100)
+    assert chained.value.kind == "depth"
+
+
 def test_codepoint_escapes_are_decoded_once_as_the_grammar_says():
     assert decode_escapes(r"\u0041\U00000042") == "AB"
     assert decode_escapes(r"\\u0041") == r"\\u0041"
