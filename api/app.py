@@ -8,6 +8,7 @@ import time
 from fastapi import FastAPI, Request
 from fastapi.staticfiles import StaticFiles
 
+from passerelle.api.redirects import RelativeRedirects
 from passerelle.api.routers import (
     changes,
     events,
@@ -64,5 +65,6 @@ def create_app(store: Store, settings: Settings | None = None) -> FastAPI:
     for router in (graph_store.router, sparql_update.router, changes.router):
         app.include_router(router)
     app.add_exception_handler(Refusal, lambda _request, error: error.response)
+    app.add_middleware(RelativeRedirects)
     app.mount("/static", StaticFiles(packages=[("passerelle.api", "static")]), name="static")
     return app

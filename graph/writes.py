@@ -10,7 +10,11 @@ change is one transaction, never see half of it.
 
 from __future__ import annotations
 
+import queue
 import threading
+from collections.abc import Callable
+from concurrent.futures import Future
+from contextvars import ContextVar, copy_context
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -26,6 +30,65 @@ Graphs = dict[str, list[ox.Triple]]
 
 WRITE_LOCK = threading.Lock()
 """Held around planning, validating and storing a write; anything that writes takes it."""
+
+MAX_LITERAL: ContextVar[int | None] = ContextVar("max_literal", default=None)
+"""The longest literal ``commit`` accepts, in characters: set by the ``WriteQueue`` a write runs
+on, so every write path (records, graphs, updates) has the same limit; None for no limit."""
+
+
+class Busy(PasserelleError):
+    """Too many writes are waiting already; nothing was started. Try again later."""
+
+    kind = "busy"
+
+
+class WriteQueue:
+    """Writes run one at a time on their own thread, and at most ``waiting`` more wait.
+
+    A write holds ``WRITE_LOCK``, so writes sent at once run one after another anyway; waiting
+    for the lock in the request thread pool let a few slow writes take every thread and stall the
+    reads. Here a waiting write holds no thread, a write past the bound is refused at once
+    (``Busy``), and the thread is a daemon: stopping the server abandons a write in progress,
+    which stores nothing, since a write is one transaction.
+    """
+
+    def __init__(self, waiting: int, *, max_literal: int | None = None):
+        self.max_literal = max_literal
+        self._slots = threading.BoundedSemaphore(waiting + 1)
+        self._jobs: queue.SimpleQueue = queue.SimpleQueue()
+        self._running = threading.Event()
+        self._thread = threading.Thread(target=self._work, name="passerelle-writes", daemon=True)
+        self._thread.start()
+
+    def submit(self, function: Callable, *args, **kwargs) -> Future:
+        """Queue ``function`` (a write); raises ``Busy`` when the queue is full."""
+        if not self._slots.acquire(blocking=False):
+            raise Busy("too many writes are waiting")
+        future: Future = Future()
+        self._jobs.put((future, function, args, kwargs))
+        return future
+
+    @property
+    def running(self) -> bool:
+        """Whether a write is in progress now."""
+        return self._running.is_set()
+
+    def _work(self) -> None:
+        while True:
+            future, function, args, kwargs = self._jobs.get()
+            try:
+                if not future.set_running_or_notify_cancel():
+                    continue  # cancelled while it waited: its client is gone
+                self._running.set()
+                context = copy_context()
+                context.run(MAX_LITERAL.set, self.max_literal)
+                try:
+                    future.set_result(context.run(function, *args, **kwargs))
+                except BaseException as error:  # noqa: BLE001 - handed to the waiting request
+                    future.set_exception(error)
+            finally:
+                self._running.clear()
+                self._slots.release()
 
 DEFAULT_GRAPH = GRAPH + "default"
 """Where the Graph Store Protocol's ``?default`` and an update's default graph live: all data
@@ -127,9 +190,11 @@ def commit(store: Store, graphs: Graphs, *, replace: bool, author: str, kind: st
     """Store the graphs (replacing their content, or adding to it) with the audit record.
 
     With ``replace`` an empty list drops that graph. The caller holds ``WRITE_LOCK``. Raises
-    ``loader.ValidationFailed`` when the result would break a shape; nothing is stored then.
+    ``loader.ValidationFailed`` when the result would break a shape, ``loader.LiteralTooLarge``
+    for a literal over ``MAX_LITERAL``; nothing is stored then.
     """
     check_writable(graphs)
+    loader.check_literals(graphs, MAX_LITERAL.get())
     created = {g for g, triples in graphs.items() if triples and not graph_exists(store, g)}
     warnings = duplicates(store, graphs)
     dropped = [g for g, triples in graphs.items() if replace and not triples]

@@ -36,6 +36,13 @@ class Settings(BaseSettings):
     publisher_iri: str = ""
     licence_iri: str = "http://publications.europa.eu/resource/authority/licence/CC_BY_4_0"
     contact_email: str = ""
+    # Writes run one at a time: how many more may wait (past that, 503 with Retry-After), the
+    # longest literal a write may hold (413 past it), and how long a stopping server lets
+    # requests in progress finish before it abandons them.
+    write_queue: int = Field(default=4, ge=0)
+    write_max_literal: int = Field(default=1024 * 1024, ge=1)
+    write_retry_after_s: int = Field(default=5, ge=1)
+    shutdown_timeout_s: int = Field(default=5, ge=1)
 
     @property
     def publisher(self) -> str:

@@ -59,6 +59,6 @@ async def update(request: Request, store: StoreDep, settings: SettingsDep,
     if media not in (UPDATE, FORM):
         raise unsupported(request, [UPDATE, FORM])
     text = _text(media, await read_body(request, settings.write_max_body))
-    changed, outcome = await perform(sparql_update.run, store, text, author=author,
+    changed, outcome = await perform(request, sparql_update.run, store, text, author=author,
                                      base=settings.base_iri)
     return JSONResponse({"graphs": changed, **outcome_json(outcome)})
