@@ -56,7 +56,6 @@ class WriteQueue:
         self.max_literal = max_literal
         self._slots = threading.BoundedSemaphore(waiting + 1)
         self._jobs: queue.SimpleQueue = queue.SimpleQueue()
-        self._running = threading.Event()
         self._thread = threading.Thread(target=self._work, name="passerelle-writes", daemon=True)
         self._thread.start()
 
@@ -68,18 +67,12 @@ class WriteQueue:
         self._jobs.put((future, function, args, kwargs))
         return future
 
-    @property
-    def running(self) -> bool:
-        """Whether a write is in progress now."""
-        return self._running.is_set()
-
     def _work(self) -> None:
         while True:
             future, function, args, kwargs = self._jobs.get()
             try:
                 if not future.set_running_or_notify_cancel():
-                    continue  # cancelled while it waited: its client is gone
-                self._running.set()
+                    continue  # its request was cancelled while it waited
                 context = copy_context()
                 context.run(MAX_LITERAL.set, self.max_literal)
                 try:
@@ -87,8 +80,8 @@ class WriteQueue:
                 except BaseException as error:  # noqa: BLE001 - handed to the waiting request
                     future.set_exception(error)
             finally:
-                self._running.clear()
                 self._slots.release()
+
 
 DEFAULT_GRAPH = GRAPH + "default"
 """Where the Graph Store Protocol's ``?default`` and an update's default graph live: all data
