@@ -228,10 +228,11 @@ _TURTLE_TOKENS = re.compile(
     rb"|<[^<>\s]*>|<(?!<)|>(?!>)"
     rb"|#[^\n\r]*"
     rb"|\\.?)+"
-    rb"|(?P<quote>(?:<<)+)|(?P<unquote>(?:>>)+)"
+    rb"|(?P<quote>(?:<<\(?)+)|(?P<unquote>(?:\)?>>)+)"
     rb"|(?P<open>[\[{(]+)|(?P<close>[\]})]+)",
     re.S)
-"""Strings, IRIs, comments and escapes are skipped whole; what is left is runs of brackets."""
+"""Strings, IRIs, comments and escapes are skipped whole; what is left is runs of brackets.
+A triple term's ``<<(`` and ``)>>`` are one level each, as a reified triple's ``<<`` and ``>>``."""
 
 _JSON_TOKENS = re.compile(
     rb'(?:[^"\[\]{}0-9-]+|"(?:[^"\\]+|\\.)*"?)+'
@@ -260,13 +261,13 @@ def check_nesting(data: bytes, *, json: bool = False, limit: int = MAX_DEPTH) ->
             continue
         size = match.end() - match.start()
         if kind in ("open", "quote"):
-            depth += size if kind == "open" else size // 2
+            depth += size if kind == "open" else match.group().count(b"<<")
             if depth > limit:
                 line = _line(data, match.start())
                 raise Refused(f"line {line}: nested deeper than {limit} levels", kind="too-deep",
                               line=line)
         elif kind in ("close", "unquote"):
-            depth = max(0, depth - (size if kind == "close" else size // 2))
+            depth = max(0, depth - (size if kind == "close" else match.group().count(b">>")))
         elif size > MAX_NUMBER:
             line = _line(data, match.start())
             raise Refused(f"line {line}: a number of {size} characters (at most {MAX_NUMBER})",
