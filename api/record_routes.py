@@ -20,6 +20,7 @@ from passerelle.api.writing import (
     unsupported,
 )
 from passerelle.graph import records
+from passerelle.graph.mapping import field_error
 from passerelle.graph.store import Store
 from passerelle.settings import Settings
 
@@ -47,13 +48,21 @@ async def json_body(request: Request, settings: Settings) -> bytes:
     return await read_body(request, settings.write_max_body)
 
 
+def _record(body: bytes) -> dict:
+    """The decoded body, which must be an object (``null`` would mean "no record")."""
+    record = parse_json(body)
+    if not isinstance(record, dict):
+        raise field_error("body", "send a JSON object")
+    return record
+
+
 def _create(store: Store, kind: records.Kind, body: bytes, **options) -> records.Written:
-    return records.create(store, kind, parse_json(body), **options)
+    return records.create(store, kind, _record(body), **options)
 
 
 def _replace(store: Store, kind: records.Kind, ident: str, body: bytes, **options
              ) -> records.Written:
-    return records.replace(store, kind, ident, parse_json(body), **options)
+    return records.replace(store, kind, ident, _record(body), **options)
 
 
 def _answer(kind: records.Kind, written: records.Written, base: str, status: int

@@ -70,7 +70,13 @@ def parse_json(body: bytes):
     try:
         text = body.decode("utf-8")
         formats.check_nesting(body, json=True)
-        return json.loads(text, parse_constant=_no_constant)
+        value = json.loads(text, parse_constant=_no_constant)
+        json.dumps(value, ensure_ascii=False).encode("utf-8")  # no lone surrogate (\ud800)
+        return value
+    except UnicodeEncodeError as error:
+        raise Refusal(_answer(400, "the body is not valid JSON: it escapes a lone surrogate "
+                                   f"({error.object[error.start:error.end]!a}), which is not "
+                                   "text")) from None
     except UnicodeDecodeError as error:
         raise Refusal(_answer(400, f"the body is not UTF-8: {error}")) from None
     except formats.Refused as error:

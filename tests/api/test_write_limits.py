@@ -128,11 +128,15 @@ HOSTILE = [
             ctype="application/json"),
     Hostile("json-nan", "POST", "/api/services", 400, ("NaN",), b'{"id": "x", "age": NaN}',
             ctype="application/json"),
+    Hostile("json-lone-surrogate", "POST", "/api/organisations", 400, ("surrogate", "ud800"),
+            b'{"\\ud800": 1}', ctype="application/json"),
+    Hostile("json-null-record", "POST", "/api/services", 422, ("send a json object",),
+            b"null", ctype="application/json"),
 ]
 
 
 def test_catalogue_size():
-    assert len(HOSTILE) == 15
+    assert len(HOSTILE) == 17
     assert len({h.name for h in HOSTILE}) == len(HOSTILE)
 
 
