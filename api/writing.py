@@ -4,8 +4,10 @@ Bodies are read by hand rather than by FastAPI's models so that each refusal has
 413 past ``settings.write_max_body`` (the declared Content-Length and the bytes actually
 streamed are both counted, so a client cannot lie its way past the limit), 415 for a content type
 the endpoint does not read, 400 for a body that does not parse (with line and column), 422 for
-data that parses but is wrong (a field named, or the validation report). The store is untouched
-by every refusal: nothing is written before validation passes.
+data that parses but is wrong (a field named, or the validation report), 413 for a literal
+over ``settings.write_max_literal``, 503 with Retry-After when the write queue is full. Bodies are
+decoded and parsed on the write queue, never on the event loop. The store is untouched by every
+refusal: nothing is written before validation passes.
 """
 
 from __future__ import annotations
@@ -53,7 +55,10 @@ def unsupported(request: Request, accepted: list[str]) -> Refusal:
 
 
 async def read_body(request: Request, limit: int) -> bytes:
-    """The whole body, refused with 413 as soon as it is known to pass ``limit`` bytes."""
+    """The whole body, refused with 413 as soon as it is known to pass ``limit`` bytes, or with
+    503 before it is read when the write queue is full already."""
+    if write_queue(request).full:
+        raise busy(request)
     return await bodies.read_limited(
         request, limit,
         f"the body is larger than the limit of {limit} bytes (PASSERELLE_WRITE_MAX_BODY)",
@@ -133,6 +138,15 @@ def write_queue(request: Request) -> WriteQueue:
     return state.writes
 
 
+def busy(request: Request) -> Refusal:
+    settings = request.app.state.settings
+    retry = settings.write_retry_after_s
+    return Refusal(_answer(
+        503, f"too many writes are waiting (at most {settings.write_queue} behind the one "
+             f"running, PASSERELLE_WRITE_QUEUE); nothing was stored, try again in {retry} s",
+        headers={"Retry-After": str(retry)}))
+
+
 async def perform(request: Request, function: Callable, *args, **kwargs):
     """Run a blocking write (with whatever parsing it needs) on the write queue, off the event
     loop and out of the thread pool that serves reads; a refused write raises ``Refusal``, and
@@ -140,12 +154,7 @@ async def perform(request: Request, function: Callable, *args, **kwargs):
     try:
         future = write_queue(request).submit(function, *args, **kwargs)
     except Busy:
-        settings = request.app.state.settings
-        retry = settings.write_retry_after_s
-        raise Refusal(_answer(
-            503, f"too many writes are waiting (at most {settings.write_queue} behind the one "
-                 f"running, PASSERELLE_WRITE_QUEUE); nothing was stored, try again in {retry} s",
-            headers={"Retry-After": str(retry)})) from None
+        raise busy(request) from None
     try:
         return await asyncio.wrap_future(future)
     except (WriteRefused, PasserelleError) as error:

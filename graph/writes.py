@@ -54,33 +54,44 @@ class WriteQueue:
 
     def __init__(self, waiting: int, *, max_literal: int | None = None):
         self.max_literal = max_literal
-        self._slots = threading.BoundedSemaphore(waiting + 1)
+        self._bound, self._taken, self._count = waiting + 1, 0, threading.Lock()
         self._jobs: queue.SimpleQueue = queue.SimpleQueue()
         self._thread = threading.Thread(target=self._work, name="passerelle-writes", daemon=True)
         self._thread.start()
 
     def submit(self, function: Callable, *args, **kwargs) -> Future:
         """Queue ``function`` (a write); raises ``Busy`` when the queue is full."""
-        if not self._slots.acquire(blocking=False):
-            raise Busy("too many writes are waiting")
+        with self._count:
+            if self._taken >= self._bound:
+                raise Busy("too many writes are waiting")
+            self._taken += 1
         future: Future = Future()
         self._jobs.put((future, function, args, kwargs))
         return future
 
+    @property
+    def full(self) -> bool:
+        """Whether a write submitted now would be refused (a moment later it may not be)."""
+        return self._taken >= self._bound
+
     def _work(self) -> None:
         while True:
             future, function, args, kwargs = self._jobs.get()
-            try:
-                if not future.set_running_or_notify_cancel():
-                    continue  # its request was cancelled while it waited
+            result = error = None
+            running = future.set_running_or_notify_cancel()  # False: its request was cancelled
+            if running:
                 context = copy_context()
                 context.run(MAX_LITERAL.set, self.max_literal)
                 try:
-                    future.set_result(context.run(function, *args, **kwargs))
-                except BaseException as error:  # noqa: BLE001 - handed to the waiting request
-                    future.set_exception(error)
-            finally:
-                self._slots.release()
+                    result = context.run(function, *args, **kwargs)
+                except BaseException as raised:  # handed to the request that waits for it
+                    error = raised
+            with self._count:
+                self._taken -= 1  # before answering: the client may send its next write at once
+            if running and error is None:
+                future.set_result(result)
+            elif running:
+                future.set_exception(error)
 
 
 DEFAULT_GRAPH = GRAPH + "default"

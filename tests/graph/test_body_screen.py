@@ -175,13 +175,16 @@ def test_write_queue_runs_in_order_bounds_the_waiting_and_sets_the_literal_limit
 
     first = queue.submit(slow)
     started.wait(60)
+    assert not queue.full
     second = queue.submit(writes.MAX_LITERAL.get)
+    assert queue.full
     with pytest.raises(writes.Busy):
         queue.submit(writes.MAX_LITERAL.get)
     assert not second.done()
     release.set()
     assert first.result(60) == ("slow", True)
     assert second.result(60) == 123
+    assert not queue.full
     assert writes.MAX_LITERAL.get() is None  # only the queue's thread sees the limit
     assert queue.submit(lambda: 1 / 0).exception(60).__class__ is ZeroDivisionError
     assert queue.submit(lambda: "free again").result(60) == "free again"
