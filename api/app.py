@@ -19,6 +19,7 @@ from fastapi.staticfiles import StaticFiles
 from starlette.datastructures import Headers, MutableHeaders
 from starlette.routing import Match
 
+from passerelle.api.redirects import RelativeRedirects
 from passerelle.api.routers import (
     changes,
     events,
@@ -193,6 +194,7 @@ def create_app(store: Store, settings: Settings | None = None) -> FastAPI:
         return Response(icon, media_type="image/svg+xml",
                         headers={"Cache-Control": "public, max-age=86400"})
 
+    app.add_middleware(RelativeRedirects)
     app.mount("/static", StaticFiles(packages=[("passerelle.api", "static")]), name="static")
     app.mount("/docs-assets", StaticFiles(packages=[("fastapi_offline", "static")]),
               name="docs-assets")

@@ -20,6 +20,8 @@ from passerelle.api.writing import (
     unsupported,
 )
 from passerelle.graph import records
+from passerelle.graph.mapping import field_error
+from passerelle.graph.store import Store
 from passerelle.settings import Settings
 
 EXAMPLES = {
@@ -38,11 +40,29 @@ EXAMPLES = {
 }
 
 
-async def json_body(request: Request, settings: Settings):
+async def json_body(request: Request, settings: Settings) -> bytes:
+    """The body, undecoded: it is decoded on the write queue, off the event loop."""
     media = media_type(request)
     if media != "application/json" and not media.endswith("+json"):
         raise unsupported(request, ["application/json"])
-    return parse_json(await read_body(request, settings.write_max_body))
+    return await read_body(request, settings.write_max_body)
+
+
+def _record(body: bytes) -> dict:
+    """The decoded body, which must be an object (``null`` would mean "no record")."""
+    record = parse_json(body)
+    if not isinstance(record, dict):
+        raise field_error("body", "send a JSON object")
+    return record
+
+
+def _create(store: Store, kind: records.Kind, body: bytes, **options) -> records.Written:
+    return records.create(store, kind, _record(body), **options)
+
+
+def _replace(store: Store, kind: records.Kind, ident: str, body: bytes, **options
+             ) -> records.Written:
+    return records.replace(store, kind, ident, _record(body), **options)
 
 
 def _answer(kind: records.Kind, written: records.Written, base: str, status: int
@@ -62,7 +82,7 @@ def add_write_routes(router: APIRouter, kind: records.Kind) -> None:
     async def create(request: Request, store: StoreDep, settings: SettingsDep,
                      author: Author) -> JSONResponse:
         body = await json_body(request, settings)
-        written = await perform(records.create, store, kind, body, base=settings.base_iri,
+        written = await perform(request, _create, store, kind, body, base=settings.base_iri,
                                 author=author)
         return _answer(kind, written, settings.base_iri, 201)
 
@@ -71,14 +91,15 @@ def add_write_routes(router: APIRouter, kind: records.Kind) -> None:
     async def replace(request: Request, store: StoreDep, settings: SettingsDep, author: Author,
                       id: str) -> JSONResponse:
         body = await json_body(request, settings)
-        written = await perform(records.replace, store, kind, id, body,
+        written = await perform(request, _replace, store, kind, id, body,
                                 base=settings.base_iri, author=author)
         return _answer(kind, written, settings.base_iri, 201 if written.created else 200)
 
     @router.delete("/{id:path}", status_code=204, name=f"delete-{kind.name}",
                    summary=f"Delete a {kind.name} (token required); refused while still "
                            "referenced")
-    async def delete(store: StoreDep, settings: SettingsDep, author: Author,
+    async def delete(request: Request, store: StoreDep, settings: SettingsDep, author: Author,
                      id: str) -> Response:
-        await perform(records.delete, store, kind, id, base=settings.base_iri, author=author)
+        await perform(request, records.delete, store, kind, id, base=settings.base_iri,
+                      author=author)
         return Response(status_code=204)

@@ -9,6 +9,7 @@ import uvicorn
 
 from passerelle.api.app import create_app
 from passerelle.graph.store import Store
+from passerelle.settings import get_settings
 
 
 class JsonLines(logging.Formatter):
@@ -33,6 +34,14 @@ def configure_logging() -> None:
 
 
 def serve(store: Store, *, host: str, port: int) -> None:
+    """Serve until SIGTERM or Ctrl-C, then stop within ``settings.shutdown_timeout_s`` or so.
+
+    uvicorn lets requests in progress finish for that long only (with no limit a slow write
+    held the server up for minutes), then cancels them and raises the signal again, which ends
+    the process. The write thread is a daemon, so nothing waits for a write cut short, and a
+    write is one store transaction: one cut short stores nothing.
+    """
     configure_logging()
-    app = create_app(store)
-    uvicorn.run(app, host=host, port=port, access_log=False, log_level="warning")
+    settings = get_settings()
+    uvicorn.run(create_app(store, settings), host=host, port=port, access_log=False,
+                log_level="warning", timeout_graceful_shutdown=settings.shutdown_timeout_s)

@@ -4,24 +4,33 @@ Bodies are read by hand rather than by FastAPI's models so that each refusal has
 413 past ``settings.write_max_body`` (the declared Content-Length and the bytes actually
 streamed are both counted, so a client cannot lie its way past the limit), 415 for a content type
 the endpoint does not read, 400 for a body that does not parse (with line and column), 422 for
-data that parses but is wrong (a field named, or the validation report). The store is untouched
-by every refusal: nothing is written before validation passes.
+data that parses but is wrong (a field named, or the validation report), 413 for a literal
+over ``settings.write_max_literal``, 503 with Retry-After when the write queue is full. Bodies are
+decoded and parsed on the write queue, never on the event loop. The store is untouched by every
+refusal: nothing is written before validation passes.
 """
 
 from __future__ import annotations
 
+import asyncio
 import json
 from collections.abc import Callable
 
 import pyoxigraph as ox
 from fastapi import Request
 from fastapi.responses import JSONResponse
-from starlette.concurrency import run_in_threadpool
 
 from passerelle.api import bodies
 from passerelle.errors import PasserelleError
 from passerelle.graph import formats, loader
-from passerelle.graph.writes import Outcome, Unprocessable, WriteRefused, report_json
+from passerelle.graph.writes import (
+    Busy,
+    Outcome,
+    Unprocessable,
+    WriteQueue,
+    WriteRefused,
+    report_json,
+)
 
 
 class Refusal(Exception):
@@ -31,8 +40,8 @@ class Refusal(Exception):
         self.response = response
 
 
-def _answer(status: int, detail, **extra) -> JSONResponse:
-    return JSONResponse({"detail": detail, **extra}, status_code=status)
+def _answer(status: int, detail, headers: dict | None = None, **extra) -> JSONResponse:
+    return JSONResponse({"detail": detail, **extra}, status_code=status, headers=headers)
 
 
 def media_type(request: Request) -> str:
@@ -46,27 +55,52 @@ def unsupported(request: Request, accepted: list[str]) -> Refusal:
 
 
 async def read_body(request: Request, limit: int) -> bytes:
-    """The whole body, refused with 413 as soon as it is known to pass ``limit`` bytes."""
+    """The whole body, refused with 413 as soon as it is known to pass ``limit`` bytes, or with
+    503 before it is read when the write queue is full already."""
+    if write_queue(request).full:
+        raise busy(request)
     return await bodies.read_limited(
         request, limit,
         f"the body is larger than the limit of {limit} bytes (PASSERELLE_WRITE_MAX_BODY)",
         lambda status, message: Refusal(_answer(status, message)))
 
 
+def _no_constant(name: str):
+    raise ValueError(f"{name} is not a JSON number")
+
+
 def parse_json(body: bytes):
+    """The decoded body; nesting and number length are checked before the decoder runs, since
+    past them Python's decoder fails with errors that name no position (or none at all)."""
     try:
-        return json.loads(body.decode("utf-8"))
+        text = body.decode("utf-8")
+        formats.check_nesting(body, json=True)
+        value = json.loads(text, parse_constant=_no_constant)
+        json.dumps(value, ensure_ascii=False).encode("utf-8")  # no lone surrogate (\ud800)
+        return value
+    except UnicodeEncodeError as error:
+        raise Refusal(_answer(400, "the body is not valid JSON: it escapes a lone surrogate "
+                                   f"({error.object[error.start:error.end]!a}), which is not "
+                                   "text")) from None
     except UnicodeDecodeError as error:
         raise Refusal(_answer(400, f"the body is not UTF-8: {error}")) from None
+    except formats.Refused as error:
+        raise Refusal(_answer(400, f"the body is not accepted: {error}")) from None
     except json.JSONDecodeError as error:
         raise Refusal(_answer(400, f"the body is not valid JSON: line {error.lineno}, column "
                                    f"{error.colno}: {error.msg}")) from None
+    except (ValueError, RecursionError) as error:
+        raise Refusal(_answer(400, f"the body is not valid JSON: {error}")) from None
 
 
-def parse_rdf(body: bytes, fmt: formats.Format, graph: str) -> list[ox.Triple]:
+def parse_rdf(body: bytes, fmt: formats.Format, graph: str, *, max_literal: int | None = None
+              ) -> list[ox.Triple]:
     """The triples of one graph; a body naming other graphs (TriG, N-Quads) is refused."""
     try:
-        graphs = loader.parse(body, fmt, name="the request body", graph=graph)
+        graphs = loader.parse(body, fmt, name="the request body", graph=graph,
+                              max_literal=max_literal)
+    except loader.LiteralTooLarge as error:
+        raise Refusal(refusal(error)) from None
     except PasserelleError as error:
         raise Refusal(_answer(400, str(error))) from None
     others = sorted(set(graphs) - {graph})
@@ -79,6 +113,9 @@ def parse_rdf(body: bytes, fmt: formats.Format, graph: str) -> list[ox.Triple]:
 
 def refusal(error: Exception) -> JSONResponse:
     """The answer to a refused write."""
+    if isinstance(error, loader.LiteralTooLarge):
+        return _answer(413, f"{error} (PASSERELLE_WRITE_MAX_LITERAL); nothing was stored",
+                       subject=error.subject, predicate=error.predicate)
     if isinstance(error, loader.ValidationFailed):
         count = len(error.report.violations)
         return _answer(422, f"the data breaks {count} rule(s); nothing was stored",
@@ -91,10 +128,35 @@ def refusal(error: Exception) -> JSONResponse:
     return _answer(400, str(error))
 
 
-async def perform(function: Callable, *args, **kwargs):
-    """Run a blocking write off the event loop; a refused write raises ``Refusal``."""
+def write_queue(request: Request) -> WriteQueue:
+    """The app's write queue, made on its first write (so an app that never writes starts no
+    thread)."""
+    state = request.app.state
+    if getattr(state, "writes", None) is None:
+        settings = state.settings
+        state.writes = WriteQueue(settings.write_queue, max_literal=settings.write_max_literal)
+    return state.writes
+
+
+def busy(request: Request) -> Refusal:
+    settings = request.app.state.settings
+    retry = settings.write_retry_after_s
+    return Refusal(_answer(
+        503, f"too many writes are waiting (at most {settings.write_queue} behind the one "
+             f"running, PASSERELLE_WRITE_QUEUE); nothing was stored, try again in {retry} s",
+        headers={"Retry-After": str(retry)}))
+
+
+async def perform(request: Request, function: Callable, *args, **kwargs):
+    """Run a blocking write (with whatever parsing it needs) on the write queue, off the event
+    loop and out of the thread pool that serves reads; a refused write raises ``Refusal``, and
+    a full queue answers 503 with Retry-After at once."""
     try:
-        return await run_in_threadpool(function, *args, **kwargs)
+        future = write_queue(request).submit(function, *args, **kwargs)
+    except Busy:
+        raise busy(request) from None
+    try:
+        return await asyncio.wrap_future(future)
     except (WriteRefused, PasserelleError) as error:
         raise Refusal(refusal(error)) from None
 

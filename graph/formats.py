@@ -6,11 +6,14 @@ is added or renamed in exactly one place (the way Oxigraph's ``RdfFormat`` works
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
 import pyoxigraph as ox
 import rdflib
+
+from passerelle.errors import PasserelleError
 
 
 @dataclass(frozen=True)
@@ -152,11 +155,136 @@ def negotiate(accept: str | None, offers: list[str], default: str | None = None)
     return None
 
 
+XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
+RDF_LANG_STRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
+
+
+class UnsupportedTerm(PasserelleError):
+    """A term rdflib (and so pyshacl) cannot hold: an RDF 1.2 triple term."""
+
+    kind = "triple-term"
+
+
+def rdflib_term(term):
+    """One Oxigraph term as the rdflib term the N-Triples reader would have made of it.
+
+    Term by term, not through N-Triples text: rdflib's N-Triples reader is quadratic in the
+    length of a line, so one long literal held a write for minutes. A plain literal comes out
+    untyped, as N-Triples writes it, since pyshacl's ``sh:in`` tells plain and ``xsd:string``
+    literals apart; rdflib has no base direction, so a literal's is left out.
+    """
+    if isinstance(term, ox.NamedNode):
+        return rdflib.URIRef(term.value)
+    if isinstance(term, ox.Literal):
+        if term.language:
+            return rdflib.Literal(term.value, lang=term.language)
+        datatype = term.datatype.value
+        if datatype in (XSD_STRING, RDF_LANG_STRING):
+            return rdflib.Literal(term.value)
+        return rdflib.Literal(term.value, datatype=rdflib.URIRef(datatype))
+    if isinstance(term, ox.BlankNode):
+        return rdflib.BNode(term.value)
+    raise UnsupportedTerm(f"{str(term)[:200]}: triple terms (RDF 1.2) are not supported")
+
+
 def rdflib_graph(triples: Iterable[ox.Triple]) -> rdflib.Graph:
     """Oxigraph triples as an rdflib graph, for the libraries that need one (pyshacl, the export
-    profiles): N-Triples is the exact, fast way across."""
+    profiles). Blank nodes keep their labels, so graphs made from one store agree on them."""
     graph = rdflib.Graph()
-    payload = ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES)
-    if payload:
-        graph.parse(data=payload, format="nt")
+    add = graph.add
+    for t in triples:
+        add((rdflib_term(t.subject), rdflib_term(t.predicate), rdflib_term(t.object)))
     return graph
+
+
+# --- what a document may hold before a parser sees it ---------------------------------------
+
+MAX_DEPTH = 100
+"""How deeply brackets may nest in a document: JSON arrays and objects; in Turtle, TriG,
+N-Triples and N-Quads ``<<``, ``(``, ``[`` and ``{``. pyoxigraph parses JSON-LD objects and
+triple terms by recursion: a few thousand levels overflow a thread's stack and end the process
+(JSON-LD objects 4,000 deep, triple terms 20,000 deep, in a worker thread), which no exception
+handler can answer. Real data nests a handful of levels."""
+
+MAX_NUMBER = 100
+"""The most characters a JSON number may have: Python refuses integers over 4,300 digits with an
+error that names no position, and no field of ours needs a hundred."""
+
+
+class Refused(PasserelleError):
+    """A document refused before any parser read it; ``kind`` says why and ``line`` where."""
+
+    def __init__(self, message: str, *, kind: str, line: int | None = None):
+        super().__init__(message)
+        self.kind, self.line = kind, line
+
+
+_TURTLE_TOKENS = re.compile(
+    rb"(?:[^\"'<>#\\\[\](){}]+"
+    rb'|"""(?:[^"\\]+|\\.|"(?!""))*(?:"""|\Z)'
+    rb"|'''(?:[^'\\]+|\\.|'(?!''))*(?:'''|\Z)"
+    rb'|"(?:[^"\\\n\r]+|\\.)*"?'
+    rb"|'(?:[^'\\\n\r]+|\\.)*'?"
+    rb"|<[^<>\s]*>|<(?!<)|>(?!>)"
+    rb"|#[^\n\r]*"
+    rb"|\\.?)+"
+    rb"|(?P<quote>(?:<<\(?)+)|(?P<unquote>(?:\)?>>)+)"
+    rb"|(?P<open>[\[{(]+)|(?P<close>[\]})]+)",
+    re.S)
+"""Strings, IRIs, comments and escapes are skipped whole; what is left is runs of brackets.
+A triple term's ``<<(`` and ``)>>`` are one level each, as a reified triple's ``<<`` and ``>>``."""
+
+_JSON_TOKENS = re.compile(
+    rb'(?:[^"\[\]{}0-9-]+|"(?:[^"\\]+|\\.)*"?)+'
+    rb"|(?P<number>-?[0-9][-+0-9.eE]*)"
+    rb"|(?P<open>[\[{]+)|(?P<close>[\]}]+)",
+    re.S)
+
+_DTD = re.compile(rb"<!\s*(?:DOCTYPE|ENTITY)", re.I)
+
+
+def _line(data: bytes, position: int) -> int:
+    return data.count(b"\n", 0, position) + 1
+
+
+def check_nesting(data: bytes, *, json: bool = False, limit: int = MAX_DEPTH) -> None:
+    """Refuse a document nested deeper than ``limit`` (or, in JSON, with an outsize number),
+    naming the line.
+
+    One linear pass that skips strings, IRIs and comments; it counts, it does not parse, so a
+    document it lets through can still be refused by the parser, with the parser's message.
+    """
+    depth = 0
+    for match in (_JSON_TOKENS if json else _TURTLE_TOKENS).finditer(data):
+        kind = match.lastgroup
+        if kind is None:
+            continue
+        size = match.end() - match.start()
+        if kind in ("open", "quote"):
+            depth += size if kind == "open" else match.group().count(b"<<")
+            if depth > limit:
+                line = _line(data, match.start())
+                raise Refused(f"line {line}: nested deeper than {limit} levels", kind="too-deep",
+                              line=line)
+        elif kind in ("close", "unquote"):
+            depth = max(0, depth - (size if kind == "close" else match.group().count(b">>")))
+        elif size > MAX_NUMBER:
+            line = _line(data, match.start())
+            raise Refused(f"line {line}: a number of {size} characters (at most {MAX_NUMBER})",
+                          kind="number-too-long", line=line)
+
+
+def screen(data: bytes, fmt: Format) -> None:
+    """What every RDF document passes before a parser sees it, whoever sent it.
+
+    RDF/XML may not declare a document type: internal entities expand a few hundred bytes into
+    megabytes (a 649-byte body made a 30 MB literal), and RDF needs none.
+    """
+    if fmt.oxigraph == ox.RdfFormat.RDF_XML:
+        found = _DTD.search(data)
+        if found:
+            line = _line(data, found.start())
+            raise Refused(f"line {line}: document type declarations (<!DOCTYPE>, <!ENTITY>) are "
+                          "not accepted in RDF/XML", kind="dtd", line=line)
+        return
+    check_nesting(data, json=fmt.oxigraph == ox.RdfFormat.JSON_LD)

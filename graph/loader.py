@@ -49,19 +49,36 @@ class LoadResult:
 
 
 def parse(data: bytes | Path, fmt: formats.Format, *, name: str, graph: str | None,
-          base_iri: str | None = None) -> Graphs:
-    """Parse one document; triples outside a named graph go to ``graph`` (or one named after it)."""
+          base_iri: str | None = None, max_literal: int | None = None) -> Graphs:
+    """Parse one document; triples outside a named graph go to ``graph`` (or one named after it).
+
+    The document passes ``formats.screen`` first (nesting depth, RDF/XML document types), since
+    what it refuses would crash or flood the parser. Triple terms are refused: the validator
+    cannot read them. ``max_literal`` refuses a literal longer than that many characters.
+    """
     target = graph or graph_iri(Path(name).stem)
     out: Graphs = {}
     blanks: dict[str, ox.BlankNode] = {}
-    source = data.open("rb") if isinstance(data, Path) else data
+    source = data.read_bytes() if isinstance(data, Path) else data
+    try:
+        formats.screen(source, fmt)
+    except formats.Refused as error:
+        raise formats.Refused(f"{name}: {error} (refused before parsing {fmt.label})",
+                              kind=error.kind, line=error.line) from None
     try:
         quads = ox.parse(source, format=fmt.oxigraph, base_iri=base_iri)
         for quad in tqdm(quads, desc=name, unit=" triples", delay=1.0, file=sys.stderr,
                          disable=None, leave=False):
             g = quad.graph_name
             key = g.value if isinstance(g, ox.NamedNode) else target
-            out.setdefault(key, []).append(_own_blank_nodes(quad.triple, blanks))
+            triple = _own_blank_nodes(quad.triple, blanks)
+            if isinstance(triple.object, ox.Triple) or isinstance(triple.subject, ox.Triple):
+                raise formats.UnsupportedTerm(
+                    f"{name}: <{triple.predicate.value}> has a triple term (RDF 1.2 "
+                    "<<( )>> or << >>) as its value, which Passerelle does not accept")
+            if max_literal is not None:
+                check_literal(triple, max_literal)
+            out.setdefault(key, []).append(triple)
     except SyntaxError as error:
         line, column = _position(error)
         where = f"line {line}, column {column}: " if line else ""
@@ -69,10 +86,33 @@ def parse(data: bytes | Path, fmt: formats.Format, *, name: str, graph: str | No
         raise PasserelleError(f"{name}: {where}{message} (not valid {fmt.label})") from None
     except ValueError as error:
         raise PasserelleError(f"{name}: {error} (not valid {fmt.label})") from None
-    finally:
-        if hasattr(source, "close"):
-            source.close()
     return out
+
+
+class LiteralTooLarge(PasserelleError):
+    """A literal longer than the write limit; ``subject`` and ``predicate`` say which."""
+
+    kind = "literal-too-large"
+
+    def __init__(self, triple: ox.Triple, size: int, limit: int):
+        self.subject, self.predicate, self.size, self.limit = (
+            str(triple.subject), triple.predicate.value, size, limit)
+        super().__init__(f"the value of <{self.predicate}> on {self.subject} is {size:,} "
+                         f"characters long, over the limit of {limit:,}")
+
+
+def check_literal(triple: ox.Triple, limit: int) -> None:
+    if isinstance(triple.object, ox.Literal) and len(triple.object.value) > limit:
+        raise LiteralTooLarge(triple, len(triple.object.value), limit)
+
+
+def check_literals(graphs: Graphs, limit: int | None) -> None:
+    """Refuse the first literal longer than ``limit`` characters (no limit when None)."""
+    if limit is None:
+        return
+    for triples in graphs.values():
+        for triple in triples:
+            check_literal(triple, limit)
 
 
 def _own_blank_nodes(triple: ox.Triple, blanks: dict[str, ox.BlankNode]) -> ox.Triple:

@@ -10,7 +10,11 @@ change is one transaction, never see half of it.
 
 from __future__ import annotations
 
+import queue
 import threading
+from collections.abc import Callable
+from concurrent.futures import Future
+from contextvars import ContextVar, copy_context
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -26,6 +30,69 @@ Graphs = dict[str, list[ox.Triple]]
 
 WRITE_LOCK = threading.Lock()
 """Held around planning, validating and storing a write; anything that writes takes it."""
+
+MAX_LITERAL: ContextVar[int | None] = ContextVar("max_literal", default=None)
+"""The longest literal ``commit`` accepts, in characters: set by the ``WriteQueue`` a write runs
+on, so every write path (records, graphs, updates) has the same limit; None for no limit."""
+
+
+class Busy(PasserelleError):
+    """Too many writes are waiting already; nothing was started. Try again later."""
+
+    kind = "busy"
+
+
+class WriteQueue:
+    """Writes run one at a time on their own thread, and at most ``waiting`` more wait.
+
+    A write holds ``WRITE_LOCK``, so writes sent at once run one after another anyway; waiting
+    for the lock in the request thread pool let a few slow writes take every thread and stall the
+    reads. Here a waiting write holds no thread, a write past the bound is refused at once
+    (``Busy``), and the thread is a daemon: stopping the server abandons a write in progress,
+    which stores nothing, since a write is one transaction.
+    """
+
+    def __init__(self, waiting: int, *, max_literal: int | None = None):
+        self.max_literal = max_literal
+        self._bound, self._taken, self._count = waiting + 1, 0, threading.Lock()
+        self._jobs: queue.SimpleQueue = queue.SimpleQueue()
+        self._thread = threading.Thread(target=self._work, name="passerelle-writes", daemon=True)
+        self._thread.start()
+
+    def submit(self, function: Callable, *args, **kwargs) -> Future:
+        """Queue ``function`` (a write); raises ``Busy`` when the queue is full."""
+        with self._count:
+            if self._taken >= self._bound:
+                raise Busy("too many writes are waiting")
+            self._taken += 1
+        future: Future = Future()
+        self._jobs.put((future, function, args, kwargs))
+        return future
+
+    @property
+    def full(self) -> bool:
+        """Whether a write submitted now would be refused (a moment later it may not be)."""
+        return self._taken >= self._bound
+
+    def _work(self) -> None:
+        while True:
+            future, function, args, kwargs = self._jobs.get()
+            result = error = None
+            running = future.set_running_or_notify_cancel()  # False: its request was cancelled
+            if running:
+                context = copy_context()
+                context.run(MAX_LITERAL.set, self.max_literal)
+                try:
+                    result = context.run(function, *args, **kwargs)
+                except BaseException as raised:  # handed to the request that waits for it
+                    error = raised
+            with self._count:
+                self._taken -= 1  # before answering: the client may send its next write at once
+            if running and error is None:
+                future.set_result(result)
+            elif running:
+                future.set_exception(error)
+
 
 DEFAULT_GRAPH = GRAPH + "default"
 """Where the Graph Store Protocol's ``?default`` and an update's default graph live: all data
@@ -128,11 +195,13 @@ def commit(store: Store, graphs: Graphs, *, replace: bool, author: str, kind: st
     """Store the graphs (replacing their content, or adding to it) with the audit record.
 
     With ``replace`` an empty list drops that graph. The caller holds ``WRITE_LOCK``. Raises
-    ``loader.ValidationFailed`` when the result would break a shape, ``Forbidden`` when the
-    token's scope may not change what it would change (``vocabulary_guard``), ``Unprocessable``
-    past a limit (``limits``); nothing is stored then.
+    ``loader.ValidationFailed`` when the result would break a shape, ``loader.LiteralTooLarge``
+    for a literal over ``MAX_LITERAL``, ``Forbidden`` when the token's scope may not change what
+    it would change (``vocabulary_guard``), ``Unprocessable`` past a limit (``limits``); nothing
+    is stored then.
     """
     check_writable(graphs)
+    loader.check_literals(graphs, MAX_LITERAL.get())
     try:
         vocabulary_guard.check(store, graphs, replace=replace,
                                may_change_vocabularies=may_change_vocabularies)

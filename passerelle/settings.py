@@ -126,6 +126,14 @@ class Settings(BaseSettings):
     write_max_blank_depth: int = 16
     """Deepest nesting of blank nodes a write may hold (an event's place holds an address: 2)."""
 
+    # Writes run one at a time: how many more may wait (past that, 503 with Retry-After), the
+    # longest literal a write may hold (413 past it), and how long a stopping server lets
+    # requests in progress finish before it abandons them.
+    write_queue: int = Field(default=4, ge=0)
+    write_max_literal: int = Field(default=1024 * 1024, ge=1)
+    write_retry_after_s: int = Field(default=5, ge=1)
+    shutdown_timeout_s: int = Field(default=5, ge=1)
+
     @model_validator(mode="after")
     def _tokens_parse(self) -> Settings:
         """Refuse malformed tokens when the settings are read, so the server does not start."""

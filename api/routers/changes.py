@@ -17,12 +17,23 @@ router = APIRouter(prefix="/api/changes", tags=["changes"])
 
 
 def parse_since(text: str) -> datetime:
-    """An ISO date (midnight UTC) or date-time (UTC when no offset is given)."""
+    """An ISO date (midnight UTC) or date-time (UTC when no offset is given), in UTC.
+
+    A moment whose UTC time falls outside the years 1 to 9999 (``0001-01-01T00:00:00+01:00``)
+    is the first or the last moment there is: every change is after the one, none after the
+    other.
+    """
     try:
         moment = datetime.fromisoformat(text)
     except ValueError:
         moment = datetime.combine(date.fromisoformat(text), datetime.min.time())
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+    if not moment.tzinfo:
+        return moment.replace(tzinfo=UTC)
+    try:
+        return moment.astimezone(UTC)
+    except OverflowError:
+        edge = datetime.min if moment.year == datetime.min.year else datetime.max
+        return edge.replace(tzinfo=UTC)
 
 
 @router.get("", summary="Accepted changes, oldest first, since a date or date-time")

@@ -94,8 +94,9 @@ def _rdf_format(request: Request) -> formats.Format:
     return fmt
 
 
-async def _multipart(request: Request, body: bytes, graph: str) -> list[ox.Triple]:
-    """The triples of every part of a multipart/form-data body, each in its own format."""
+async def _multipart(request: Request, body: bytes) -> list[tuple[bytes, formats.Format]]:
+    """The RDF documents of a multipart/form-data body, each with its format (parsed later, on
+    the write queue)."""
     async def stream():
         yield body
 
@@ -104,7 +105,7 @@ async def _multipart(request: Request, body: bytes, graph: str) -> list[ox.Tripl
                                      max_part_size=len(body) + 1).parse()
     except MultiPartException as error:
         raise _bad(f"the multipart body does not parse: {error.message}") from None
-    triples: list[ox.Triple] = []
+    documents: list[tuple[bytes, formats.Format]] = []
     for name, value in form.multi_items():
         if isinstance(value, UploadFile):
             data, declared, filename = await value.read(), value.content_type, value.filename
@@ -121,8 +122,34 @@ async def _multipart(request: Request, body: bytes, graph: str) -> list[ox.Tripl
                 {"detail": f"part {name[:100]!r}: unsupported content type "
                            f"{(declared or 'none')[:100]!r}; send one of: " + ", ".join(OFFERS)},
                 status_code=415))
-        triples += parse_rdf(data, fmt, graph)
+        documents.append((data, fmt))
+    return documents
+
+
+def _parse(documents: list[tuple[bytes, formats.Format]], graph: str, max_literal: int
+           ) -> list[ox.Triple]:
+    triples: list[ox.Triple] = []
+    for data, fmt in documents:
+        triples += parse_rdf(data, fmt, graph, max_literal=max_literal)
     return triples
+
+
+def _put(store: Store, graph: str, documents, *, max_literal: int, **options) -> Outcome:
+    return graph_store.put(store, graph, _parse(documents, graph, max_literal), **options)
+
+
+def _post(store: Store, graph: str, documents, *, max_literal: int, **options
+          ) -> Outcome | None:
+    """None when the documents hold no triple: there is nothing to add."""
+    triples = _parse(documents, graph, max_literal)
+    return graph_store.post(store, graph, triples, **options) if triples else None
+
+
+def _delete(store: Store, graph: str, **options) -> Outcome | None:
+    """None for the default graph when it is empty already: dropping it changes nothing."""
+    if graph == DEFAULT_GRAPH and graph_store.read(store, graph) == []:
+        return None
+    return graph_store.delete(store, graph, **options)
 
 
 def _written(outcome: Outcome, graph: str, created: bool) -> Response:
@@ -140,8 +167,9 @@ async def put_graph(request: Request, store: StoreDep, settings: SettingsDep,
                     token: Token) -> Response:
     graph = target(request)
     fmt = _rdf_format(request)
-    triples = parse_rdf(await read_body(request, settings.write_max_body), fmt, graph)
-    outcome = await perform(graph_store.put, store, graph, triples, author=token.public,
+    body = await read_body(request, settings.write_max_body)
+    outcome = await perform(request, _put, store, graph, [(body, fmt)],
+                            max_literal=settings.write_max_literal, author=token.public,
                             base=settings.base_iri,
                             may_change_vocabularies=token.may_change_vocabularies)
     return _written(outcome, graph, graph in outcome.created)
@@ -155,13 +183,13 @@ async def post_graph(request: Request, store: StoreDep, settings: SettingsDep,
     multipart = media_type(request) == MULTIPART
     fmt = None if multipart else _rdf_format(request)
     body = await read_body(request, settings.write_max_body)
-    triples = await _multipart(request, body, graph) if multipart \
-        else parse_rdf(body, fmt, graph)
-    if not triples:
-        return Response(status_code=204)
-    outcome = await perform(graph_store.post, store, graph, triples, author=token.public,
+    documents = await _multipart(request, body) if multipart else [(body, fmt)]
+    outcome = await perform(request, _post, store, graph, documents,
+                            max_literal=settings.write_max_literal, author=token.public,
                             base=settings.base_iri,
                             may_change_vocabularies=token.may_change_vocabularies)
+    if outcome is None:
+        return Response(status_code=204)
     return _written(outcome, graph, graph in outcome.created)
 
 
@@ -169,8 +197,6 @@ async def post_graph(request: Request, store: StoreDep, settings: SettingsDep,
 async def delete_graph(request: Request, store: StoreDep, settings: SettingsDep,
                        token: Token) -> Response:
     graph = target(request)
-    if graph == DEFAULT_GRAPH and graph_store.read(store, graph) == []:
-        return Response(status_code=204)
-    await perform(graph_store.delete, store, graph, author=token.public, base=settings.base_iri,
+    await perform(request, _delete, store, graph, author=token.public, base=settings.base_iri,
                   may_change_vocabularies=token.may_change_vocabularies)
     return Response(status_code=204)

@@ -60,7 +60,8 @@ async def update(request: Request, store: StoreDep, settings: SettingsDep,
     if media not in (UPDATE, FORM):
         raise unsupported(request, [UPDATE, FORM])
     text = _text(media, await read_body(request, settings.write_max_body))
-    changed, outcome = await perform(sparql_update.run, store, text, author=token.public,
-                                     base=settings.base_iri, max_depth=settings.query_max_depth,
+    changed, outcome = await perform(request, sparql_update.run, store, text,
+                                     author=token.public, base=settings.base_iri,
+                                     max_depth=settings.query_max_depth,
                                      may_change_vocabularies=token.may_change_vocabularies)
     return JSONResponse({"graphs": changed, **outcome_json(outcome)})

@@ -333,7 +333,9 @@ AUDIT_TRIPLES = 6
 
 
 def test_concurrent_writers_and_readers(seeded_store, tmp_path_factory):
-    live = _server(seeded_store, tmp_path_factory)
+    """Sixteen writers at once, each accepted: the queue has a place for every one of them
+    (past its bound they would get 503, which test_write_queue covers)."""
+    live = _server(seeded_store, tmp_path_factory, PASSERELLE_WRITE_QUEUE="16")
     try:
         warm = live.post("/api/services", json=service_json("warm-up"), headers=TOKEN)
         assert warm.status_code == 201, warm.text

@@ -14,7 +14,7 @@ import pytest
 from passerelle.errors import PasserelleError
 from passerelle.graph.bundle import open_store
 from passerelle.graph.loader import ValidationFailed, load
-from tests.conftest import DATA
+from tests.conftest import DATA, run_cli
 
 INVALID = sorted((DATA / "invalid").glob("*.ttl"))
 
@@ -52,6 +52,29 @@ def test_every_format_of_the_table_loads(tmp_path, seeded_store):
         target = open_store(tmp_path / f"store-{fmt.name}")
         result = load(target, [path], validate_first=False)
         assert result.triples > 1000, fmt.name
+
+
+@pytest.mark.parametrize("name, body", [
+    ("deep.jsonld", b'{"@id": "http://example.org/a", "http://example.org/p":\n'
+     + b'{"http://example.org/p": ' * 5000 + b"1" + b"}" * 5001),
+    ("deep.ttl", b"<http://example.org/a> <http://example.org/p>\n"
+     + b"<<( <http://example.org/a> <http://example.org/p> " * 50_000 + b"1" + b" )>>" * 50_000
+     + b" ."),
+    ("entities.rdf", b'<?xml version="1.0"?>\n<!DOCTYPE r [<!ENTITY a "aaaa">]>\n<r>&a;</r>'),
+])
+def test_cli_load_refuses_what_would_crash_the_parser(tmp_path, name, body):
+    """Before the screen, the first two ended the process with a stack overflow."""
+    store = tmp_path / "store"
+    open_store(store)
+    before = quad_count(store)
+    path = tmp_path / name
+    path.write_bytes(body)
+    result = run_cli("load", str(path), "--store", str(store))
+    message = result.stderr.decode()
+    assert result.returncode == 2, message
+    assert f"{name}: line 2" in message and "Traceback" not in message, message
+    assert ("nested deeper than 100" in message) != ("<!DOCTYPE>" in message), message
+    assert quad_count(store) == before
 
 
 BIG_LOAD = """
