@@ -77,7 +77,7 @@ def test_sources_file_lists_exactly_the_graphs_sources():
     listed = set(re.findall(r"^<(https?://[^>\s]+)>", SOURCES_FILE.read_text(encoding="utf-8"),
                             flags=re.MULTILINE))
     used = {str(s) for path in SEED for s in derived_from(parsed(path), path)}
-    assert len(used) == 112
+    assert len(used) == 126
     assert listed - used == set(), "sources listed but cited by no graph"
     assert used - listed == set(), "sources cited but not listed in SOURCES.md"
 
@@ -85,7 +85,7 @@ def test_sources_file_lists_exactly_the_graphs_sources():
 def test_sources_file_quotes_every_source():
     text = SOURCES_FILE.read_text(encoding="utf-8")
     blocks = re.split(r"^### ", text, flags=re.MULTILINE)[1:]
-    assert len(blocks) == 112
+    assert len(blocks) == 126
     for block in blocks:
         assert re.search(r"^- .+", block, flags=re.MULTILINE), block.splitlines()[0]
 
@@ -225,3 +225,53 @@ def test_dates_checked_are_full_dates(seed):
     for path in SEED:
         checked = parsed(path).value(GRAPH[path.stem], PAS.lastChecked)
         assert checked.datatype == XSD.date, path.name
+
+
+# --- Countries and contacts ---------------------------------------------------------------------
+
+E164 = re.compile(r"^\+[1-9][0-9]{6,14}$")
+
+
+def address_values(seed: Graph, subject: URIRef, part: URIRef) -> set[str]:
+    return {str(v) for a in seed.objects(subject, SCHEMA.address) for v in seed.objects(a, part)}
+
+
+def test_organisations_have_the_country_their_sources_state(seed):
+    countries = {
+        "viltais": "FR", "au-maquis": "FR", "institut-don-bosco": "FR",
+        "association-familiale-protestante-saint-etienne": "FR", "entraide-protestante-lyon": "FR",
+        "share-network": "BE", "accem": "ES", "karditsa-cooperative-bank": "GR",
+        "house-of-peace": "PL", "nomada": "PL", "university-of-wroclaw": "PL", "iom-poland": "PL",
+    }
+    for name, country in countries.items():
+        found = address_values(seed, ID["organisation/" + name], SCHEMA.addressCountry)
+        assert found == {country}, name
+
+
+def test_no_country_where_no_source_states_one(seed):
+    for name in ("diaconat-protestant-chambon-sur-lignon", "humanity", "ligue-enseignement-isere",
+                 "wazo-coop", "ukraina-foundation", "wroclaw-education-centre", "ccoo",
+                 "celtiberia-digital-microcoop-clm", "diocesan-delegation-for-migration"):
+        assert not list(seed.objects(ID["organisation/" + name], SCHEMA.address)), name
+
+
+def test_every_phone_is_e164_and_every_contact_cites_its_page(seed):
+    phones = {str(p) for p in seed.objects(None, SCHEMA.telephone)}
+    assert phones >= {"+48883047310", "+3222877000", "+48224902044", "+48726379438"}
+    assert all(E164.match(p) for p in phones), phones
+    for holder in set(seed.subjects(SCHEMA.contactPoint, None)):
+        assert list(seed.objects(holder, DCTERMS.source)), holder
+
+
+def test_contacts_copied_from_their_sources(seed):
+    peace = ID["organisation/house-of-peace"]
+    assert address_values(seed, peace, SCHEMA.streetAddress) == {"ul. Łokietka 5/1"}
+    assert address_values(seed, peace, SCHEMA.postalCode) == {"50-243"}
+    iom = ID["organisation/iom-poland"]
+    assert address_values(seed, iom, SCHEMA.streetAddress) == {"Wiejska 12"}
+    assert address_values(seed, iom, SCHEMA.postalCode) == {"00-490"}
+    emails = {str(e) for e in seed.objects(None, SCHEMA.email)}
+    assert {"dompokoju@dompokoju.org", "international@fundacjaukraina.eu"} <= emails
+    dated = (peace, iom, ID["organisation/iom-regional-office-brussels"])
+    for holder in dated:
+        assert any("out of date" in n for n in seed.objects(holder, PAS.uncertaintyNote)), holder
