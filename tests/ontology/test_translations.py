@@ -43,10 +43,6 @@ TEXT = (SKOS.prefLabel, SKOS.altLabel, SKOS.definition)
 FILES = sorted(ONTOLOGY.glob("*.ttl"))
 
 
-def graph(stem: str) -> Graph:
-    return Graph().parse(ONTOLOGY / f"{stem}.ttl")
-
-
 GRAPHS = {path.stem: Graph().parse(path) for path in FILES}
 
 
@@ -79,7 +75,11 @@ def test_every_scheme_has_its_concepts():
                       "service-statuses": 3, "urban-rural": 3}
 
 
-@pytest.mark.parametrize("stem,concept", CONCEPTS, ids=lambda x: short(x) if isinstance(x, URIRef) else x)
+def concept_id(x) -> str:
+    return short(x) if isinstance(x, URIRef) else x
+
+
+@pytest.mark.parametrize("stem,concept", CONCEPTS, ids=concept_id)
 def test_one_pref_label_in_each_language(stem, concept):
     labels = by_language(GRAPHS[stem], concept, SKOS.prefLabel)
     for lang in LANGUAGES:
@@ -243,3 +243,20 @@ def test_each_label_is_distinct_from_english_outside_latin_languages():
 def test_concepts_are_typed():
     for stem, c in CONCEPTS:
         assert (c, RDF.type, SKOS.Concept) in GRAPHS[stem], short(c)
+
+
+def test_readme_counts_match_the_files():
+    """ontology/README.md states per language how much is labelled; the figures must stay true."""
+    readme = (ONTOLOGY / "README.md").read_text(encoding="utf-8")
+    rows = {m[0]: tuple(map(int, m[1:]))
+            for m in re.findall(r"^\| `(\w\w)` [^|]+\| (\d+) \| (\d+) \| (\d+) \|", readme, re.M)}
+    assert set(rows) == set(LANGUAGES)
+    regions = GRAPHS["regions"]
+    places = list(regions.subjects(SKOS.inScheme, URIRef(f"{ID}scheme/regions")))
+    for lang in LANGUAGES:
+        labelled = sum(lang in by_language(GRAPHS[stem], c, SKOS.prefLabel) for stem, c in CONCEPTS)
+        defined = sum(lang in by_language(GRAPHS["statuses"], c, SKOS.definition)
+                      for _, c in concepts_of("statuses"))
+        named = sum(lang in by_language(regions, c, SKOS.prefLabel) for c in places)
+        assert rows[lang] == (labelled, defined, named), lang
+    assert f"of {len(CONCEPTS)})" in readme and f"of {len(places)})" in readme
