@@ -29,13 +29,16 @@ ENDONYM_LANGUAGES = {"fr", "es", "pl", "el", "ca"}
 # A Latin transliteration of a name in one of those languages (BCP 47 script subtag).
 SCRIPT_SUBTAGS = {"latn"}
 
+EU_LANGUAGES = "http://publications.europa.eu/resource/authority/language"
 # Schemes whose every concept is labelled in every interface language, by file.
 TRANSLATED = {
-    "statuses": ["statuses"],
-    "service-types": ["service-types", "eu-action-plan-sectors", "open-eligibility"],
-    "organisation-types": ["organisation-types"],
-    "service-statuses": ["service-statuses"],
-    "urban-rural": ["urban-rural"],
+    "statuses": [f"{ID}scheme/statuses"],
+    "service-types": [f"{ID}scheme/{s}" for s in
+                      ("service-types", "eu-action-plan-sectors", "open-eligibility")],
+    "organisation-types": [f"{ID}scheme/organisation-types"],
+    "service-statuses": [f"{ID}scheme/service-statuses"],
+    "urban-rural": [f"{ID}scheme/urban-rural"],
+    "languages": [EU_LANGUAGES],
 }
 COUNTRIES = ("FR", "ES", "PL", "EL")
 COUNTRY_LANGUAGE = {"FR": "fr", "ES": "es", "PL": "pl", "EL": "el"}
@@ -51,7 +54,7 @@ def concepts_of(stem: str) -> list[tuple[str, URIRef]]:
     return sorted(
         (scheme, c)
         for scheme in TRANSLATED[stem]
-        for c in g.subjects(SKOS.inScheme, URIRef(f"{ID}scheme/{scheme}"))
+        for c in g.subjects(SKOS.inScheme, URIRef(scheme))
     )
 
 
@@ -59,7 +62,7 @@ CONCEPTS = [(stem, c) for stem in TRANSLATED for _, c in concepts_of(stem)]
 
 
 def short(c: URIRef) -> str:
-    return str(c).removeprefix(ID)
+    return str(c).removeprefix(ID).removeprefix(EU_LANGUAGES + "/")
 
 
 def by_language(g: Graph, c: URIRef, prop) -> dict[str, list[str]]:
@@ -72,7 +75,7 @@ def by_language(g: Graph, c: URIRef, prop) -> dict[str, list[str]]:
 def test_every_scheme_has_its_concepts():
     counts = {stem: len(concepts_of(stem)) for stem in TRANSLATED}
     assert counts == {"statuses": 8, "service-types": 30, "organisation-types": 8,
-                      "service-statuses": 3, "urban-rural": 3}
+                      "service-statuses": 3, "urban-rural": 3, "languages": 30}
 
 
 def concept_id(x) -> str:
