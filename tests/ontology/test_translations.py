@@ -263,3 +263,15 @@ def test_readme_counts_match_the_files():
         named = sum(lang in by_language(regions, c, SKOS.prefLabel) for c in places)
         assert rows[lang] == (labelled, defined, named), lang
     assert f"of {len(CONCEPTS)})" in readme and f"of {len(places)})" in readme
+
+
+@pytest.mark.parametrize("stem", sorted(TRANSLATED))
+def test_no_two_concepts_of_a_scheme_share_a_label(stem):
+    """A picker in any language must tell the concepts of one scheme apart."""
+    g = GRAPHS[stem]
+    for scheme in TRANSLATED[stem]:
+        seen: dict[tuple[str, str], URIRef] = {}
+        for c in g.subjects(SKOS.inScheme, URIRef(scheme)):
+            for label in g.objects(c, SKOS.prefLabel):
+                key = (label.language, str(label).casefold())
+                assert seen.setdefault(key, c) == c, (key, short(c), short(seen[key]))
