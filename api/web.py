@@ -15,9 +15,9 @@ from importlib import resources
 from urllib.parse import urlencode
 
 import jinja2
-from markupsafe import Markup
 from fastapi import Request
 from fastapi.responses import HTMLResponse
+from markupsafe import Markup
 
 LANGUAGES = ("en", "fr")
 DEFAULT = "en"
