@@ -26,6 +26,7 @@ import pyoxigraph as ox
 import rdflib
 from rdflib.namespace import SH
 
+from passerelle.graph import xml_safety
 from passerelle.graph.formats import rdflib_graph
 from passerelle.graph.namespaces import INFERRED_GRAPH, RDF_TYPE, SKOS
 from passerelle.graph.store import Store
@@ -222,4 +223,5 @@ def check(store: Store, change: Change) -> Report:
         data |= after.triples(targeted)
     pointed = {t.object for t in data if isinstance(t.object, ox.NamedNode)} - nodes
     context = after.triples(pointed) if pointed else set()
-    return validate(rdflib_graph(data), rdflib_graph(context), ontology=load_class_axioms())
+    report = validate(rdflib_graph(data), rdflib_graph(context), ontology=load_class_axioms())
+    return xml_safety.guard(report, change.added)
