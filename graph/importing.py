@@ -18,7 +18,7 @@ from decimal import Decimal, InvalidOperation
 
 import pyoxigraph as ox
 
-from passerelle.errors import PasserelleError
+from passerelle.errors import InvalidData
 from passerelle.graph.incremental import Change, check
 from passerelle.graph.loader import LoadResult, write_checked
 from passerelle.graph.namespaces import ID, PAS, RDF_TYPE, SKOS
@@ -52,10 +52,8 @@ class Problem:
         return f"{self.where}: {self.message}"
 
 
-class ImportFailed(PasserelleError):
+class ImportFailed(InvalidData):
     """Some records cannot be imported; nothing was stored."""
-
-    exit_code = 1
 
     def __init__(self, problems: list[Problem], what: str):
         self.problems = problems

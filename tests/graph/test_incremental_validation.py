@@ -149,6 +149,7 @@ def test_shapes_read_other_nodes_only_through_type_and_scheme():
     assert all(isinstance(path, URIRef) for path in shapes.objects(None, SH.path))
     pointing = [*shapes.subjects(SH["class"]), *shapes.subjects(URIRef(PASH + "inScheme"))]
     assert all((s, SH.path, None) in shapes for s in pointing)
-    reviewed = {PASH + "ServiceEligibilityExclusiveShape", PASH + "DateOrderShape"}
+    reviewed = {PASH + "ServiceEligibilityExclusiveShape", PASH + "DateOrderShape",
+                PASH + "SourceLinkShape", PASH + "RecordIriShape"}
     assert {str(s) for s in shapes.subjects(SH.sparql)} == reviewed, "SPARQL rules read $this only"
     assert {RDF_TYPE, "http://www.w3.org/2004/02/skos/core#inScheme"} == POINTED_AT
