@@ -33,6 +33,8 @@ PROV = "http://www.w3.org/ns/prov#"
 SERVICE_STATUSES = ("active", "temporarily-closed", "defunct")
 KINDS = {"need": "service type", "status": "status", "region": "region", "language": "language"}
 SLUG = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
+BATCH = 2000
+"""Nodes validated at a time: the validator's memory is that of one batch, whatever the file."""
 
 
 @dataclass(frozen=True)
@@ -412,7 +414,7 @@ def import_records(store: Store, records: list[ServiceRecord], *, graph: str, so
     while candidates:
         graphs = {graph: _assemble(graph, source, [built[i] for i in candidates])}
         change = Change.plan(store, graphs, replace=True)
-        report = check(store, change)
+        report = check(store, change, batch=BATCH, progress=f"checking {source}")
         broken = _broken_records(report, candidates, built, records)
         if not report.conforms and not broken:
             raise ImportFailed([Problem(source, report.to_text())], source)
@@ -450,13 +452,15 @@ def _broken_records(report: Report, kept: list[int], built: list[Built],
                     records: list[ServiceRecord]) -> dict[int, list[Problem]]:
     """The records a finding names (by their service or new organisation), each finding placed
     on the column that holds the property."""
+    named: dict[str, list[int]] = {}
+    for index in kept:
+        if built[index].service:
+            named.setdefault(built[index].service[0].subject.value, []).append(index)
+        if built[index].organisation:
+            named.setdefault(built[index].organisation, []).append(index)
     broken: dict[int, list[Problem]] = {}
     for finding in report.violations:
-        node = finding.node.split(" ")[0]
-        for index in kept:
-            service = built[index].service[0].subject.value if built[index].service else None
-            if node in (service, built[index].organisation):
-                message = f"{finding.message} [rule: {finding.shape_name}]"
-                broken.setdefault(index, []).append(
-                    _located(records[index], finding.path, message))
+        for index in named.get(finding.node.split(" ")[0], ()):
+            message = f"{finding.message} [rule: {finding.shape_name}]"
+            broken.setdefault(index, []).append(_located(records[index], finding.path, message))
     return broken

@@ -21,11 +21,10 @@ import xml.parsers.expat
 from collections.abc import Iterable
 
 import pyoxigraph as ox
-
-from passerelle.graph.namespaces import RDF_TYPE
 from rdflib import URIRef
 
 from passerelle.graph import formats
+from passerelle.graph.namespaces import RDF_TYPE
 from passerelle.graph.validation import Finding, Report
 from passerelle.graph.validation import _compact as compact
 
