@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test bench lint install clean docs
+.PHONY: run test bench bench-import lint install clean docs
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -25,6 +25,9 @@ test: install
 
 bench: install
 	$(BIN)/python -m bench
+
+bench-import: install
+	$(BIN)/python -m bench.import_scale --csv 2000,8000,100000 --hsds 2000,10000
 
 docs: install
 	$(BIN)/python -m passerelle.api.ontology_doc docs

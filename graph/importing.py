@@ -424,13 +424,20 @@ def import_records(store: Store, records: list[ServiceRecord], *, graph: str, so
             raise ImportFailed(_listed(problems), source)
         kept = [i for i in candidates if i not in problems]
         if kept == candidates:
-            load = write_checked(store, graphs, change, report, replace=True, what=source)
+            # A first import has nothing to replace: adding (one transaction still) spares the
+            # store a SPARQL Update text holding every triple.
+            load = write_checked(store, graphs, change, report, what=source,
+                                 replace=bool(change.removed) or _has_graph(store, graph))
             notes = [n for i in kept for n in records[i].notes]
             return ImportResult(len(kept), _listed(problems), notes, load)
         candidates = kept
     if problems and not skip_invalid:
         raise ImportFailed(_listed(problems), source)
     return ImportResult(0, _listed(problems), [], LoadResult())
+
+
+def _has_graph(store: Store, graph: str) -> bool:
+    return bool(store.query(f"ASK {{ GRAPH {ox.NamedNode(graph)} {{ ?s ?p ?o }} }}"))
 
 
 def _listed(problems: dict[int, list[Problem]]) -> list[Problem]:

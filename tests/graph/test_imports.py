@@ -395,7 +395,8 @@ def test_a_cell_of_megabytes_is_refused_not_a_traceback(tmp_path):
 
 @pytest.mark.parametrize(("text", "expected"), [
     ('service_name_en,cost\n"Open "quote" inside",free\n', "row 2 (line 2): not RFC 4180 CSV"),
-    ('service_name_en,cost\nA,free\n"Unterminated,free\n', "row 3 (line 3): not RFC 4180 CSV: unexpected end"),
+    ('service_name_en,cost\nA,free\n"Unterminated,free\n',
+     "row 3 (line 3): not RFC 4180 CSV: unexpected end"),
 ])
 def test_malformed_csv_names_the_row(tmp_path, text, expected):
     path = tmp_path / "s.csv"
