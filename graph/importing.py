@@ -37,7 +37,7 @@ BATCH = 2000
 """Nodes validated at a time: the validator's memory is that of one batch, whatever the file."""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Value:
     """A value as the source wrote it, and where: what a problem report points to."""
 
