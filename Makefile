@@ -12,7 +12,7 @@ export PASSERELLE_STANDARDS_DIR PASSERELLE_CONFORMANCE_DIR
 # Where `passerelle serve` keeps its store when no --store is given (see passerelle/settings.py).
 DATA_DIR := $(or $(PASSERELLE_DATA_DIR),$(or $(XDG_DATA_HOME),$(HOME)/.local/share)/passerelle)
 
-.PHONY: run test bench lint install clean docs check-shared reset-data
+.PHONY: run test bench lint install clean docs check-shared reset-data bench-import
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -53,6 +53,9 @@ test: check-shared install
 
 bench: install
 	$(BIN)/python -m bench
+
+bench-import: install
+	$(BIN)/python -m bench.import_scale --csv 2000,8000,100000 --hsds 2000,10000
 
 docs: install
 	$(BIN)/python -m passerelle.api.ontology_doc docs

@@ -12,10 +12,10 @@ from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 
-from jinja2 import Environment, PackageLoader, select_autoescape
 from rdflib import OWL, RDF, RDFS, SKOS, Graph, URIRef
 from rdflib.namespace import DCTERMS as DCT
 
+from passerelle.api.web import environment
 from passerelle.graph.bundle import vocabulary_files
 
 PROPERTY_TYPES = (OWL.ObjectProperty, OWL.DatatypeProperty, RDF.Property)
@@ -135,9 +135,7 @@ def model() -> dict:
 
 @cache
 def html() -> str:
-    env = Environment(loader=PackageLoader("passerelle.api", "templates"),
-                      autoescape=select_autoescape())
-    return env.get_template("ontology.html").render(**model())
+    return environment().get_template("ontology.html").render(**model())
 
 
 def main(argv: list[str]) -> int:

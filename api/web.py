@@ -9,6 +9,7 @@ language-tagged literals, picked in the same language.
 from __future__ import annotations
 
 import json
+import re
 from functools import cache
 from importlib import resources
 from urllib.parse import urlencode
@@ -16,12 +17,59 @@ from urllib.parse import urlencode
 import jinja2
 from fastapi import Request
 from fastapi.responses import HTMLResponse
+from markupsafe import Markup
 
 LANGUAGES = ("en", "fr")
 DEFAULT = "en"
 
-templates = jinja2.Environment(loader=jinja2.PackageLoader("passerelle.api", "templates"),
-                               autoescape=True, trim_blocks=True, lstrip_blocks=True)
+LINK_SCHEMES = frozenset({"http", "https", "mailto", "tel"})
+"""The only schemes a page turns into a link: a ``javascript:`` or ``data:`` IRI in the data (or
+built by a query) would run in the reader's browser, so it is shown as text instead."""
+
+_SCHEME = re.compile(r"([A-Za-z][A-Za-z0-9+.\-]*):")
+_IGNORED = re.compile(r"[\t\n\r]")
+
+
+def linkable(href: object) -> bool:
+    """Whether ``href`` may be a link: a relative reference to this site, or an absolute one in
+    one of ``LINK_SCHEMES``. The scheme is read as a browser reads it (leading spaces and
+    control characters dropped, tabs and line breaks removed anywhere), so ``" java\tscript:"``
+    is still ``javascript``."""
+    if not isinstance(href, str) or not href:
+        return False
+    text = _IGNORED.sub("", href.lstrip("".join(map(chr, range(0x21)))))
+    if not text:
+        return False
+    scheme = _SCHEME.match(text)
+    if scheme:
+        return scheme.group(1).lower() in LINK_SCHEMES
+    return text[0] in "/?#"
+
+
+def href_attribute(href: object) -> Markup:
+    """`` href="..."`` for a linkable target, nothing otherwise: ``<a{{ x | href }}>`` is then a
+    link or, with no ``href``, plain text that cannot be followed."""
+    if not linkable(href):
+        return Markup("")
+    return Markup(' href="{}"').format(href)
+
+
+LINK_FILTERS = {"href": href_attribute}
+LINK_TESTS = {"linkable": linkable}
+"""Registered on every Jinja environment the pages use; every href built from data goes through
+``href`` (an attribute) or is guarded by ``is linkable``."""
+
+
+def environment(**options) -> jinja2.Environment:
+    """The one way pages get a Jinja environment: with the link filters and tests."""
+    env = jinja2.Environment(loader=jinja2.PackageLoader("passerelle.api", "templates"),
+                             autoescape=True, **options)
+    env.filters.update(LINK_FILTERS)
+    env.tests.update(LINK_TESTS)
+    return env
+
+
+templates = environment(trim_blocks=True, lstrip_blocks=True)
 
 
 @cache

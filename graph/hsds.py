@@ -9,11 +9,12 @@ point to each other by ``id``; both are read, and every value keeps its JSON pat
 from __future__ import annotations
 
 import json
+import re
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
-from passerelle.errors import PasserelleError
+from passerelle.errors import InvalidData
 from passerelle.graph.importing import (
     Address,
     Organisation,
@@ -36,18 +37,73 @@ Item = tuple[dict, str]
 """A JSON object and its path."""
 
 
-def read(path: Path, store: Store, *, language: str = "en") -> list[ServiceRecord]:
+MAX_DEPTH = 64
+"""How deep a refused document is said to nest too deep: HSDS needs a handful of levels. The
+JSON reader itself stops (``RecursionError``) a few hundred levels down; the path named is
+where the document passes this depth."""
+
+_TOKENS = re.compile(r'"(?:[^"\\]|\\.)*"\s*:?|[\[\]{},]')
+
+
+def _too_deep(text: str) -> str | None:
+    """Where ``text`` first nests deeper than ``MAX_DEPTH``: a JSON path (its first levels) and
+    the line and column, or None. One pass over the text with a regular expression."""
+    stack: list[list] = []
+    for token in _TOKENS.finditer(text):
+        mark = token.group()
+        if mark in "{[":
+            stack.append(["{", None] if mark == "{" else ["[", 0])
+            if len(stack) > MAX_DEPTH:
+                line = text.count("\n", 0, token.start()) + 1
+                column = token.start() - text.rfind("\n", 0, token.start())
+                path = "$" + "".join(
+                    (f"[{index}]" if kind == "[" else f".{index}" if index else "")
+                    for kind, index in stack[:8])
+                return (f"{path}...: line {line}, column {column}: nested more than "
+                        f"{MAX_DEPTH} levels deep")
+        elif mark in "}]":
+            if stack:
+                stack.pop()
+        elif mark == ",":
+            if stack and stack[-1][0] == "[":
+                stack[-1][1] += 1
+        elif mark.endswith(":") and stack and stack[-1][0] == "{":
+            stack[-1][1] = json.loads(mark[:-1].rstrip())
+    return None
+
+
+def load(path: Path):
+    """The JSON document of ``path``; anything that keeps it from being read is an
+    ``InvalidData`` naming the place, never a traceback."""
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as error:
+        raise InvalidData(f"{path}: byte {error.start}: not UTF-8 text (JSON is UTF-8)") from None
+    try:
+        return json.loads(text)
     except json.JSONDecodeError as error:
-        raise PasserelleError(f"{path}: line {error.lineno}, column {error.colno}: {error.msg} "
-                              "(not valid JSON)") from None
-    return records(data, Vocabularies(store), language=language)
+        raise InvalidData(f"{path}: line {error.lineno}, column {error.colno}: {error.msg} "
+                          "(not valid JSON)") from None
+    except RecursionError:
+        raise InvalidData(f"{path}: {_too_deep(text) or 'nested too deep'}") from None
+    except ValueError as error:
+        raise InvalidData(f"{path}: not a JSON document this import can read: {error}") from None
+
+
+def read(path: Path, store: Store, *, language: str = "en") -> list[ServiceRecord]:
+    return records(load(path), Vocabularies(store), language=language)
+
+
+def _key(value):
+    """An identifier as a lookup key: a string or number, else None (a list or an object can
+    identify nothing)."""
+    return value if isinstance(value, str | int | float) and not isinstance(value, bool) else None
 
 
 def _objects(value, path: str) -> list[Item]:
-    return [(item, f"{path}[{i}]") for i, item in enumerate(value or [])
-            if isinstance(item, dict)]
+    if not isinstance(value, list):
+        return []
+    return [(item, f"{path}[{i}]") for i, item in enumerate(value) if isinstance(item, dict)]
 
 
 class _Document:
@@ -62,18 +118,28 @@ class _Document:
             self.data = data
             self.organizations = _objects(data.get("organizations"), "$.organizations")
         else:
-            raise PasserelleError("$: expected an object or a list of organisations")
-        self.by_id = {kind: {item.get("id"): (item, where)
+            raise InvalidData("$: expected an object or a list of organisations")
+        self.by_id = {kind: {_key(item.get("id")): (item, where)
                              for item, where in _objects(self.data.get(kind), f"$.{kind}")}
                       for kind in ("locations", "taxonomy_terms")}
-        self.by_id["organizations"] = {item.get("id"): (item, where)
+        self.by_id["organizations"] = {_key(item.get("id")): (item, where)
                                        for item, where in self.organizations}
+        self._indexes: dict[tuple[str, str], dict] = {}
 
     def linked(self, kind: str, key: str, value) -> list[Item]:
-        if value is None:
+        """The items of the flat list ``kind`` whose ``key`` is ``value``, in document order.
+
+        Each list is indexed once, on first use: looking a service's languages up by scanning
+        the whole list made a flat document's reading quadratic."""
+        if _key(value) is None:
             return []
-        return [(item, where) for item, where in _objects(self.data.get(kind), f"$.{kind}")
-                if item.get(key) == value]
+        index = self._indexes.get((kind, key))
+        if index is None:
+            index = self._indexes[(kind, key)] = {}
+            for item, where in _objects(self.data.get(kind), f"$.{kind}"):
+                if (found := _key(item.get(key))) is not None:
+                    index.setdefault(found, []).append((item, where))
+        return index.get(value, [])
 
     def services(self) -> Iterator[tuple[Item, Item | None]]:
         """Each service with its organisation, nested ones first, then the flat ones."""
@@ -85,7 +151,7 @@ class _Document:
                 yield (service, where), (service["organization"], f"{where}.organization")
             else:
                 yield (service, where), self.by_id["organizations"].get(
-                    service.get("organization_id"))
+                    _key(service.get("organization_id")))
 
     def children(self, service: Item, kind: str) -> list[Item]:
         item, where = service
@@ -102,7 +168,7 @@ def records(data, vocabularies: Vocabularies, *, language: str = "en") -> list[S
     found = [_record(document, service, org, vocabularies, language)
              for service, org in document.services()]
     if not found:
-        raise PasserelleError("$: no services found (expected organizations[].services[] "
+        raise InvalidData("$: no services found (expected organizations[].services[] "
                               "or services[])")
     return found
 
@@ -194,7 +260,7 @@ def _codes(document: _Document, service: Item, record: ServiceRecord,
         term_where = f"{where}.taxonomy_term"
         if not isinstance(term, dict):
             term, term_where = document.by_id["taxonomy_terms"].get(
-                attribute.get("taxonomy_term_id"), ({}, where))
+                _key(attribute.get("taxonomy_term_id")), ({}, where))
         value = _text(term, "code", term_where) or _text(term, "name", term_where)
         if value:
             code = vocabularies.code_for("need", value.text) or value.text
@@ -211,7 +277,7 @@ def _contacts(document: _Document, service: Item, record: ServiceRecord) -> None
     for link, where in document.children(service, "service_at_locations"):
         location = link.get("location")
         place = (location, f"{where}.location") if isinstance(location, dict) else \
-            document.by_id["locations"].get(link.get("location_id"))
+            document.by_id["locations"].get(_key(link.get("location_id")))
         if place:
             record.addresses += _addresses(document, place)
     for address in record.addresses:

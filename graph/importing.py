@@ -18,7 +18,7 @@ from decimal import Decimal, InvalidOperation
 
 import pyoxigraph as ox
 
-from passerelle.errors import PasserelleError
+from passerelle.errors import InvalidData
 from passerelle.graph.incremental import Change, check
 from passerelle.graph.loader import LoadResult, write_checked
 from passerelle.graph.namespaces import ID, PAS, RDF_TYPE, SKOS
@@ -33,9 +33,11 @@ PROV = "http://www.w3.org/ns/prov#"
 SERVICE_STATUSES = ("active", "temporarily-closed", "defunct")
 KINDS = {"need": "service type", "status": "status", "region": "region", "language": "language"}
 SLUG = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
+BATCH = 2000
+"""Nodes validated at a time: the validator's memory is that of one batch, whatever the file."""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Value:
     """A value as the source wrote it, and where: what a problem report points to."""
 
@@ -52,10 +54,8 @@ class Problem:
         return f"{self.where}: {self.message}"
 
 
-class ImportFailed(PasserelleError):
+class ImportFailed(InvalidData):
     """Some records cannot be imported; nothing was stored."""
-
-    exit_code = 1
 
     def __init__(self, problems: list[Problem], what: str):
         self.problems = problems
@@ -414,7 +414,7 @@ def import_records(store: Store, records: list[ServiceRecord], *, graph: str, so
     while candidates:
         graphs = {graph: _assemble(graph, source, [built[i] for i in candidates])}
         change = Change.plan(store, graphs, replace=True)
-        report = check(store, change)
+        report = check(store, change, batch=BATCH, progress=f"checking {source}")
         broken = _broken_records(report, candidates, built, records)
         if not report.conforms and not broken:
             raise ImportFailed([Problem(source, report.to_text())], source)
@@ -424,13 +424,20 @@ def import_records(store: Store, records: list[ServiceRecord], *, graph: str, so
             raise ImportFailed(_listed(problems), source)
         kept = [i for i in candidates if i not in problems]
         if kept == candidates:
-            load = write_checked(store, graphs, change, report, replace=True, what=source)
+            # A first import has nothing to replace: adding (one transaction still) spares the
+            # store a SPARQL Update text holding every triple.
+            load = write_checked(store, graphs, change, report, what=source,
+                                 replace=bool(change.removed) or _has_graph(store, graph))
             notes = [n for i in kept for n in records[i].notes]
             return ImportResult(len(kept), _listed(problems), notes, load)
         candidates = kept
     if problems and not skip_invalid:
         raise ImportFailed(_listed(problems), source)
     return ImportResult(0, _listed(problems), [], LoadResult())
+
+
+def _has_graph(store: Store, graph: str) -> bool:
+    return bool(store.query(f"ASK {{ GRAPH {ox.NamedNode(graph)} {{ ?s ?p ?o }} }}"))
 
 
 def _listed(problems: dict[int, list[Problem]]) -> list[Problem]:
@@ -452,13 +459,15 @@ def _broken_records(report: Report, kept: list[int], built: list[Built],
                     records: list[ServiceRecord]) -> dict[int, list[Problem]]:
     """The records a finding names (by their service or new organisation), each finding placed
     on the column that holds the property."""
+    named: dict[str, list[int]] = {}
+    for index in kept:
+        if built[index].service:
+            named.setdefault(built[index].service[0].subject.value, []).append(index)
+        if built[index].organisation:
+            named.setdefault(built[index].organisation, []).append(index)
     broken: dict[int, list[Problem]] = {}
     for finding in report.violations:
-        node = finding.node.split(" ")[0]
-        for index in kept:
-            service = built[index].service[0].subject.value if built[index].service else None
-            if node in (service, built[index].organisation):
-                message = f"{finding.message} [rule: {finding.shape_name}]"
-                broken.setdefault(index, []).append(
-                    _located(records[index], finding.path, message))
+        for index in named.get(finding.node.split(" ")[0], ()):
+            message = f"{finding.message} [rule: {finding.shape_name}]"
+            broken.setdefault(index, []).append(_located(records[index], finding.path, message))
     return broken

@@ -49,7 +49,7 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from passerelle.errors import PasserelleError
-from passerelle.graph import formats
+from passerelle.graph import formats, xml_safety
 from passerelle.graph.query_screen import Refused, screen
 from passerelle.graph.store import EmbeddedStore, Store
 
@@ -210,7 +210,7 @@ def execute(store: Store, job: Job, deadline: float | None = None) -> Answer:
     try:
         result = store.query(text, default_graph=_listed(job.default_graph),
                              named_graphs=_listed(job.named_graphs))
-        return _serialise(result, job, deadline)
+        return xml_safety.checked(_serialise(result, job, deadline))
     except SyntaxError as error:
         message = str(error)
         if job.base_iri is not None:

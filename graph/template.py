@@ -10,7 +10,7 @@ import csv
 import io
 from pathlib import Path
 
-from passerelle.errors import PasserelleError
+from passerelle.errors import InvalidData
 from passerelle.graph.importing import Address, Organisation, Problem, ServiceRecord, Value
 
 COLUMNS = (
@@ -34,28 +34,77 @@ PROPERTY_COLUMNS = {
 }
 
 
-def _dialect(text: str) -> type[csv.Dialect] | csv.Dialect:
-    """Comma, semicolon or tab: spreadsheets save CSV with the separator of their locale."""
-    header = text.splitlines()[0] if text else ""
+CELL_LIMIT = 128 * 1024
+"""The longest cell read, in characters: far more than any description needs."""
+
+DELIMITERS = (",", ";", "\t")
+
+
+def _delimiter(header: str) -> str:
+    """Comma (RFC 4180), or the semicolon or tab that spreadsheets of some locales save with.
+
+    Told from the header, which holds only column names: the separator is the one that splits
+    it into template columns. Quoting is RFC 4180's whatever the separator: a cell in double
+    quotes may hold separators, line breaks and quotes, each written twice.
+    """
+    for delimiter in DELIMITERS:
+        cells = [c.strip().strip('"').strip() for c in header.split(delimiter)]
+        if len(cells) > 1 and all(c in COLUMNS for c in cells):
+            return delimiter
+    counts = {d: header.count(d) for d in DELIMITERS}
+    return max(DELIMITERS, key=lambda d: (counts[d], d == ","))
+
+
+def _rows(path: Path, text: str):
+    """The rows as lists of cells, each numbered as a spreadsheet numbers it (the header is 1).
+
+    A malformed quote, a NUL character or a cell over ``CELL_LIMIT`` is an ``InvalidData``
+    naming the row (and column when known), never a traceback.
+    """
+    end = text.find("\n")
+    header = text if end < 0 else text[:end]
+    reader = csv.reader(io.StringIO(text), delimiter=_delimiter(header), quotechar='"',
+                        doublequote=True, skipinitialspace=False, strict=True)
+    number = 0
+    limit = csv.field_size_limit()
+    csv.field_size_limit(max(limit, len(text) + 1))
     try:
-        return csv.Sniffer().sniff(header, delimiters=",;\t")
-    except csv.Error:
-        return csv.excel
+        while True:
+            try:
+                cells = next(reader)
+            except StopIteration:
+                return
+            except csv.Error as error:
+                raise InvalidData(f"{path}: row {number + 1} (line {reader.line_num}): "
+                                  f"not RFC 4180 CSV: {error}") from None
+            number += 1
+            yield number, cells
+    finally:
+        csv.field_size_limit(limit)
 
 
 def read(path: Path, *, language: str = "en") -> list[ServiceRecord]:
     """The rows of a filled-in template, as records; ``language`` tags the untranslated texts."""
-    text = path.read_text(encoding="utf-8-sig")
-    reader = csv.reader(io.StringIO(text), _dialect(text))
-    header = [cell.strip() for cell in next(reader, [])]
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except UnicodeDecodeError as error:
+        raise InvalidData(f"{path}: byte {error.start}: not UTF-8 text (save the sheet as "
+                          "CSV UTF-8)") from None
+    rows = _rows(path, text)
+    _, first = next(rows, (1, []))
+    header = [cell.strip() for cell in first]
     unknown = [c for c in header if c not in COLUMNS]
     if unknown:
-        raise PasserelleError(f"{path}: row 1: not template columns: {', '.join(unknown)} "
-                              f"(the columns are {', '.join(COLUMNS)})")
+        raise InvalidData(f"{path}: row 1: not template columns: {', '.join(unknown)} "
+                          f"(the columns are {', '.join(COLUMNS)})")
     if not {"service_name_en", "service_name_fr"} & set(header):
-        raise PasserelleError(f"{path}: row 1: no service_name_en or service_name_fr column")
+        raise InvalidData(f"{path}: row 1: no service_name_en or service_name_fr column")
     records = []
-    for number, cells in enumerate(reader, start=2):
+    for number, cells in rows:
+        for column, cell in zip(header, cells, strict=False):
+            if len(cell) > CELL_LIMIT:
+                raise InvalidData(f"{path}: row {number}, column {column}: {len(cell):,} "
+                                  f"characters, more than a cell may hold ({CELL_LIMIT:,})")
         row = {column: cell.strip() for column, cell in zip(header, cells, strict=False)}
         if any(row.values()):
             records.append(_record(row, number, language))

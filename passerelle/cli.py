@@ -1,7 +1,10 @@
 """The ``passerelle`` command: serve, load, import, validate, query, export.
 
 Every failure is one clear line on stderr and a non-zero exit, never a traceback: exit 1 when
-data breaks a shape (``validate``), exit 2 for any other problem.
+the data is what to fix (it breaks a shape; for ``import``, also a file that cannot be read as
+the spreadsheet template or HSDS JSON: bad quoting, an oversized cell, broken or too deeply
+nested JSON), exit 2 when the command could not run (no such file, a kind of file it does not
+take, a store it cannot open).
 """
 
 from __future__ import annotations
@@ -213,9 +216,12 @@ def cmd_import(args: argparse.Namespace) -> int:
         raise PasserelleError(f"{args.file}: give a .csv (the template) or a .json (HSDS) file")
     if not args.file.is_file():
         raise PasserelleError(f"{args.file}: no such file")
-    store = _open(args)
-    records = (template.read(args.file, language=args.lang) if kind == ".csv"
-               else hsds.read(args.file, store, language=args.lang))
+    if kind == ".csv":
+        records = template.read(args.file, language=args.lang)
+        store = _open(args)
+    else:
+        store = _open(args)
+        records = hsds.read(args.file, store, language=args.lang)
     graph = args.graph or graph_iri("import-" + args.file.stem)
     result = import_records(store, records, graph=graph, source=args.file.name,
                             skip_invalid=args.skip_invalid)

@@ -9,13 +9,15 @@ from __future__ import annotations
 
 import csv
 import json
+import re
 from importlib import resources
 from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
 
-from passerelle.graph import hsds, template
+from passerelle.errors import InvalidData
+from passerelle.graph import hsds, importing, template
 from passerelle.graph.bundle import open_store
 from passerelle.graph.importing import ImportFailed, Vocabularies, import_records
 from passerelle.graph.namespaces import ID, PAS, graph_iri
@@ -343,3 +345,123 @@ def test_paths_follow_the_form_of_the_document(store, shape, prefix):
         import_hsds(store, shape(org))
     assert [str(p) for p in failure.value.problems] == [
         f"{prefix}.languages[0].code: unknown language 'xx'"]
+
+
+# --- Files as spreadsheets write them, and files no spreadsheet writes -------------------------
+
+def test_rfc4180_doubled_quotes_are_one_quote(store, tmp_path):
+    """A cell in quotes may hold the separator, line breaks and quotes written twice; the file
+    is read as RFC 4180 says, whatever the header looks like."""
+    header = ",".join(template.COLUMNS)
+    row = example_row()
+    row["service_name_en"] = 'Atelier "Code"'
+    row["description_en"] = 'Line one, with a comma;\nline two "quoted".'
+    cells = [row.get(c, "") for c in template.COLUMNS]
+    cells = ['"' + c.replace('"', '""') + '"' if any(x in c for x in ',;"\n') else c
+             for c in cells]
+    path = tmp_path / "s.csv"
+    path.write_text(header + "\r\n" + ",".join(cells) + "\r\n", encoding="utf-8")
+    assert import_csv(store, path).imported == 1
+    service = ID + "service/example-association-atelier-code"
+    assert 'Atelier "Code"' in values(store, service, "http://schema.org/name")
+    assert 'Line one, with a comma;\nline two "quoted".' in values(
+        store, service, "http://schema.org/description")
+
+
+def test_semicolon_file_keeps_quoted_separators(store, tmp_path):
+    row = {**example_row(), "service_name_en": 'Atelier "Code"; soir',
+           "description_en": "Un, deux; trois"}
+    path = write_csv(tmp_path / "s.csv", [row], delimiter=";")
+    assert import_csv(store, path).imported == 1
+    service = ID + "service/example-association-atelier-code-soir"
+    assert 'Atelier "Code"; soir' in values(store, service, "http://schema.org/name")
+    assert "Un, deux; trois" in values(store, service, "http://schema.org/description")
+
+
+def test_a_cell_over_the_limit_names_its_row_and_column(tmp_path):
+    rows = [example_row(), {**example_row(), "service_name_en": "Two",
+                            "description_en": "x" * (template.CELL_LIMIT + 1)}]
+    path = write_csv(tmp_path / "s.csv", rows)
+    with pytest.raises(InvalidData, match=r"row 3, column description_en: 131,073 characters"):
+        template.read(path)
+
+
+def test_a_cell_of_megabytes_is_refused_not_a_traceback(tmp_path):
+    """The csv module's own field limit (128 KB) raised a bare csv.Error before."""
+    path = write_csv(tmp_path / "s.csv", [{**example_row(), "cost": "y" * 3_000_000}])
+    with pytest.raises(InvalidData, match="row 2, column cost"):
+        template.read(path)
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ('service_name_en,cost\n"Open "quote" inside",free\n', "row 2 (line 2): not RFC 4180 CSV"),
+    ('service_name_en,cost\nA,free\n"Unterminated,free\n',
+     "row 3 (line 3): not RFC 4180 CSV: unexpected end"),
+])
+def test_malformed_csv_names_the_row(tmp_path, text, expected):
+    path = tmp_path / "s.csv"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(InvalidData, match=re.escape(expected)):
+        template.read(path)
+
+
+def test_not_utf8_is_refused(tmp_path):
+    path = tmp_path / "s.csv"
+    path.write_bytes("service_name_en\nCafé\n".encode("latin-1"))
+    with pytest.raises(InvalidData, match="not UTF-8"):
+        template.read(path)
+
+
+def test_hsds_nested_100000_deep_names_the_path(tmp_path):
+    path = tmp_path / "deep.json"
+    path.write_text('{"services": [{"name": "x", "languages": ' + "[" * 100_000
+                    + "]" * 100_000 + "}]}", encoding="utf-8")
+    with pytest.raises(InvalidData, match=re.escape(
+            "$.services[0].languages[0][0][0][0][0]...: line 1, column 103: nested more "
+            "than 64 levels deep")):
+        hsds.load(path)
+
+
+@pytest.mark.parametrize("document", [
+    '{"services": "not a list"}', '{"organizations": 7}', "[1, 2, 3]", '"text"',
+])
+def test_hsds_of_the_wrong_shape_is_a_clean_refusal(store, tmp_path, document):
+    with pytest.raises(InvalidData):
+        hsds.records(json.loads(document), Vocabularies(store))
+
+
+def test_hsds_identifier_that_is_a_list_identifies_nothing(store):
+    document = {"services": [{"name": "x", "organization_id": [1], "attributes": [
+        {"taxonomy_term_id": {"a": 1}}]}], "languages": [{"service_id": ["s"], "code": "fr"}]}
+    (record,) = hsds.records(document, Vocabularies(store))
+    assert record.organisation is None and record.languages == []
+
+
+def test_hsds_huge_number_is_refused(tmp_path):
+    path = tmp_path / "n.json"
+    path.write_text('{"services": [{"name": "x", "id": ' + "9" * 5000 + "}]}", encoding="utf-8")
+    with pytest.raises(InvalidData, match="not a JSON document this import can read"):
+        hsds.load(path)
+
+
+def test_flat_hsds_lists_are_matched_by_id(store):
+    document = {"organizations": [{"id": "o", "name": "Example Org"}],
+                "services": [{"id": f"s{i}", "organization_id": "o", "name": f"Service {i}",
+                              "attributes": [{"taxonomy_term": {"code": "housing"}}]}
+                             for i in range(3)],
+                "languages": [{"service_id": "s2", "code": "fr"},
+                              {"service_id": "s0", "code": "en"}]}
+    found = {r.names["en"].text: [v.text for v in r.languages]
+             for r in hsds.records(document, Vocabularies(store))}
+    assert found == {"Service 0": ["en"], "Service 1": [], "Service 2": ["fr"]}
+
+
+def test_checking_in_batches_reports_the_same_problems(store, tmp_path, monkeypatch):
+    path = write_csv(tmp_path / "s.csv", bad_rows())
+    with pytest.raises(ImportFailed) as whole:
+        import_csv(store, path)
+    monkeypatch.setattr(importing, "BATCH", 1)
+    with pytest.raises(ImportFailed) as batched:
+        import_csv(store, path)
+    assert sorted(map(str, batched.value.problems)) == sorted(map(str, whole.value.problems))
+    assert store.count() == open_store(None).count()

@@ -92,5 +92,78 @@ def test_broken_json_names_line_and_column(tmp_path):
     path = tmp_path / "directory.json"
     path.write_text('{"services": [\n  {"name": "x",}\n]}')
     result = run_cli("import", str(path), "--store", str(tmp_path / "store"))
-    assert result.returncode == 2
+    assert result.returncode == 1
     assert "directory.json: line 2, column" in result.stderr.decode()
+
+
+# --- Invalid data exits 1, a command that cannot run exits 2; one line, no traceback ----------
+
+def one_line_error(result) -> str:
+    err = result.stderr.decode()
+    assert "Traceback" not in err, err[-2000:]
+    assert err.count("\n") == 1, err[-2000:]
+    return err
+
+
+def test_a_cell_over_128_kb_is_one_line_naming_row_and_column(tmp_path):
+    store = tmp_path / "store"
+    path = spreadsheet(tmp_path / "services.csv", {"service_name_en": "One"},
+                       {"service_name_en": "Two", "description_en": "x" * 200_000})
+    result = run_cli("import", str(path), "--store", str(store))
+    assert result.returncode == 1
+    assert "row 3, column description_en: 200,000 characters" in one_line_error(result)
+    assert services(store) == 0
+
+
+def test_hsds_nested_100000_deep_is_one_line_naming_the_path(tmp_path):
+    store = tmp_path / "store"
+    path = tmp_path / "deep.json"
+    path.write_text('{"services": [{"name": "x", "phones": ' + "[" * 100_000 + "]" * 100_000
+                    + "}]}", encoding="utf-8")
+    result = run_cli("import", str(path), "--store", str(store))
+    assert result.returncode == 1
+    assert "$.services[0].phones[0][0]" in one_line_error(result)
+    assert services(store) == 0
+
+
+def test_doubled_quotes_are_stored_as_one(tmp_path):
+    store = tmp_path / "store"
+    path = spreadsheet(tmp_path / "services.csv", {"service_name_en": 'Atelier "Code"'})
+    assert '"Atelier ""Code"""' in path.read_text(encoding="utf-8")
+    result = run_cli("import", str(path), "--store", str(store))
+    assert result.returncode == 0, result.stderr.decode()
+    names = run_cli("query", "SELECT ?n WHERE { ?s a <https://w3id.org/passerelle/ontology#"
+                    "Service> ; <http://schema.org/name> ?n FILTER (lang(?n) = 'en') }",
+                    "--format", "csv", "--store", str(store))
+    assert names.stdout.decode().splitlines()[1:] == ['"Atelier ""Code"""']
+
+
+def test_a_javascript_website_is_invalid_data(tmp_path):
+    store = tmp_path / "store"
+    path = spreadsheet(tmp_path / "services.csv", {"website": "javascript:alert(1)"})
+    result = run_cli("import", str(path), "--store", str(store))
+    assert result.returncode == 1
+    assert "row 2, column website: not a web address" in result.stderr.decode()
+    assert services(store) == 0
+
+
+def test_a_control_character_is_invalid_data(tmp_path):
+    store = tmp_path / "store"
+    path = spreadsheet(tmp_path / "services.csv", {"cost": "free\x07"})
+    result = run_cli("import", str(path), "--store", str(store))
+    err = result.stderr.decode()
+    assert result.returncode == 1, err
+    assert "row 2, column cost" in err and "control character" in err
+    assert services(store) == 0
+
+
+def test_could_not_run_exits_2(tmp_path):
+    missing = run_cli("import", str(tmp_path / "nowhere.csv"), "--store", str(tmp_path / "s"))
+    assert missing.returncode == 2
+    assert "no such file" in one_line_error(missing)
+    not_a_store = tmp_path / "file"
+    not_a_store.write_text("x")
+    path = spreadsheet(tmp_path / "services.csv", {})
+    blocked = run_cli("import", str(path), "--store", str(not_a_store))
+    assert blocked.returncode == 2
+    assert "Not a directory" in one_line_error(blocked)
