@@ -37,7 +37,7 @@ from passerelle.api.routers import (
     vocabularies,
 )
 from passerelle.api.writing import Refusal
-from passerelle.graph.store import Store
+from passerelle.graph.store.base import Store
 from passerelle.settings import Settings, get_settings
 
 access_log = logging.getLogger("passerelle.access")

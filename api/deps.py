@@ -6,7 +6,7 @@ from typing import Annotated
 
 from fastapi import Depends, Request
 
-from passerelle.graph.store import Store
+from passerelle.graph.store.base import Store
 from passerelle.settings import Settings
 
 

@@ -12,7 +12,7 @@ from fastapi.responses import JSONResponse
 from passerelle.api.deps import SettingsDep, StoreDep
 from passerelle.api.params import Limit, Offset
 from passerelle.api.representations import Lang, not_found, respond
-from passerelle.graph import entities
+from passerelle.graph.read import entities
 
 
 def add_read_routes(router: APIRouter, kind: entities.Kind, *, list_summary: str,

@@ -14,8 +14,8 @@ from __future__ import annotations
 
 import pyoxigraph as ox
 
-from passerelle.graph import queries
-from passerelle.graph.bind import values
+from passerelle.graph.rdf import queries
+from passerelle.graph.rdf.bind import values
 
 CONTEXT: dict = {
     "@version": 1.1,

@@ -16,7 +16,7 @@ from rdflib import OWL, RDF, RDFS, SKOS, Graph, URIRef
 from rdflib.namespace import DCTERMS as DCT
 
 from passerelle.api.web import environment
-from passerelle.graph.bundle import vocabulary_files
+from passerelle.graph.store.bundle import vocabulary_files
 
 PROPERTY_TYPES = (OWL.ObjectProperty, OWL.DatatypeProperty, RDF.Property)
 

@@ -19,9 +19,9 @@ from passerelle.api.writing import (
     read_body,
     unsupported,
 )
-from passerelle.graph import records
-from passerelle.graph.mapping import field_error
-from passerelle.graph.store import Store
+from passerelle.graph.store.base import Store
+from passerelle.graph.write import records
+from passerelle.graph.write.mapping import field_error
 from passerelle.settings import Settings
 
 EXAMPLES = {

@@ -12,7 +12,7 @@ from fastapi import Query, Request
 from fastapi.responses import JSONResponse
 
 from passerelle.api import jsonld
-from passerelle.graph import formats
+from passerelle.graph.rdf import formats
 
 JSON = "application/json"
 JSON_LD = "application/ld+json"

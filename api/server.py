@@ -8,7 +8,7 @@ import logging
 import uvicorn
 
 from passerelle.api.app import create_app
-from passerelle.graph.store import Store
+from passerelle.graph.store.base import Store
 from passerelle.settings import get_settings
 
 

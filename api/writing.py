@@ -22,8 +22,9 @@ from fastapi.responses import JSONResponse
 
 from passerelle.api import bodies
 from passerelle.errors import PasserelleError
-from passerelle.graph import formats, loader
-from passerelle.graph.writes import (
+from passerelle.graph.rdf import formats
+from passerelle.graph.write import loader
+from passerelle.graph.write.commit import (
     Busy,
     Outcome,
     Unprocessable,

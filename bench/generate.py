@@ -25,8 +25,8 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from bench import texts
-from passerelle.graph.bundle import seed_files, vocabulary_files
-from passerelle.graph.namespaces import GRAPH, ID, PAS, RDF_TYPE, SKOS
+from passerelle.graph.rdf.namespaces import GRAPH, ID, PAS, RDF_TYPE, SKOS
+from passerelle.graph.store.bundle import seed_files, vocabulary_files
 
 SCHEMA = "http://schema.org/"
 DCT = "http://purl.org/dc/terms/"

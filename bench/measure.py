@@ -26,10 +26,11 @@ from pathlib import Path
 import httpx
 
 from bench.workload import Search
-from passerelle.graph.bundle import open_store
-from passerelle.graph.loader import ValidationFailed, load
-from passerelle.graph.search import build_query, compute, search
-from passerelle.graph.store import EmbeddedStore, Store
+from passerelle.graph.read.search import build_query, compute, search
+from passerelle.graph.store.base import Store
+from passerelle.graph.store.bundle import open_store
+from passerelle.graph.store.embedded import EmbeddedStore
+from passerelle.graph.write.loader import ValidationFailed, load
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -25,7 +25,7 @@ import pyoxigraph as ox
 from bench import measure
 from bench.stats import by_kind
 from bench.workload import Search
-from passerelle.graph.store import Store
+from passerelle.graph.store.base import Store
 
 BINARY = Path(sys.executable).with_name("oxigraph")
 RESULTS_JSON = "application/sparql-results+json"

@@ -89,7 +89,7 @@ def markdown(results: dict) -> str:
         "the search, the page's reasons and descriptions); *HTTP* is `GET /api/services` on a "
         "real `passerelle serve`, one request at a time. Latencies are p50 / p99 in ms over "
         "rounds of a mix of ten searches (five kinds, equal weight). The embedded store keeps "
-        "each answer until the next write (`graph/search.py`), so searches are timed two ways: "
+        "each answer until the next write (`graph/read/search.py`), so searches are timed two ways: "
         "*computed*, the first time a search is asked (in-process through a store that keeps "
         "nothing; over HTTP with a language tag no request used before, `en-x-c<n>`, whose "
         "labels fall back to English, so the answer is the same), and *kept*, the same search "

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from bench.generate import municipality_code
-from passerelle.graph.search import SearchParams
+from passerelle.graph.read.search import SearchParams
 
 
 @dataclass(frozen=True)

@@ -1,6 +1,6 @@
 """Latency of one validated single-service write on a store of a given size.
 
-Why: the write path validates only what a write touches (graph/incremental.py), so a write should
+Why: the write path validates only what a write touches (graph/validation/incremental.py), so a write should
 cost about the same at 10k and at 1M triples. This loads a synthetic graph into an on-disk store,
 then times ``loader.write`` of one new service at a time (planning, SHACL check, atomic write),
 both added to a shared graph and replacing a graph of its own.
@@ -17,10 +17,10 @@ import time
 from pathlib import Path
 
 from bench import generate
-from passerelle.graph import formats
-from passerelle.graph.bundle import open_store
-from passerelle.graph.loader import load, parse, write
-from passerelle.graph.namespaces import ID, PAS, graph_iri
+from passerelle.graph.rdf import formats
+from passerelle.graph.rdf.namespaces import ID, PAS, graph_iri
+from passerelle.graph.store.bundle import open_store
+from passerelle.graph.write.loader import load, parse, write
 
 SERVICE = """
 @prefix pas: <https://w3id.org/passerelle/ontology#> .

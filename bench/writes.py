@@ -1,6 +1,6 @@
 """Validated single-service writes: ``POST /api/services`` over HTTP, and the same in-process.
 
-Why: a write validates only what it touches (graph/incremental.py), so its cost should not grow
+Why: a write validates only what it touches (graph/validation/incremental.py), so its cost should not grow
 with the graph. Over HTTP each write is a new service with its own id, checked against the shapes
 and stored in its own graph with its audit record, as a data steward's client would send it. The
 in-process figure is ``bench.write_latency``'s: ``loader.write`` of one service in Turtle, with no
@@ -17,7 +17,7 @@ import httpx
 
 from bench.stats import summarise
 from bench.write_latency import timed_writes
-from passerelle.graph.bundle import open_store
+from passerelle.graph.store.bundle import open_store
 
 SECRET = "bench-write-token"
 ENV = {"PASSERELLE_API_TOKENS": f"bench:{SECRET}"}

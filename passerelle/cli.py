@@ -91,7 +91,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _open(args: argparse.Namespace, *, seed: bool = False):
-    from passerelle.graph.bundle import open_remote, open_store
+    from passerelle.graph.store.bundle import open_remote, open_store
 
     if args.endpoint:
         return open_remote(args.endpoint, args.update_endpoint, args.store_endpoint, seed=seed)
@@ -137,7 +137,7 @@ def _where(args: argparse.Namespace) -> str:
 def _ready(store, args: argparse.Namespace) -> None:
     """Refuse an engine that would answer every search with nothing; rebuild a missing or stale
     closure, saying so."""
-    from passerelle.graph import engine_check
+    from passerelle.graph.store import engine_check
 
     for finding in engine_check.check(store):
         if finding.kind == engine_check.NOT_UNION:
@@ -164,7 +164,7 @@ def _ready(store, args: argparse.Namespace) -> None:
 
 
 def cmd_rebuild_closure(args: argparse.Namespace) -> int:
-    from passerelle.graph import engine_check
+    from passerelle.graph.store import engine_check
 
     store = _open(args)
     found = engine_check.union_default_graph(store)
@@ -192,8 +192,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
 
 def cmd_load(args: argparse.Namespace) -> int:
-    from passerelle.graph import formats
-    from passerelle.graph.loader import load
+    from passerelle.graph.rdf import formats
+    from passerelle.graph.write.loader import load
 
     fmt = formats.by_name(args.format) if args.format else None
     store = _open(args)
@@ -207,9 +207,9 @@ def cmd_load(args: argparse.Namespace) -> int:
 
 
 def cmd_import(args: argparse.Namespace) -> int:
-    from passerelle.graph import hsds, template
-    from passerelle.graph.importing import import_records
-    from passerelle.graph.namespaces import graph_iri
+    from passerelle.graph.imports import hsds, spreadsheet
+    from passerelle.graph.imports.importer import import_records
+    from passerelle.graph.rdf.namespaces import graph_iri
 
     kind = args.file.suffix.lower()
     if kind not in (".csv", ".json"):
@@ -217,7 +217,7 @@ def cmd_import(args: argparse.Namespace) -> int:
     if not args.file.is_file():
         raise PasserelleError(f"{args.file}: no such file")
     if kind == ".csv":
-        records = template.read(args.file, language=args.lang)
+        records = spreadsheet.read(args.file, language=args.lang)
         store = _open(args)
     else:
         store = _open(args)
@@ -233,9 +233,9 @@ def cmd_import(args: argparse.Namespace) -> int:
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
-    from passerelle.graph.bundle import seed_files
-    from passerelle.graph.loader import parse_files, referenced_context, to_rdflib
-    from passerelle.graph.validation import validate
+    from passerelle.graph.store.bundle import seed_files
+    from passerelle.graph.validation.gate import validate
+    from passerelle.graph.write.loader import parse_files, referenced_context, to_rdflib
 
     files = args.files or seed_files()
     data = to_rdflib(parse_files(files))
@@ -294,10 +294,10 @@ def _print_table(rows: list[list[str]], out) -> None:
 
 
 def cmd_export(args: argparse.Namespace) -> int:
-    from passerelle.graph import formats
+    from passerelle.graph.rdf import formats
 
     if args.format == "hsds":
-        from passerelle.graph.hsds import to_hsds
+        from passerelle.graph.imports.hsds import to_hsds
 
         json.dump(to_hsds(_open(args)), sys.stdout, ensure_ascii=False, indent=2)
         sys.stdout.write("\n")

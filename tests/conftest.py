@@ -35,8 +35,8 @@ def run_cli(*args: str, env: dict | None = None, timeout: float = 120,
 SEED = """
 import sys
 from pathlib import Path
-from passerelle.graph.bundle import open_store
-from passerelle.graph.loader import load
+from passerelle.graph.store.bundle import open_store
+from passerelle.graph.write.loader import load
 store = open_store(Path(sys.argv[1]), seed=True)
 load(store, sorted(Path(sys.argv[2]).glob("*.ttl")))
 """
@@ -141,8 +141,8 @@ def pytest_generate_tests(metafunc):
 POPULATE = """
 import sys
 from pathlib import Path
-from passerelle.graph.bundle import open_remote
-from passerelle.graph.loader import load
+from passerelle.graph.store.bundle import open_remote
+from passerelle.graph.write.loader import load
 store = open_remote(sys.argv[1], sys.argv[2], seed=True)
 load(store, sorted(Path(sys.argv[3]).glob("*.ttl")))
 """

@@ -11,7 +11,7 @@ from fastapi.responses import JSONResponse
 from passerelle.api.deps import StoreDep
 from passerelle.api.params import unprocessable
 from passerelle.api.representations import respond
-from passerelle.graph import audit
+from passerelle.graph.write import audit
 
 router = APIRouter(prefix="/api/changes", tags=["changes"])
 

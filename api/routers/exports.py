@@ -14,8 +14,8 @@ from fastapi.responses import HTMLResponse, JSONResponse, Response
 
 from passerelle.api import jsonld, ontology_doc
 from passerelle.api.deps import SettingsDep, StoreDep
-from passerelle.graph import formats
 from passerelle.graph.export import catalog, dumps
+from passerelle.graph.rdf import formats
 
 router = APIRouter(tags=["open data"])
 

@@ -27,10 +27,11 @@ from passerelle.api.writing import (
     read_body,
     unsupported,
 )
-from passerelle.graph import formats, graph_store
-from passerelle.graph.describe import Description, serialize
-from passerelle.graph.store import Store
-from passerelle.graph.writes import DEFAULT_GRAPH, Outcome
+from passerelle.graph.rdf import formats
+from passerelle.graph.read.describe import Description, serialize
+from passerelle.graph.store.base import Store
+from passerelle.graph.write import graph_store
+from passerelle.graph.write.commit import DEFAULT_GRAPH, Outcome
 
 router = APIRouter(prefix="/store", tags=["graph store"])
 

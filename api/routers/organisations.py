@@ -6,7 +6,8 @@ from fastapi import APIRouter
 
 from passerelle.api.entity_routes import add_read_routes
 from passerelle.api.record_routes import add_write_routes
-from passerelle.graph import entities, records
+from passerelle.graph.read import entities
+from passerelle.graph.write import records
 
 router = APIRouter(prefix="/api/organisations", tags=["organisations"])
 add_read_routes(router, entities.ORGANISATIONS,

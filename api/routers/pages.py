@@ -15,10 +15,10 @@ from fastapi.responses import HTMLResponse
 
 from passerelle.api.deps import SettingsDep, StoreDep
 from passerelle.api.web import choose_language, local_href, messages, page, url_with
-from passerelle.graph import vocabularies
-from passerelle.graph.search import SearchParams, pick, search
-from passerelle.graph.store import Store
-from passerelle.graph.vocab import SCHEMES, UnknownCode
+from passerelle.graph.read import concepts
+from passerelle.graph.read.codes import SCHEMES, UnknownCode
+from passerelle.graph.read.search import SearchParams, pick, search
+from passerelle.graph.store.base import Store
 
 router = APIRouter(include_in_schema=False)
 
@@ -33,7 +33,7 @@ class Option:
     depth: int
 
 
-def _label(concept: vocabularies.Concept, lang: str) -> str:
+def _label(concept: concepts.Concept, lang: str) -> str:
     return pick(concept.labels, lang) or concept.notation or concept.iri
 
 
@@ -97,7 +97,7 @@ def _advice(request: Request, chosen: dict, schemes: dict, params: SearchParams,
     out = []
     for name in FIELDS:
         for code in chosen[name]:
-            concept = vocabularies.find(schemes[name], code)
+            concept = concepts.find(schemes[name], code)
             if concept is None:
                 continue
             value = _label(concept, lang)
@@ -119,7 +119,7 @@ def _advice(request: Request, chosen: dict, schemes: dict, params: SearchParams,
 
 
 def _schemes(store: Store) -> dict[str, dict]:
-    return {name: vocabularies.concepts(store, SCHEMES[name]) for name in FIELDS}
+    return {name: concepts.concepts(store, SCHEMES[name]) for name in FIELDS}
 
 
 @router.get("/", response_class=HTMLResponse)

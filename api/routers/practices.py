@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter
 
 from passerelle.api.entity_routes import add_read_routes
-from passerelle.graph import entities
+from passerelle.graph.read import entities
 
 router = APIRouter(prefix="/api/practices", tags=["practices"])
 add_read_routes(router, entities.PRACTICES,

@@ -30,7 +30,7 @@ from fastapi.responses import Response
 
 from passerelle.api.deps import SettingsDep
 from passerelle.api.web import choose_language, local_href, messages, page, url_with
-from passerelle.graph import sandbox
+from passerelle.graph.endpoint import sandbox
 from passerelle.settings import Settings
 
 router = APIRouter(include_in_schema=False)
@@ -127,8 +127,8 @@ class Example:
 
 @cache
 def examples() -> tuple[Example, ...]:
-    """The example questions shipped in ``graph/queries/examples``, by file name."""
-    folder = resources.files("passerelle.graph.queries").joinpath("examples")
+    """The example questions shipped in ``graph/rdf/queries/examples``, by file name."""
+    folder = resources.files("passerelle.graph.rdf.queries").joinpath("examples")
     found = []
     for entry in sorted(folder.iterdir(), key=lambda e: e.name):
         if not entry.name.endswith(".rq"):

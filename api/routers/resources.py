@@ -17,12 +17,12 @@ from fastapi.responses import PlainTextResponse, Response
 
 from passerelle.api.deps import SettingsDep, StoreDep
 from passerelle.api.web import choose_language, local_href, messages, page
-from passerelle.graph import formats, queries
-from passerelle.graph.bind import values
-from passerelle.graph.describe import RDF_TYPE, Description, curie, describe, serialize
-from passerelle.graph.search import SearchParams, pick, search
-from passerelle.graph.store import Store
-from passerelle.graph.vocab import UnknownCode
+from passerelle.graph.rdf import formats, queries
+from passerelle.graph.rdf.bind import values
+from passerelle.graph.read.codes import UnknownCode
+from passerelle.graph.read.describe import RDF_TYPE, Description, curie, describe, serialize
+from passerelle.graph.read.search import SearchParams, pick, search
+from passerelle.graph.store.base import Store
 
 router = APIRouter(tags=["linked data"])
 

@@ -33,8 +33,9 @@ from starlette.concurrency import run_in_threadpool
 
 from passerelle.api import bodies
 from passerelle.api.routers import query_page
-from passerelle.graph import formats, sandbox
-from passerelle.graph.namespaces import RDF_TYPE
+from passerelle.graph.endpoint import sandbox
+from passerelle.graph.rdf import formats
+from passerelle.graph.rdf.namespaces import RDF_TYPE
 from passerelle.settings import Settings
 
 log = logging.getLogger("passerelle.sparql")

@@ -24,7 +24,7 @@ from passerelle.api.writing import (
     read_body,
     unsupported,
 )
-from passerelle.graph import sparql_update
+from passerelle.graph.write import sparql_update
 
 router = APIRouter(tags=["sparql"])
 

@@ -7,8 +7,8 @@ from fastapi.responses import JSONResponse
 
 from passerelle.api.deps import StoreDep
 from passerelle.api.representations import Lang, not_found, respond
-from passerelle.graph import vocabularies
-from passerelle.graph.vocab import SCHEMES
+from passerelle.graph.read import concepts
+from passerelle.graph.read.codes import SCHEMES
 
 router = APIRouter(prefix="/api", tags=["vocabularies"])
 
@@ -35,13 +35,13 @@ def _routes(path: str, scheme_key: str, what: str) -> None:
     @router.get(f"/{path}", name=f"{path}-tree",
                 summary=f"The {path.replace('-', ' ')} as a tree (by skos:broader)")
     def tree(request: Request, store: StoreDep, lang: Lang = "en") -> JSONResponse:
-        body = {"scheme": scheme, "items": vocabularies.tree(store, scheme, lang)}
+        body = {"scheme": scheme, "items": concepts.tree(store, scheme, lang)}
         return respond(request, body, TERMS)
 
     @router.get(f"/{path}/{{code:path}}", name=f"{path}-concept",
                 summary=f"One {what} by code or IRI, with its broader chain and narrower list")
     def concept(request: Request, store: StoreDep, code: str, lang: Lang = "en") -> JSONResponse:
-        found = vocabularies.concept(store, scheme, code, lang)
+        found = concepts.concept(store, scheme, code, lang)
         if found is None:
             return not_found(what, code)
         return respond(request, found, TERMS)

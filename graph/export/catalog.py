@@ -17,8 +17,8 @@ from rdflib.namespace import DCAT, FOAF
 from rdflib.namespace import DCTERMS as DCT
 
 from passerelle.graph.export.dumps import Dump
-from passerelle.graph.queries import text
-from passerelle.graph.store import Store
+from passerelle.graph.rdf.queries import text
+from passerelle.graph.store.base import Store
 from passerelle.settings import Settings
 
 SPDX = Namespace("http://spdx.org/rdf/terms#")

@@ -25,10 +25,10 @@ from rdflib import RDF, RDFS, SKOS, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import DCTERMS as DCT
 from rdflib.namespace import FOAF
 
-from passerelle.graph.formats import rdflib_graph
-from passerelle.graph.namespaces import ID, PAS
-from passerelle.graph.queries import text
-from passerelle.graph.store import Store
+from passerelle.graph.rdf.formats import rdflib_graph
+from passerelle.graph.rdf.namespaces import ID, PAS
+from passerelle.graph.rdf.queries import text
+from passerelle.graph.store.base import Store
 
 CPSV = Namespace("http://purl.org/vocab/cpsv#")
 CV = Namespace("http://data.europa.eu/m8g/")

@@ -16,9 +16,9 @@ import hashlib
 import threading
 from dataclasses import dataclass
 
-from passerelle.graph import formats
-from passerelle.graph.audit import AUDIT_GRAPH
-from passerelle.graph.store import Store
+from passerelle.graph.rdf import formats
+from passerelle.graph.store.base import Store
+from passerelle.graph.write.audit import AUDIT_GRAPH
 from passerelle.settings import Settings
 
 STEM = "passerelle-graph"

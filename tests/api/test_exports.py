@@ -10,7 +10,7 @@ from rdflib import Dataset, Graph, Namespace, URIRef
 from rdflib.compare import isomorphic
 from rdflib.namespace import DCAT
 
-from passerelle.graph import formats
+from passerelle.graph.rdf import formats
 from tests.conftest import run_cli
 
 SPDX = Namespace("http://spdx.org/rdf/terms#")

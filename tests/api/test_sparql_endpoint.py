@@ -15,7 +15,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from passerelle.api.app import create_app
-from passerelle.graph.store import EmbeddedStore
+from passerelle.graph.store.embedded import EmbeddedStore
 from passerelle.settings import Settings
 from tests.conftest import start_server, stop_server
 

@@ -20,7 +20,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from passerelle.graph import sandbox
+from passerelle.graph.endpoint import sandbox
 from tests.api.hostile import HOSTILE_IDS
 from tests.conftest import ENGINES, start_server, stop_server
 

@@ -24,7 +24,7 @@ import pytest
 from rdflib import Graph, Namespace, URIRef
 from rdflib.collection import Collection
 
-from passerelle.graph.store import EmbeddedStore
+from passerelle.graph.store.embedded import EmbeddedStore
 from tests.conftest import start_server, stop_server
 
 CONFORMANCE = Path(os.environ.get("PASSERELLE_CONFORMANCE_DIR")

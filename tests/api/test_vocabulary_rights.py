@@ -21,7 +21,7 @@ import sys
 
 import pytest
 
-from passerelle.graph.vocabulary_guard import VOCABULARY_GRAPHS
+from passerelle.graph.write.vocabulary_guard import VOCABULARY_GRAPHS
 from tests.conftest import ENGINES, start_server, stop_server
 
 GRAPH = "https://w3id.org/passerelle/graph/"
@@ -36,7 +36,7 @@ BACKENDS = [e for e in ("embedded", "oxigraph-server", "virtuoso") if e in ENGIN
 
 POPULATE = """
 import sys
-from passerelle.graph.bundle import open_remote
+from passerelle.graph.store.bundle import open_remote
 open_remote(sys.argv[1], sys.argv[2], seed=True)
 """
 

@@ -16,7 +16,7 @@ import pytest
 from bench import generate, measure, oxigraph_server, writes
 from bench.workload import MIX
 from bench.write_latency import first_provider
-from passerelle.graph.namespaces import INFERRED_GRAPH, PAS
+from passerelle.graph.rdf.namespaces import INFERRED_GRAPH, PAS
 
 WRITES = 3
 

@@ -18,8 +18,8 @@ from bench.generate import (
     seed_eligibility,
     write,
 )
-from passerelle.graph.namespaces import ID, PAS, SKOS
-from passerelle.graph.validation import validate
+from passerelle.graph.rdf.namespaces import ID, PAS, SKOS
+from passerelle.graph.validation.gate import validate
 
 SAMPLE = 30
 

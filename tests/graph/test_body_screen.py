@@ -19,7 +19,9 @@ import rdflib
 from rdflib.compare import isomorphic
 
 from passerelle.errors import PasserelleError
-from passerelle.graph import formats, loader, writes
+from passerelle.graph.rdf import formats
+from passerelle.graph.write import commit as writes
+from passerelle.graph.write import loader
 from tests.conftest import DATA, ROOT
 
 LIMIT = formats.MAX_DEPTH

@@ -12,9 +12,9 @@ from __future__ import annotations
 import pyoxigraph as ox
 import pytest
 
-from passerelle.graph import limits
-from passerelle.graph.bundle import open_store
-from passerelle.graph.namespaces import ID, INFERRED_GRAPH, RDF_TYPE, SKOS
+from passerelle.graph.rdf.namespaces import ID, INFERRED_GRAPH, RDF_TYPE, SKOS
+from passerelle.graph.store.bundle import open_store
+from passerelle.graph.validation import limits
 from passerelle.settings import get_settings
 
 GRAPH = "http://example.org/hierarchy"

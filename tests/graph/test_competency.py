@@ -1,6 +1,6 @@
 """Competency questions: the example queries give the answers the seed graph's sources state.
 
-Each file in graph/queries/examples/ is a question a caseworker or researcher asks. The tests load
+Each file in graph/rdf/queries/examples/ is a question a caseworker or researcher asks. The tests load
 the vocabularies and the bundled seed graph the way a store holds them (one named graph per file,
 the default graph read as their union), run every question and compare the answers with facts
 taken from the cited sources, so that a broken query, a wrong IRI or a lost fact all fail here.
@@ -13,7 +13,7 @@ import pytest
 from pyoxigraph import NamedNode, RdfFormat, Store
 
 ROOT = Path(__file__).resolve().parents[2]
-EXAMPLES = ROOT / "graph" / "queries" / "examples"
+EXAMPLES = ROOT / "graph" / "rdf" / "queries" / "examples"
 DATA_FILES = sorted((ROOT / "graph" / "data").glob("*.ttl"))
 QUERY_FILES = sorted(EXAMPLES.glob("*.rq"))
 EXPECTED_DATA_FILES = 6

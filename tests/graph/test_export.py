@@ -17,8 +17,8 @@ import pytest
 from rdflib import Graph, URIRef
 from rdflib.namespace import SH
 
-from passerelle.graph.bundle import open_store
 from passerelle.graph.export import catalog, cpsv, dumps
+from passerelle.graph.store.bundle import open_store
 from passerelle.settings import Settings
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -119,7 +119,7 @@ def test_cpsv_profile_leaves_out_and_reports_services_without_authority(store):
 
 
 def test_dump_cache_follows_the_store(store_copy):
-    from passerelle.graph.loader import load
+    from passerelle.graph.write.loader import load
 
     writable = open_store(store_copy)
     cache = dumps.Cache()

@@ -17,14 +17,16 @@ import pyoxigraph as ox
 import pytest
 
 from passerelle.errors import InvalidData
-from passerelle.graph import hsds, importing, template
-from passerelle.graph.bundle import open_store
-from passerelle.graph.importing import ImportFailed, Vocabularies, import_records
-from passerelle.graph.namespaces import ID, PAS, graph_iri
+from passerelle.graph.imports import hsds, spreadsheet
+from passerelle.graph.imports import importer as importing
+from passerelle.graph.imports.importer import ImportFailed, Vocabularies, import_records
+from passerelle.graph.rdf.namespaces import ID, PAS, graph_iri
+from passerelle.graph.store.bundle import open_store
 from tests.conftest import DATA
 
-TEMPLATE = Path(str(resources.files("passerelle.graph.templates") / "services-template.csv"))
-README = Path(str(resources.files("passerelle.graph.templates") / "README.md"))
+TEMPLATES = resources.files("passerelle.graph.imports.spreadsheet_template")
+TEMPLATE = Path(str(TEMPLATES / "services-template.csv"))
+README = Path(str(TEMPLATES / "README.md"))
 HSDS_FILES = sorted((DATA / "hsds").glob("*.json"))
 GRAPH = graph_iri("import-test")
 EXAMPLE_SERVICE = ID + "service/example-association-example-french-classes"
@@ -43,14 +45,14 @@ def example_row() -> dict[str, str]:
 
 def write_csv(path: Path, rows: list[dict[str, str]], delimiter: str = ",") -> Path:
     with path.open("w", encoding="utf-8", newline="") as handle:
-        writer = csv.DictWriter(handle, fieldnames=template.COLUMNS, delimiter=delimiter)
+        writer = csv.DictWriter(handle, fieldnames=spreadsheet.COLUMNS, delimiter=delimiter)
         writer.writeheader()
         writer.writerows(rows)
     return path
 
 
 def import_csv(store, path: Path, **options):
-    return import_records(store, template.read(path), graph=GRAPH, source=path.name, **options)
+    return import_records(store, spreadsheet.read(path), graph=GRAPH, source=path.name, **options)
 
 
 def values(store, subject: str, predicate: str) -> set[str]:
@@ -67,14 +69,14 @@ def services_in_graph(store) -> set[str]:
 
 def test_template_header_is_the_documented_columns():
     with TEMPLATE.open(encoding="utf-8") as handle:
-        assert next(csv.reader(handle)) == list(template.COLUMNS)
+        assert next(csv.reader(handle)) == list(spreadsheet.COLUMNS)
     documented = README.read_text(encoding="utf-8")
-    missing = [c for c in template.COLUMNS if f"| `{c}` |" not in documented]
-    assert missing == [], "columns without a line in graph/templates/README.md"
+    missing = [c for c in spreadsheet.COLUMNS if f"| `{c}` |" not in documented]
+    assert missing == [], "columns without a line in graph/imports/spreadsheet_template/README.md"
 
 
 def test_shipped_template_imports_as_is(store):
-    result = import_records(store, template.read(TEMPLATE), graph=GRAPH, source="template")
+    result = import_records(store, spreadsheet.read(TEMPLATE), graph=GRAPH, source="template")
     assert (result.imported, result.skipped) == (1, [])
     assert result.load.report.conforms
     assert values(store, EXAMPLE_SERVICE, PAS + "serviceType") == {
@@ -148,7 +150,7 @@ def test_unknown_column_is_refused_before_any_row(tmp_path):
     path = tmp_path / "s.csv"
     path.write_text("organisation,servce_types\nX,language\n", encoding="utf-8")
     with pytest.raises(Exception, match="not template columns: servce_types"):
-        template.read(path)
+        spreadsheet.read(path)
 
 
 def test_the_same_service_twice_is_refused(store, tmp_path):
@@ -352,11 +354,11 @@ def test_paths_follow_the_form_of_the_document(store, shape, prefix):
 def test_rfc4180_doubled_quotes_are_one_quote(store, tmp_path):
     """A cell in quotes may hold the separator, line breaks and quotes written twice; the file
     is read as RFC 4180 says, whatever the header looks like."""
-    header = ",".join(template.COLUMNS)
+    header = ",".join(spreadsheet.COLUMNS)
     row = example_row()
     row["service_name_en"] = 'Atelier "Code"'
     row["description_en"] = 'Line one, with a comma;\nline two "quoted".'
-    cells = [row.get(c, "") for c in template.COLUMNS]
+    cells = [row.get(c, "") for c in spreadsheet.COLUMNS]
     cells = ['"' + c.replace('"', '""') + '"' if any(x in c for x in ',;"\n') else c
              for c in cells]
     path = tmp_path / "s.csv"
@@ -380,17 +382,17 @@ def test_semicolon_file_keeps_quoted_separators(store, tmp_path):
 
 def test_a_cell_over_the_limit_names_its_row_and_column(tmp_path):
     rows = [example_row(), {**example_row(), "service_name_en": "Two",
-                            "description_en": "x" * (template.CELL_LIMIT + 1)}]
+                            "description_en": "x" * (spreadsheet.CELL_LIMIT + 1)}]
     path = write_csv(tmp_path / "s.csv", rows)
     with pytest.raises(InvalidData, match=r"row 3, column description_en: 131,073 characters"):
-        template.read(path)
+        spreadsheet.read(path)
 
 
 def test_a_cell_of_megabytes_is_refused_not_a_traceback(tmp_path):
     """The csv module's own field limit (128 KB) raised a bare csv.Error before."""
     path = write_csv(tmp_path / "s.csv", [{**example_row(), "cost": "y" * 3_000_000}])
     with pytest.raises(InvalidData, match="row 2, column cost"):
-        template.read(path)
+        spreadsheet.read(path)
 
 
 @pytest.mark.parametrize(("text", "expected"), [
@@ -402,14 +404,14 @@ def test_malformed_csv_names_the_row(tmp_path, text, expected):
     path = tmp_path / "s.csv"
     path.write_text(text, encoding="utf-8")
     with pytest.raises(InvalidData, match=re.escape(expected)):
-        template.read(path)
+        spreadsheet.read(path)
 
 
 def test_not_utf8_is_refused(tmp_path):
     path = tmp_path / "s.csv"
     path.write_bytes("service_name_en\nCafé\n".encode("latin-1"))
     with pytest.raises(InvalidData, match="not UTF-8"):
-        template.read(path)
+        spreadsheet.read(path)
 
 
 def test_hsds_nested_100000_deep_names_the_path(tmp_path):

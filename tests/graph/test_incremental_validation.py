@@ -12,12 +12,12 @@ import pytest
 from rdflib import URIRef
 from rdflib.namespace import SH
 
-from passerelle.graph import formats
-from passerelle.graph.bundle import open_store
-from passerelle.graph.incremental import POINTED_AT, Change, check, touched
-from passerelle.graph.loader import ValidationFailed, parse, parse_files, to_rdflib, write
-from passerelle.graph.namespaces import INFERRED_GRAPH, RDF_TYPE, graph_iri
-from passerelle.graph.validation import load_shapes, validate
+from passerelle.graph.rdf import formats
+from passerelle.graph.rdf.namespaces import INFERRED_GRAPH, RDF_TYPE, graph_iri
+from passerelle.graph.store.bundle import open_store
+from passerelle.graph.validation.gate import load_shapes, validate
+from passerelle.graph.validation.incremental import POINTED_AT, Change, check, touched
+from passerelle.graph.write.loader import ValidationFailed, parse, parse_files, to_rdflib, write
 from tests.conftest import DATA
 
 INVALID = sorted((DATA / "invalid").glob("*.ttl"))

@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 
 from passerelle.errors import PasserelleError
-from passerelle.graph.bundle import open_store
-from passerelle.graph.loader import ValidationFailed, load
+from passerelle.graph.store.bundle import open_store
+from passerelle.graph.write.loader import ValidationFailed, load
 from tests.conftest import DATA, run_cli
 
 INVALID = sorted((DATA / "invalid").glob("*.ttl"))
@@ -43,7 +43,7 @@ def test_parse_error_in_last_file_stores_nothing(tmp_path):
 
 
 def test_every_format_of_the_table_loads(tmp_path, seeded_store):
-    from passerelle.graph import formats
+    from passerelle.graph.rdf import formats
 
     source = open_store(seeded_store)
     for fmt in formats.FORMATS:
@@ -80,8 +80,8 @@ def test_cli_load_refuses_what_would_crash_the_parser(tmp_path, name, body):
 BIG_LOAD = """
 import sys
 from pathlib import Path
-from passerelle.graph.bundle import open_store
-from passerelle.graph.loader import load
+from passerelle.graph.store.bundle import open_store
+from passerelle.graph.write.loader import load
 store = open_store(Path(sys.argv[1]))
 print("ready", flush=True)
 load(store, [Path(sys.argv[2])], validate_first=False)

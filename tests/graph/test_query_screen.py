@@ -14,8 +14,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from passerelle.graph.query_screen import Refused, declares_dataset, screen, screen_update
-from passerelle.graph.sparql_text import decode_escapes
+from passerelle.graph.endpoint.screen import Refused, declares_dataset, screen, screen_update
+from passerelle.graph.rdf.sparql_text import decode_escapes
 
 
 def refused(text: str, max_depth: int = 200) -> str | None:

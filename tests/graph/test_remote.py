@@ -6,9 +6,9 @@ from __future__ import annotations
 import pyoxigraph as ox
 import pytest
 
-from passerelle.graph import sandbox
-from passerelle.graph.query_screen import Refused, screen
-from passerelle.graph.remote import RemoteStore, returns_graph
+from passerelle.graph.endpoint import sandbox
+from passerelle.graph.endpoint.screen import Refused, screen
+from passerelle.graph.store.remote import RemoteStore, returns_graph
 from passerelle.settings import Settings
 from tests.conftest import run_cli
 from tests.engines import start_oxigraph_server

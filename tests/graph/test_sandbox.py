@@ -15,8 +15,8 @@ import time
 import pyoxigraph as ox
 import pytest
 
-from passerelle.graph import sandbox
-from passerelle.graph.store import EmbeddedStore
+from passerelle.graph.endpoint import sandbox
+from passerelle.graph.store.embedded import EmbeddedStore
 
 G1, G2 = "urn:graph:one", "urn:graph:two"
 

@@ -11,10 +11,10 @@ from __future__ import annotations
 import pyoxigraph as ox
 import pytest
 
-from passerelle.graph.bundle import open_store
-from passerelle.graph.search import SearchParams, compute, search
-from passerelle.graph.store import Store
-from passerelle.graph.vocab import UnknownCode, resolve
+from passerelle.graph.read.codes import UnknownCode, resolve
+from passerelle.graph.read.search import SearchParams, compute, search
+from passerelle.graph.store.base import Store
+from passerelle.graph.store.bundle import open_store
 
 ID = "https://w3id.org/passerelle/id/"
 COMMUNE_FERME = ID + "service/commune-ferme-training"

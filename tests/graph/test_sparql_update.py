@@ -10,9 +10,10 @@ from __future__ import annotations
 import pyoxigraph as ox
 import pytest
 
-from passerelle.graph import sandbox, sparql_update
-from passerelle.graph.store import EmbeddedStore
-from passerelle.graph.writes import DEFAULT_GRAPH, BadRequest
+from passerelle.graph.endpoint import sandbox
+from passerelle.graph.store.embedded import EmbeddedStore
+from passerelle.graph.write import sparql_update
+from passerelle.graph.write.commit import DEFAULT_GRAPH, BadRequest
 
 EX = "http://example.org/"
 

@@ -10,7 +10,7 @@ import json
 import pytest
 from rdflib import Dataset, Graph, URIRef
 
-from passerelle.graph.validation import Finding, Report, load_context, load_shapes, validate
+from passerelle.graph.validation.gate import Finding, Report, load_context, load_shapes, validate
 
 PREFIXES = """
 @prefix pas:     <https://w3id.org/passerelle/ontology#> .

@@ -126,7 +126,7 @@ def test_export_parses_back(seeded_store, fmt, rdflib_format):
 
 
 def test_query_answers_a_competency_question_from_its_file(seeded_store):
-    from passerelle.graph import queries
+    from passerelle.graph.rdf import queries
 
     path = Path(queries.__file__).parent / "examples" / "vaucluse-roundtables.rq"
     result = run_cli("query", f"@{path}", "--format", "csv", "--store", str(seeded_store))

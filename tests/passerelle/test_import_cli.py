@@ -9,7 +9,8 @@ from pathlib import Path
 
 from tests.conftest import DATA, run_cli
 
-TEMPLATE = Path(str(resources.files("passerelle.graph.templates") / "services-template.csv"))
+TEMPLATES = resources.files("passerelle.graph.imports.spreadsheet_template")
+TEMPLATE = Path(str(TEMPLATES / "services-template.csv"))
 COUNT = ("SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s a <https://w3id.org/passerelle/ontology#"
          "Service> } }")
 

@@ -13,7 +13,7 @@ import pytest
 from rdflib import Graph, URIRef
 from rdflib.namespace import SH
 
-from passerelle.graph.validation import load_shapes, validate
+from passerelle.graph.validation.gate import load_shapes, validate
 
 ROOT = Path(__file__).resolve().parents[2]
 VALID = sorted((ROOT / "tests" / "data" / "valid").glob("*.ttl"))

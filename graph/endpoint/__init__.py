@@ -1,0 +1,1 @@
+"""The public SPARQL sandbox: query screening and the workers that run queries."""

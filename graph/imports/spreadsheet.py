@@ -1,0 +1,160 @@
+"""Reading the services spreadsheet template (graph/imports/spreadsheet_template/services-template.csv).
+
+One row a service; the columns are described in graph/imports/spreadsheet_template/README.md. Rows are numbered as
+a spreadsheet shows them (the header is row 1), so "row 4, column statuses" is the cell to fix.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from pathlib import Path
+
+from passerelle.errors import InvalidData
+from passerelle.graph.imports.importer import Address, Organisation, Problem, ServiceRecord, Value
+
+COLUMNS = (
+    "organisation", "organisation_id", "service_name_en", "service_name_fr", "description_en",
+    "description_fr", "service_types", "statuses", "areas", "languages", "street", "postal_code",
+    "locality", "country", "email", "telephone", "website", "opening_hours", "how_to_apply",
+    "cost", "service_status", "last_verified",
+)
+LIST_SEPARATOR = ";"
+
+# Where a rule broken on a property is reported: the column that fills it.
+PROPERTY_COLUMNS = {
+    "schema:description": "description_en", "pas:serviceType": "service_types",
+    "pas:eligibleStatus": "statuses", "pas:openToAllStatuses": "statuses",
+    "pas:serviceArea": "areas", "dct:language": "languages", "schema:streetAddress": "street",
+    "schema:postalCode": "postal_code", "schema:addressLocality": "locality",
+    "schema:addressCountry": "country", "schema:email": "email", "schema:telephone": "telephone",
+    "schema:url": "website", "pas:openingHours": "opening_hours", "pas:howToApply": "how_to_apply",
+    "pas:cost": "cost", "pas:provider": "organisation", "pas:serviceStatus": "service_status",
+    "pas:lastVerified": "last_verified",
+}
+
+
+CELL_LIMIT = 128 * 1024
+"""The longest cell read, in characters: far more than any description needs."""
+
+DELIMITERS = (",", ";", "\t")
+
+
+def _delimiter(header: str) -> str:
+    """Comma (RFC 4180), or the semicolon or tab that spreadsheets of some locales save with.
+
+    Told from the header, which holds only column names: the separator is the one that splits
+    it into template columns. Quoting is RFC 4180's whatever the separator: a cell in double
+    quotes may hold separators, line breaks and quotes, each written twice.
+    """
+    for delimiter in DELIMITERS:
+        cells = [c.strip().strip('"').strip() for c in header.split(delimiter)]
+        if len(cells) > 1 and all(c in COLUMNS for c in cells):
+            return delimiter
+    counts = {d: header.count(d) for d in DELIMITERS}
+    return max(DELIMITERS, key=lambda d: (counts[d], d == ","))
+
+
+def _rows(path: Path, text: str):
+    """The rows as lists of cells, each numbered as a spreadsheet numbers it (the header is 1).
+
+    A malformed quote, a NUL character or a cell over ``CELL_LIMIT`` is an ``InvalidData``
+    naming the row (and column when known), never a traceback.
+    """
+    end = text.find("\n")
+    header = text if end < 0 else text[:end]
+    reader = csv.reader(io.StringIO(text), delimiter=_delimiter(header), quotechar='"',
+                        doublequote=True, skipinitialspace=False, strict=True)
+    number = 0
+    limit = csv.field_size_limit()
+    csv.field_size_limit(max(limit, len(text) + 1))
+    try:
+        while True:
+            try:
+                cells = next(reader)
+            except StopIteration:
+                return
+            except csv.Error as error:
+                raise InvalidData(f"{path}: row {number + 1} (line {reader.line_num}): "
+                                  f"not RFC 4180 CSV: {error}") from None
+            number += 1
+            yield number, cells
+    finally:
+        csv.field_size_limit(limit)
+
+
+def read(path: Path, *, language: str = "en") -> list[ServiceRecord]:
+    """The rows of a filled-in template, as records; ``language`` tags the untranslated texts."""
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except UnicodeDecodeError as error:
+        raise InvalidData(f"{path}: byte {error.start}: not UTF-8 text (save the sheet as "
+                          "CSV UTF-8)") from None
+    rows = _rows(path, text)
+    _, first = next(rows, (1, []))
+    header = [cell.strip() for cell in first]
+    unknown = [c for c in header if c not in COLUMNS]
+    if unknown:
+        raise InvalidData(f"{path}: row 1: not template columns: {', '.join(unknown)} "
+                          f"(the columns are {', '.join(COLUMNS)})")
+    if not {"service_name_en", "service_name_fr"} & set(header):
+        raise InvalidData(f"{path}: row 1: no service_name_en or service_name_fr column")
+    records = []
+    for number, cells in rows:
+        for column, cell in zip(header, cells, strict=False):
+            if len(cell) > CELL_LIMIT:
+                raise InvalidData(f"{path}: row {number}, column {column}: {len(cell):,} "
+                                  f"characters, more than a cell may hold ({CELL_LIMIT:,})")
+        row = {column: cell.strip() for column, cell in zip(header, cells, strict=False)}
+        if any(row.values()):
+            records.append(_record(row, number, language))
+    return records
+
+
+def _record(row: dict[str, str], number: int, language: str) -> ServiceRecord:
+    def value(column: str) -> Value | None:
+        text = row.get(column, "")
+        return Value(text, f"row {number}, column {column}") if text else None
+
+    def items(column: str) -> list[Value]:
+        where = f"row {number}, column {column}"
+        parts = row.get(column, "").split(LIST_SEPARATOR)
+        return [Value(part.strip(), where) for part in parts if part.strip()]
+
+    record = ServiceRecord(where=f"row {number}", language=language)
+    name_column = "service_name_en" if row.get("service_name_en") else "service_name_fr"
+    record.columns = {p: f"row {number}, column {c}" for p, c in PROPERTY_COLUMNS.items()}
+    record.columns["schema:name"] = f"row {number}, column {name_column}"
+    for lang in ("en", "fr"):
+        if name := value(f"service_name_{lang}"):
+            record.names[lang] = name
+        if description := value(f"description_{lang}"):
+            record.descriptions[lang] = description
+    if row.get("organisation") or row.get("organisation_id"):
+        record.organisation = Organisation(name=value("organisation"),
+                                           slug=value("organisation_id"))
+    record.types = items("service_types")
+    _eligibility(record, items("statuses"))
+    record.areas, record.languages = items("areas"), items("languages")
+    address = Address(street=value("street"), postal_code=value("postal_code"),
+                      locality=value("locality"), country=value("country"))
+    if any(vars(address).values()):
+        record.addresses.append(address)
+    record.email, record.website = value("email"), value("website")
+    record.telephones = [v for v in (value("telephone"),) if v]
+    record.opening_hours, record.how_to_apply = value("opening_hours"), value("how_to_apply")
+    record.cost, record.service_status = value("cost"), value("service_status")
+    record.last_verified = value("last_verified")
+    return record
+
+
+def _eligibility(record: ServiceRecord, statuses: list[Value]) -> None:
+    """Empty: not stated; the word ``all``: open to all statuses; else the listed statuses."""
+    words = [s.text.casefold() for s in statuses]
+    if "all" not in words:
+        record.statuses = statuses
+    elif words == ["all"]:
+        record.open_to_all = True
+    else:
+        record.problems.append(Problem(statuses[0].where,
+                                       "'all' cannot be combined with status codes"))

@@ -1,0 +1,1 @@
+"""RDF itself: namespaces, the table of formats, SPARQL text, binding values, the .rq queries."""

@@ -1,0 +1,101 @@
+"""What dereferencing an IRI returns, and how the API reads values out of it.
+
+A description is a resource's own statements, the statements of the blank nodes it points to
+(an address is meaningless apart from its owner) and the labels of the things it links to, so a
+reader (a person on the HTML page, or the JSON endpoints) never needs a second request to name
+what a resource links to.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+import pyoxigraph as ox
+
+from passerelle.graph.rdf import formats, queries
+from passerelle.graph.rdf.bind import values
+from passerelle.graph.store.base import Store
+
+SCHEMA = "http://schema.org/"
+SKOS = "http://www.w3.org/2004/02/skos/core#"
+RDFS = "http://www.w3.org/2000/01/rdf-schema#"
+FOAF = "http://xmlns.com/foaf/0.1/"
+RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
+
+PREFIXES = {
+    "pas": "https://w3id.org/passerelle/ontology#",
+    "schema": SCHEMA,
+    "skos": SKOS,
+    "dct": "http://purl.org/dc/terms/",
+    "org": "http://www.w3.org/ns/org#",
+    "prov": "http://www.w3.org/ns/prov#",
+    "foaf": FOAF,
+    "rdf": "http://www.w3.org/1999/02/22-rdf-syntax-ns#",
+    "rdfs": RDFS,
+    "owl": "http://www.w3.org/2002/07/owl#",
+    "xsd": "http://www.w3.org/2001/XMLSchema#",
+    "cpsv": "http://purl.org/vocab/cpsv#",
+    "cv": "http://data.europa.eu/m8g/",
+}
+"""Prefixes for readable Turtle and RDF/XML, and for the names of properties on the HTML page."""
+
+LABELS = (SCHEMA + "name", SKOS + "prefLabel", RDFS + "label", FOAF + "name")
+"""What names a thing, most telling first (the same list as in ``describe-resource.rq``)."""
+
+Node = ox.NamedNode | ox.BlankNode
+
+
+class Description:
+    """The triples of a description, indexed by subject then predicate (duplicates dropped:
+    the same statement may sit in several named graphs)."""
+
+    def __init__(self, triples):
+        self.triples: list[ox.Triple] = list(dict.fromkeys(triples))
+        self._index: dict[Node, dict[str, list]] = defaultdict(lambda: defaultdict(list))
+        for t in self.triples:
+            self._index[t.subject][t.predicate.value].append(t.object)
+
+    def about(self, node: Node) -> dict[str, list]:
+        """Predicate IRI -> objects, for one subject (empty when nothing is said of it)."""
+        return self._index.get(node, {})
+
+    def objects(self, node: Node, predicate: str) -> list:
+        return list(self.about(node).get(predicate, ()))
+
+    def labels(self, node: Node) -> dict[str, str]:
+        """The node's names by language tag ('' for none), from the most telling property."""
+        for predicate in LABELS:
+            found = {o.language or "": o.value for o in self.objects(node, predicate)
+                     if isinstance(o, ox.Literal)}
+            if found:
+                return found
+        return {}
+
+
+def describe(store: Store, iris: list[str]) -> Description:
+    """The descriptions of some resources, in one query."""
+    if not iris:
+        return Description([])
+    sparql = values(queries.text("describe-resource"),
+                    {"resource": [ox.NamedNode(i) for i in iris]})
+    return Description(store.query(sparql))
+
+
+def serialize(description: Description, fmt: formats.Format) -> bytes:
+    """The description in an RDF format of the formats table, with readable prefixes."""
+    if fmt.oxigraph not in (ox.RdfFormat.TURTLE, ox.RdfFormat.RDF_XML):
+        return ox.serialize(description.triples, format=fmt.oxigraph)
+    iris = {term.value for t in description.triples for term in (t.predicate, t.object)
+            if isinstance(term, ox.NamedNode)}
+    used = {prefix: namespace for prefix, namespace in PREFIXES.items()
+            if any(iri.startswith(namespace) for iri in iris)}
+    return ox.serialize(description.triples, format=fmt.oxigraph, prefixes=used)
+
+
+def curie(iri: str) -> str:
+    """``schema:name`` for ``http://schema.org/name``; the IRI itself with no known prefix."""
+    for prefix, namespace in PREFIXES.items():
+        local = iri.removeprefix(namespace)
+        if local != iri and local and all(c.isalnum() or c in "_-" for c in local):
+            return f"{prefix}:{local}"
+    return iri

@@ -1,0 +1,265 @@
+"""The caseworker's question: which services fit this client, and why.
+
+Semantics (DESIGN, "Semantics the answers rely on"): a need finds services of that type or a
+narrower one; a status finds services open to all plus those restricted to that status or a
+broader one; a region finds services whose area is the region, inside it, or contains it.
+Eligibility has three states, never confused: open to all, restricted, not stated.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict, defaultdict
+from dataclasses import dataclass, field
+from weakref import WeakKeyDictionary
+
+import pyoxigraph as ox
+
+from passerelle.graph.rdf import queries
+from passerelle.graph.rdf.bind import values
+from passerelle.graph.read.codes import resolve
+from passerelle.graph.read.services import columns, describe, pick, render
+from passerelle.graph.store.base import Store
+from passerelle.graph.store.embedded import EmbeddedStore
+
+
+@dataclass(frozen=True)
+class SearchParams:
+    need: tuple[str, ...] = ()
+    status: tuple[str, ...] = ()
+    region: tuple[str, ...] = ()
+    language: tuple[str, ...] = ()
+    q: str | None = None
+    open_to_all: bool = False
+    include_unknown: bool = False
+    lang: str = "en"
+    limit: int = 20
+    offset: int = 0
+    explain: bool = False
+
+
+@dataclass
+class Match:
+    """Why one service matched: filled from the rows of the search query."""
+
+    types: set[tuple[str, str]] = field(default_factory=set)
+    areas: set[tuple[str, str, str]] = field(default_factory=set)
+    statuses: set[tuple[str, str]] = field(default_factory=set)
+    open: bool = False
+
+
+@dataclass(frozen=True)
+class SearchResult:
+    """How many services match, the page's read models, and the ``why`` query of that page."""
+
+    total: int
+    items: list[dict]
+    query: str
+
+
+@dataclass(frozen=True)
+class Bound:
+    """The parameters as bound terms, and which parts of ``search-services.rq`` they enable."""
+
+    bindings: dict[str, list]
+    enabled: frozenset[str]
+
+    def query(self, mode: str, page: list[str] | None = None) -> str:
+        """The ``match`` query (every matching service) or the ``why`` query (for ``page``)."""
+        bindings = dict(self.bindings)
+        if page is not None:
+            bindings["service"] = [ox.NamedNode(i) for i in page]
+        return values(queries.text("search-services"), bindings, self.enabled | {mode})
+
+
+def bind(store: Store, params: SearchParams) -> Bound:
+    """Resolve the parameters' codes to concepts; raises UnknownCode."""
+    bindings: dict[str, list] = {}
+    enabled: set[str] = set()
+    for name in ("need", "status", "region", "language"):
+        codes = list(getattr(params, name))
+        if codes:
+            concepts = resolve(store, name, codes)
+            bindings[name] = list(dict.fromkeys(concepts[c] for c in codes))
+            enabled.add(name)
+    if params.open_to_all:
+        enabled.add("open_to_all")
+    if params.include_unknown:
+        enabled.add("include_unknown")
+    # Which base the match starts from: the sets of services the parameters select, else the
+    # services whose words match, else every service.
+    enabled.add("sets" if enabled & SET_PARAMETERS else "words_only" if params.q else "everything")
+    if params.q:
+        bindings["text"] = [ox.Literal(params.q)]
+        enabled.add("text")
+    return Bound(bindings, frozenset(enabled))
+
+
+SET_PARAMETERS = {"need", "status", "region", "language", "open_to_all"}
+
+
+def build_query(store: Store, params: SearchParams) -> str:
+    """The SPARQL that lists every service matching ``params``; raises UnknownCode."""
+    return bind(store, params).query("match")
+
+
+# --- answers kept while the data stays the same --------------------------------------------
+
+CACHE_SIZE = 128
+"""Answers kept per embedded store; a page of 20 services takes a few tens of kB."""
+
+
+class Answers:
+    """The latest answers of one embedded store, all from one write generation of its data.
+
+    A search at a million triples spends tens of milliseconds walking thousands of matches (and
+    hundreds on words), the same work for every caseworker asking the same question; the answer
+    changes only when the data does, and ``EmbeddedStore.generation`` says when. A remote engine
+    has no such counter and may be written by other API processes, so its answers are never kept.
+    Kept answers are shared: callers must not change them.
+    """
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._generation: int | None = None
+        self._results: OrderedDict[SearchParams, SearchResult] = OrderedDict()
+
+    def get(self, generation: int, params: SearchParams) -> SearchResult | None:
+        with self._lock:
+            if generation != self._generation:
+                self._generation = generation
+                self._results.clear()
+                return None
+            found = self._results.get(params)
+            if found is not None:
+                self._results.move_to_end(params)
+            return found
+
+    def put(self, generation: int, params: SearchParams, result: SearchResult) -> None:
+        """Keep ``result`` unless the data changed while it was being computed."""
+        with self._lock:
+            if generation == self._generation:
+                self._results[params] = result
+                if len(self._results) > CACHE_SIZE:
+                    self._results.popitem(last=False)
+
+
+_answers: WeakKeyDictionary[EmbeddedStore, Answers] = WeakKeyDictionary()
+_answers_lock = threading.Lock()
+
+
+def search(store: Store, params: SearchParams) -> SearchResult:
+    """The answer to ``params``: kept from an earlier identical search on an unchanged embedded
+    store, else computed (``compute``); raises UnknownCode."""
+    if not isinstance(store, EmbeddedStore):
+        return compute(store, params)
+    with _answers_lock:
+        answers = _answers.setdefault(store, Answers())
+    generation = store.generation
+    found = answers.get(generation, params)
+    if found is None:
+        found = compute(store, params)
+        answers.put(generation, params, found)
+    return found
+
+
+def compute(store: Store, params: SearchParams) -> SearchResult:
+    """Match, sort by IRI, keep one page, then describe the page (and say why, if asked).
+
+    Only the page's services are explained and described, so a broad search at a million
+    triples costs one pass over the matching services plus a page's worth of detail. That pass
+    reads each match by position and keeps only its IRI string: at thousands of matches, the
+    per-row Python work is as costly as the query.
+    """
+    bound = bind(store, params)
+    ordered = sorted({solution[0].value for solution in store.query(bound.query("match"))})
+    page = ordered[params.offset:params.offset + params.limit]
+    why = bound.query("why", page)
+    described = describe(store, page)
+    items = [render(described.get(iri, {}), iri, params.lang) for iri in page]
+    for item in items:
+        if item["eligibility"]["state"] == "not-stated":
+            item["eligibility_unknown"] = True
+    if params.explain and page:
+        matches = reasons(store, why)
+        labels = concept_labels(store, [matches[i] for i in page], params.lang)
+        for item in items:
+            item["why"] = explain(matches[item["id"]], labels, params)
+    return SearchResult(total=len(ordered), items=items, query=why)
+
+
+def reasons(store: Store, why: str) -> dict[str, Match]:
+    """Each service's reasons, from the rows of the ``why`` query."""
+    matches: dict[str, Match] = defaultdict(Match)
+    solutions = store.query(why)
+    for service, type_, need, area, region, link, open_, status, matched in map(
+            columns(solutions, "service", "type", "need", "area", "region", "regionLink", "open",
+                     "status", "matchedStatus"), solutions):
+        match = matches[service.value]
+        if type_ is not None:
+            match.types.add((type_.value, need.value))
+        if area is not None:
+            match.areas.add((area.value, region.value, link.value))
+        if matched is not None:
+            match.statuses.add((status.value, matched.value))
+        match.open = match.open or open_ is not None
+    return matches
+
+
+# --- explaining matches --------------------------------------------------------------------
+
+def concept_labels(store: Store, matches: list[Match], lang: str):
+    """A function naming each concept the matches mention, in ``lang`` with fallbacks."""
+    iris = {i for m in matches for pair in (*m.types, *m.statuses) for i in pair}
+    iris |= {i for m in matches for a, r, _ in m.areas for i in (a, r)}
+    found: dict[str, dict[str, str]] = {}
+    if iris:
+        sparql = values(queries.text("concept-labels"),
+                        {"concept": [ox.NamedNode(i) for i in sorted(iris)]})
+        for row in store.query(sparql):
+            found.setdefault(row["concept"].value, {})[row["label"].language or ""] = \
+                row["label"].value
+
+    def label(iri: str) -> str:
+        return pick(found.get(iri, {}), lang) or iri.rsplit("/", 1)[-1]
+
+    return label
+
+
+def explain(match: Match, labels, params: SearchParams) -> dict:
+    """Why a service matched, in codes and in words a caseworker can repeat to a client."""
+    why: dict[str, object] = {}
+    if params.status or params.open_to_all:
+        if match.open:
+            why["eligibility"] = {"rule": "open-to-all",
+                                  "text": "Open to all, whatever the status."}
+        elif match.statuses:
+            rules = []
+            for client, eligible in sorted(match.statuses):
+                same = client == eligible
+                rules.append({
+                    "rule": "same-status" if same else "narrower-status",
+                    "client_status": client, "eligible_status": eligible,
+                    "text": (f"Restricted to {labels(eligible)}, which is the client's status."
+                             if same else
+                             f"Restricted to {labels(eligible)}; {labels(client)} is a kind of "
+                             f"{labels(eligible)}."),
+                })
+            why["eligibility"] = rules
+        else:
+            why["eligibility"] = {"rule": "not-stated",
+                                  "text": "Eligibility is not stated: check with the provider."}
+    if match.types:
+        why["need"] = [{
+            "rule": "same-type" if t == n else "narrower-type", "service_type": t, "need": n,
+            "text": (f"Provides {labels(n)}." if t == n else
+                     f"Provides {labels(t)}, a kind of {labels(n)}."),
+        } for t, n in sorted(match.types)]
+    if match.areas:
+        words = {"same": "{a} is the place searched.", "inside": "{a} is inside {r}.",
+                 "contains": "{a} contains {r}: the service covers it."}
+        why["region"] = [{
+            "rule": link, "area": a, "region": r,
+            "text": words[link].format(a=labels(a), r=labels(r)),
+        } for a, r, link in sorted(match.areas)]
+    return why

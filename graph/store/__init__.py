@@ -1,0 +1,2 @@
+"""Where the graph lives: the Store interface, the embedded and remote stores, opening and
+seeding."""

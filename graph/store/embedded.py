@@ -1,0 +1,106 @@
+"""The embedded Oxigraph store: on disk in one directory, or in memory."""
+
+
+from __future__ import annotations
+
+import itertools
+from pathlib import Path
+
+import pyoxigraph as ox
+
+from passerelle.errors import PasserelleError
+from passerelle.graph.endpoint.screen import declares_dataset
+from passerelle.graph.store.base import Store
+
+
+def _nodes(iris: list[str] | None) -> list[ox.NamedNode] | None:
+    return None if iris is None else [ox.NamedNode(i) for i in iris]
+
+
+class EmbeddedStore(Store):
+    """The embedded Oxigraph store, on disk in a directory (or in memory with no path).
+
+    ``generation`` changes after every write, so other processes reading the same directory
+    (the SPARQL endpoint's workers) know when to reopen it: a ``read_only`` store sees the data
+    as it was when opened.
+    """
+
+    def __init__(self, path: Path | None = None, *, read_only: bool = False):
+        self.path = path
+        self.generation = 0
+        self._writes = itertools.count(1)
+        if path is None:
+            self._store = ox.Store()
+            return
+        if path.exists() and not path.is_dir():
+            raise PasserelleError(f"{path} is a file, not a store directory")
+        if path.is_dir() and any(path.iterdir()) and not (path / "CURRENT").exists():
+            raise PasserelleError(
+                f"{path} is not a Passerelle store (an existing directory holding other files); "
+                "give an empty or new directory"
+            )
+        try:
+            if read_only:
+                self._store = ox.Store.read_only(str(path))
+            else:
+                path.parent.mkdir(parents=True, exist_ok=True)
+                self._store = ox.Store(str(path))
+        except OSError as error:
+            raise PasserelleError(f"cannot open the store in {path}: {error}") from None
+
+    def query(self, sparql, *, default_graph=None, named_graphs=None):
+        union = default_graph is None and named_graphs is None and not declares_dataset(sparql)
+        return self._store.query(
+            sparql,
+            use_default_graph_as_union=union,
+            default_graph=_nodes(default_graph),
+            named_graphs=_nodes(named_graphs),
+        )
+
+    def _wrote(self) -> None:
+        self.generation = next(self._writes)
+
+    def update(self, sparql):
+        try:
+            self._store.update(sparql)
+        finally:
+            self._wrote()
+
+    def write(self, graphs, *, replace=False, append=None):
+        added = [*graphs.items(), *(append or {}).items()]
+        if replace:
+            # One SPARQL Update is one transaction: the graphs are dropped and refilled together.
+            parts = [f"DROP SILENT GRAPH <{g}>" for g in graphs]
+            body = "\n".join(
+                f"GRAPH <{g}> {{ {ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES).decode()} }}"
+                for g, triples in added
+                if triples
+            )
+            if body:
+                parts.append(f"INSERT DATA {{ {body} }}")
+            self.update(" ;\n".join(parts))
+            return
+        try:
+            self._store.extend(
+                ox.Quad(t.subject, t.predicate, t.object, ox.NamedNode(g))
+                for g, triples in added
+                for t in triples
+            )
+        finally:
+            self._wrote()
+
+    def graphs(self):
+        return {g.value for g in self._store.named_graphs() if isinstance(g, ox.NamedNode)}
+
+    def count(self):
+        return len(self._store)
+
+    def quads(self, graph=None):
+        target = ox.NamedNode(graph) if graph else None
+        for quad in self._store.quads_for_pattern(None, None, None, target):
+            if graph is not None or not isinstance(quad.graph_name, ox.DefaultGraph):
+                yield quad
+
+
+    def flush(self) -> None:
+        self._store.flush()

@@ -1,0 +1,229 @@
+"""The one path every API write takes: serialised, validated, audited, atomic.
+
+The JSON API, the Graph Store Protocol and SPARQL Update all end in ``commit``: the new content
+of some named graphs goes through ``loader.write`` (the validation gate, then one store
+transaction) together with its audit record, which is appended in that same transaction. One
+lock serialises writers, so what a writer read to plan its change (a graph's old content, whether
+an IRI exists) is still true when the change is stored; readers are never blocked and, since a
+change is one transaction, never see half of it.
+"""
+
+from __future__ import annotations
+
+import queue
+import threading
+from collections.abc import Callable
+from concurrent.futures import Future
+from contextvars import ContextVar, copy_context
+from dataclasses import dataclass, field
+from datetime import datetime
+
+import pyoxigraph as ox
+
+from passerelle.errors import PasserelleError
+from passerelle.graph.rdf.namespaces import GRAPH, INFERRED_GRAPH
+from passerelle.graph.store.base import Store
+from passerelle.graph.validation import limits
+from passerelle.graph.validation.gate import Finding, Report
+from passerelle.graph.write import audit, loader, vocabulary_guard
+
+Graphs = dict[str, list[ox.Triple]]
+
+WRITE_LOCK = threading.Lock()
+"""Held around planning, validating and storing a write; anything that writes takes it."""
+
+MAX_LITERAL: ContextVar[int | None] = ContextVar("max_literal", default=None)
+"""The longest literal ``commit`` accepts, in characters: set by the ``WriteQueue`` a write runs
+on, so every write path (records, graphs, updates) has the same limit; None for no limit."""
+
+
+class Busy(PasserelleError):
+    """Too many writes are waiting already; nothing was started. Try again later."""
+
+    kind = "busy"
+
+
+class WriteQueue:
+    """Writes run one at a time on their own thread, and at most ``waiting`` more wait.
+
+    A write holds ``WRITE_LOCK``, so writes sent at once run one after another anyway; waiting
+    for the lock in the request thread pool let a few slow writes take every thread and stall the
+    reads. Here a waiting write holds no thread, a write past the bound is refused at once
+    (``Busy``), and the thread is a daemon: stopping the server abandons a write in progress,
+    which stores nothing, since a write is one transaction.
+    """
+
+    def __init__(self, waiting: int, *, max_literal: int | None = None):
+        self.max_literal = max_literal
+        self._bound, self._taken, self._count = waiting + 1, 0, threading.Lock()
+        self._jobs: queue.SimpleQueue = queue.SimpleQueue()
+        self._thread = threading.Thread(target=self._work, name="passerelle-writes", daemon=True)
+        self._thread.start()
+
+    def submit(self, function: Callable, *args, **kwargs) -> Future:
+        """Queue ``function`` (a write); raises ``Busy`` when the queue is full."""
+        with self._count:
+            if self._taken >= self._bound:
+                raise Busy("too many writes are waiting")
+            self._taken += 1
+        future: Future = Future()
+        self._jobs.put((future, function, args, kwargs))
+        return future
+
+    @property
+    def full(self) -> bool:
+        """Whether a write submitted now would be refused (a moment later it may not be)."""
+        return self._taken >= self._bound
+
+    def _work(self) -> None:
+        while True:
+            future, function, args, kwargs = self._jobs.get()
+            result = error = None
+            running = future.set_running_or_notify_cancel()  # False: its request was cancelled
+            if running:
+                context = copy_context()
+                context.run(MAX_LITERAL.set, self.max_literal)
+                try:
+                    result = context.run(function, *args, **kwargs)
+                except BaseException as raised:  # handed to the request that waits for it
+                    error = raised
+            with self._count:
+                self._taken -= 1  # before answering: the client may send its next write at once
+            if running and error is None:
+                future.set_result(result)
+            elif running:
+                future.set_exception(error)
+
+
+DEFAULT_GRAPH = GRAPH + "default"
+"""Where the Graph Store Protocol's ``?default`` and an update's default graph live: all data
+is in named graphs, and queries see their union as the default graph."""
+
+READ_ONLY = frozenset({INFERRED_GRAPH, audit.AUDIT_GRAPH})
+"""Graphs only Passerelle writes: the derived closure and the audit record."""
+
+
+class WriteRefused(PasserelleError):
+    """A write refused before anything was stored; ``status`` is the HTTP answer."""
+
+    status = 400
+
+    def __init__(self, message: str, *, field: str | None = None):
+        super().__init__(message)
+        self.field = field
+
+
+class BadRequest(WriteRefused):
+    status = 400
+
+
+class Forbidden(WriteRefused):
+    status = 403
+
+
+class Missing(WriteRefused):
+    status = 404
+
+
+class Conflict(WriteRefused):
+    status = 409
+
+
+class Unprocessable(WriteRefused):
+    status = 422
+
+
+def finding(f: Finding) -> dict[str, str]:
+    """A validation finding as the write endpoints report it."""
+    return {"node": f.node, "property": f.path, "rule": f.shape_name, "message": f.message,
+            "severity": f.severity, "value": f.value, "shape": f.shape}
+
+
+@dataclass
+class Outcome:
+    change: str
+    created: set[str] = field(default_factory=set)
+    warnings: list[dict[str, str]] = field(default_factory=list)
+
+
+def graph_exists(store: Store, graph: str) -> bool:
+    return bool(store.query(f"ASK {{ GRAPH {ox.NamedNode(graph)} {{ ?s ?p ?o }} }}"))
+
+
+def content(store: Store, graph: str) -> list[ox.Triple]:
+    return [q.triple for q in store.quads(graph)]
+
+
+def check_writable(graphs) -> None:
+    for graph in graphs:
+        if graph in READ_ONLY:
+            raise Forbidden(f"<{graph}> is maintained by Passerelle and cannot be written")
+
+
+def duplicates(store: Store, graphs: Graphs) -> list[dict[str, str]]:
+    """Warnings for IRIs this write newly describes that other graphs describe too (an IRI the
+    written graph already described is an old story, not news)."""
+    writing: dict[str, set[str]] = {}
+    for graph, triples in graphs.items():
+        for t in triples:
+            if isinstance(t.subject, ox.NamedNode):
+                writing.setdefault(t.subject.value, set()).add(graph)
+    subjects = sorted(writing)
+    found: dict[str, set[str]] = {}
+    for start in range(0, len(subjects), 500):
+        chunk = " ".join(str(ox.NamedNode(s)) for s in subjects[start:start + 500])
+        rows = store.query(f"SELECT DISTINCT ?s ?g WHERE {{ VALUES ?s {{ {chunk} }} "
+                           "GRAPH ?g { ?s ?p ?o } }")
+        for row in rows:
+            found.setdefault(row["s"].value, set()).add(row["g"].value)
+    warnings = []
+    for subject in subjects:
+        stored = found.get(subject, set())
+        if stored & writing[subject]:
+            continue
+        for other in sorted(stored - set(graphs) - READ_ONLY):
+            warnings.append({
+                "node": subject, "property": "", "rule": "One graph per resource",
+                "severity": "Warning", "value": other, "shape": "",
+                "message": f"<{subject}> is also described in graph <{other}>, which this write "
+                           "left as it was: the two descriptions now add up"})
+    return warnings
+
+
+def commit(store: Store, graphs: Graphs, *, replace: bool, author: str, kind: str, base: str,
+           started: datetime, what: str = "the data", may_change_vocabularies: bool = False
+           ) -> Outcome:
+    """Store the graphs (replacing their content, or adding to it) with the audit record.
+
+    With ``replace`` an empty list drops that graph. The caller holds ``WRITE_LOCK``. Raises
+    ``loader.ValidationFailed`` when the result would break a shape, ``loader.LiteralTooLarge``
+    for a literal over ``MAX_LITERAL``, ``Forbidden`` when the token's scope may not change what
+    it would change (``vocabulary_guard``), ``Unprocessable`` past a limit (``limits``); nothing
+    is stored then.
+    """
+    check_writable(graphs)
+    loader.check_literals(graphs, MAX_LITERAL.get())
+    try:
+        vocabulary_guard.check(store, graphs, replace=replace,
+                               may_change_vocabularies=may_change_vocabularies)
+    except vocabulary_guard.Refused as error:
+        raise (Forbidden if error.kind == "forbidden" else Unprocessable)(str(error)) from None
+    created = {g for g, triples in graphs.items() if triples and not graph_exists(store, g)}
+    warnings = duplicates(store, graphs)
+    dropped = [g for g, triples in graphs.items() if replace and not triples]
+    written = [g for g in graphs if g not in dropped]
+    change, record = audit.record(base=base, author=author, kind=kind, written=written,
+                                  dropped=dropped, started=started)
+    try:
+        result = loader.write(store, graphs, replace=replace, what=what,
+                              append={audit.AUDIT_GRAPH: record})
+    except limits.LimitExceeded as error:
+        raise Unprocessable(str(error)) from None
+    if result.report is not None:
+        warnings += [finding(f) for f in result.report.warnings]
+    return Outcome(change=change, created=created, warnings=warnings)
+
+
+def report_json(report: Report) -> dict[str, list[dict[str, str]]]:
+    return {"violations": [finding(f) for f in report.violations],
+            "warnings": [finding(f) for f in report.warnings]}
