@@ -20,7 +20,7 @@ from passerelle.graph.rdf.namespaces import PAS, RDF_TYPE
 from passerelle.graph.read import codes
 from passerelle.graph.store.base import Store
 from passerelle.graph.write.audit import timestamp
-from passerelle.graph.write.commit import Invalid
+from passerelle.graph.write.commit import Unprocessable
 
 SCHEMA = "http://schema.org/"
 DCT = "http://purl.org/dc/terms/"
@@ -38,8 +38,8 @@ ADDRESS = {"street": "streetAddress", "postal_code": "postalCode",
 CONTACT = {"email": "email", "telephone": "telephone", "contact_type": "contactType"}
 
 
-def field_error(name: str, message: str) -> Invalid:
-    return Invalid(f"{name}: {message}", field=name)
+def field_error(name: str, message: str) -> Unprocessable:
+    return Unprocessable(f"{name}: {message}", field=name)
 
 
 class Record:
@@ -198,7 +198,7 @@ SERVICE_FIELDS = {"name", "alternate_names", "description", "provider", "service
 
 def service(store: Store, body: object, iri: str, *, base: str, modified: datetime
             ) -> list[ox.Triple]:
-    """The triples of one service; raises Invalid naming the first bad field."""
+    """The triples of one service; raises Unprocessable naming the first bad field."""
     r = Record(store, body, iri, base)
     r.check_keys(SERVICE_FIELDS)
     r.add(RDF_TYPE, ox.NamedNode(PAS + "Service"))
@@ -257,7 +257,7 @@ ORGANISATION_CLASSES = {"organisation": PAS + "Organisation", "network": PAS + "
 
 def organisation(store: Store, body: object, iri: str, *, base: str, modified: datetime
                  ) -> list[ox.Triple]:
-    """The triples of one organisation (or network); raises Invalid naming the field."""
+    """The triples of one organisation (or network); raises Unprocessable naming the field."""
     r = Record(store, body, iri, base)
     r.check_keys(ORGANISATION_FIELDS)
     kind = r.body.get("kind") or "organisation"
