@@ -19,8 +19,9 @@ from passerelle.api.deps import SettingsDep, StoreDep
 from passerelle.api.web import choose_language, local_href, messages, page
 from passerelle.graph.rdf import formats, queries
 from passerelle.graph.rdf.bind import values
+from passerelle.graph.rdf.namespaces import RDF_TYPE
 from passerelle.graph.read.codes import UnknownCode
-from passerelle.graph.read.describe import RDF_TYPE, Description, curie, describe, serialize
+from passerelle.graph.read.describe import Description, curie, describe, serialize
 from passerelle.graph.read.search import SearchParams, pick, search
 from passerelle.graph.store.base import Store
 

@@ -35,7 +35,7 @@ from passerelle.api import bodies
 from passerelle.api.routers import query_page
 from passerelle.graph.endpoint import sandbox
 from passerelle.graph.rdf import formats
-from passerelle.graph.rdf.namespaces import RDF_TYPE
+from passerelle.graph.rdf.namespaces import RDF_TYPE, SD
 from passerelle.settings import Settings
 
 log = logging.getLogger("passerelle.sparql")
@@ -58,7 +58,6 @@ QUERY = "application/sparql-query"
 FORM = "application/x-www-form-urlencoded"
 UPDATE = "application/sparql-update"
 UPDATE_FIELDS = {"update", "using-graph-uri", "using-named-graph-uri"}
-SD = "http://www.w3.org/ns/sparql-service-description#"
 TRUNCATED = "X-Passerelle-Truncated"
 ROW_LIMIT = "X-Passerelle-Row-Limit"
 _runner_lock = threading.Lock()

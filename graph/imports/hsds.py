@@ -23,11 +23,10 @@ from passerelle.graph.imports.importer import (
     Value,
     Vocabularies,
 )
-from passerelle.graph.rdf.namespaces import ID, PAS, SKOS
+from passerelle.graph.rdf import queries
+from passerelle.graph.rdf.namespaces import ID, NUTS, PAS, SCHEMA
 from passerelle.graph.store.base import Store
 
-NUTS = "http://data.europa.eu/nuts/code/"
-SCHEMA = "http://schema.org/"
 STATUS_IN = {"active": "active", "inactive": "temporarily-closed",
              "temporarily closed": "temporarily-closed", "defunct": "defunct"}
 STATUS_OUT = {"active": "active", "temporarily-closed": "temporarily closed",
@@ -319,19 +318,14 @@ class _Graph:
 
     def __init__(self, store: Store):
         self.values: dict[str, dict[str, list]] = {}
-        rows = store.query(
-            f"SELECT ?s ?p ?o WHERE {{ {{ ?s a <{PAS}Service> }} UNION {{ ?x a <{PAS}Service> ;"
-            f" <{PAS}provider> ?s }} UNION {{ ?x a <{PAS}Service> ; ?l ?s . FILTER isBlank(?s) }}"
-            " UNION { ?x a <" + PAS + "Organisation> ; ?l ?s . FILTER isBlank(?s) }"
-            " ?s ?p ?o }")
+        rows = store.query(queries.text("services-and-providers-statements"))
         for row in rows:
             self.values.setdefault(row["s"].value, {}).setdefault(row["p"].value, []).append(
                 row["o"])
-        self.codes = {r["c"].value: r["code"].value for r in store.select(
-            f"SELECT ?c ?code WHERE {{ ?c <{SKOS}notation> ?code }}")}
+        self.codes = {r["c"].value: r["code"].value
+                      for r in store.select(queries.text("concept-notations"))}
         self.labels = {(r["c"].value, r["label"].language): r["label"].value
-                       for r in store.select(f"SELECT ?c ?label WHERE {{ ?c <{SKOS}prefLabel>"
-                                             " ?label }")}
+                       for r in store.select(queries.text("concept-pref-labels"))}
 
     def all(self, node: str, predicate: str) -> list:
         """The values, in a fixed order: the same graph always exports the same JSON."""

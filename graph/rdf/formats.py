@@ -278,7 +278,7 @@ def screen(data: bytes, fmt: Format) -> None:
     """What every RDF document passes before a parser sees it, whoever sent it.
 
     RDF/XML may not declare a document type: internal entities expand a few hundred bytes into
-    megabytes (a 649-byte body made a 30 MB literal), and RDF needs none.
+    megabytes, and RDF needs none.
     """
     if fmt.oxigraph == ox.RdfFormat.RDF_XML:
         found = _DTD.search(data)

@@ -17,7 +17,8 @@ import rdflib
 
 from passerelle.errors import PasserelleError
 from passerelle.settings import ApiToken, Settings, parse_tokens
-from tests.conftest import free_port, run_cli, start_server, stop_server
+from tests.conftest import run_cli, start_server, stop_server
+from tests.servers import free_port
 
 TURTLE = "text/turtle; charset=utf-8"
 TRIPLE = b"<http://example.org/a> <http://example.org/b> <http://example.org/c> ."
