@@ -1,24 +1,29 @@
 """Starting and stopping the processes tests and benchmarks talk to: ``passerelle serve``, an
-Oxigraph server, Virtuoso. One way to do it, so that a server that dies at start says why, a server
-that never answers is killed, and a stopped server leaves no process behind.
+Oxigraph server, Virtuoso, Chromium. One way to do it, so that a server that dies at start says
+why, a server that never answers is killed, and a stopped server leaves no process behind.
 
 Logs go to files: a pipe nobody reads fills up and blocks a server once enough is logged.
 """
 
 from __future__ import annotations
 
+import contextlib
 import os
 import socket
 import subprocess
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import httpx
 
 PASSERELLE = Path(sys.executable).with_name("passerelle")
 OXIGRAPH = Path(sys.executable).with_name("oxigraph")
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                  "--disable-background-networking", "--disable-component-update",
+                  "--disable-sync"]
 
 
 def free_port() -> int:
@@ -100,6 +105,19 @@ def start_oxigraph(location: Path, *, union_default_graph: bool = True, log: Pat
                      *(["--union-default-graph"] if union_default_graph else [])],
                     answers(url + "/query", query="ASK {}"), what="the Oxigraph server", log=log)
     return process, url
+
+
+@contextlib.contextmanager
+def chromium() -> Iterator:
+    """Debian's Chromium driven by Playwright, headless and offline-minded; closed on leaving."""
+    from playwright import sync_api
+
+    with sync_api.sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
+        try:
+            yield browser
+        finally:
+            browser.close()
 
 
 def _tail(log: Path | None) -> str:

@@ -24,7 +24,7 @@ from passerelle.graph.imports.importer import (
     Vocabularies,
 )
 from passerelle.graph.rdf import queries
-from passerelle.graph.rdf.namespaces import ID, NUTS, PAS, SCHEMA
+from passerelle.graph.rdf.namespaces import DCT, ID, NUTS, PAS, RDF_TYPE, SCHEMA
 from passerelle.graph.store.base import Store
 
 STATUS_IN = {"active": "active", "inactive": "temporarily-closed",
@@ -388,7 +388,7 @@ def _details(graph: _Graph, iri: str, sid: str, language: str) -> dict:
     out: dict = {
         "languages": [child("language", c.value, code=graph.code(c.value),
                             name=graph.label(c.value, language))
-                      for c in graph.all(iri, "http://purl.org/dc/terms/language")],
+                      for c in graph.all(iri, DCT + "language")],
         "service_areas": [child("area", a.value, name=graph.label(a.value, language), uri=a.value)
                           for a in graph.all(iri, PAS + "serviceArea")],
         "attributes": [{"id": _id(f"{iri}#type/{t.value}"), "link_id": sid,
@@ -430,7 +430,7 @@ def to_hsds(store: Store, *, language: str = "en") -> dict:
     graph = _Graph(store)
     services = sorted(s for s, props in graph.values.items()
                       if PAS + "Service" in {t.value for t in props.get(
-                          "http://www.w3.org/1999/02/22-rdf-syntax-ns#type", [])})
+                          RDF_TYPE, [])})
     providers = sorted({p for s in services if (p := graph.one(s, PAS + "provider"))})
     return {"organizations": [_organisation(graph, o, language) for o in providers],
             "services": [_service(graph, s, language) for s in services]}

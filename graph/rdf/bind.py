@@ -63,9 +63,10 @@ def _checked(term: Term) -> Term:
 def data(sparql: str, graphs: Iterable[tuple[str, list[ox.Triple]]],
          each: dict[str, list[ox.NamedNode]] | None = None) -> str:
     """Replace the ``# data`` line with one ``GRAPH <g> { triples }`` block a graph that has
-    triples (the part between ``#if data`` and ``#endif`` stays only if there are any), and each ``# for each ?var: operation`` line with the operation once for each IRI
-    bound to ``var`` in ``each`` (none when unbound), the IRI in the variable's place. A
-    separator left last, when no operation follows, is dropped: some engines refuse it.
+    triples (the part between ``#if data`` and ``#endif`` stays only if there are any), and
+    each ``# for each ?var: operation`` line with the operation once for each IRI bound to
+    ``var`` in ``each`` (none when unbound), the IRI in the variable's place. A separator left
+    last, when no operation follows, is dropped: some engines refuse it.
 
     Graph names and IRIs are checked IRIs and triples are written by Oxigraph's N-Triples
     serialiser, so no value can end a block or add an operation.

@@ -14,6 +14,7 @@ import pyoxigraph as ox
 import rdflib
 
 from passerelle.errors import PasserelleError
+from passerelle.graph.rdf.namespaces import RDF, XSD
 
 
 @dataclass(frozen=True)
@@ -155,8 +156,8 @@ def negotiate(accept: str | None, offers: list[str], default: str | None = None)
     return None
 
 
-XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
-RDF_LANG_STRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
+XSD_STRING = XSD + "string"
+RDF_LANG_STRING = RDF + "langString"
 
 
 class UnsupportedTerm(PasserelleError):

@@ -20,11 +20,11 @@ import pyoxigraph as ox
 
 from passerelle.graph.rdf import queries
 from passerelle.graph.rdf.bind import values
-from passerelle.graph.rdf.namespaces import FOAF, GRAPH, PROV, RDF_TYPE, SCHEMA
+from passerelle.graph.rdf.namespaces import FOAF, GRAPH, PROV, RDF_TYPE, SCHEMA, XSD
 from passerelle.graph.store.base import Store
 
 AUDIT_GRAPH = GRAPH + "audit"
-XSD_DATETIME = ox.NamedNode("http://www.w3.org/2001/XMLSchema#dateTime")
+XSD_DATETIME = ox.NamedNode(XSD + "dateTime")
 
 KINDS = {
     "create": SCHEMA + "CreateAction",

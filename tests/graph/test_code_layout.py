@@ -61,7 +61,8 @@ def test_every_question_the_code_asks_is_a_file():
 
 
 def test_namespace_iris_are_declared_once():
-    written = re.compile("|".join(re.escape(f'"{iri}"') for iri in PREFIXES.values()))
+    """No module writes a namespace, or a term in it, as a string of its own."""
+    written = re.compile("|".join(re.escape(f'"{iri}') for iri in PREFIXES.values()))
     found = [f"{path.relative_to(ROOT)}:{number}"
              for path in SOURCES if path != NAMESPACES
              for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
