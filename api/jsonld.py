@@ -16,14 +16,11 @@ import pyoxigraph as ox
 
 from passerelle.graph.rdf import queries
 from passerelle.graph.rdf.bind import values
+from passerelle.graph.rdf.namespaces import XSD, prefixes
 
 CONTEXT: dict = {
     "@version": 1.1,
-    "schema": "http://schema.org/",
-    "pas": "https://w3id.org/passerelle/ontology#",
-    "dct": "http://purl.org/dc/terms/",
-    "skos": "http://www.w3.org/2004/02/skos/core#",
-    "xsd": "http://www.w3.org/2001/XMLSchema#",
+    **prefixes("schema", "pas", "dct", "skos", "xsd"),
     "id": "@id",
     "items": "@graph",
     "name": "schema:name",
@@ -130,7 +127,7 @@ def _matches(literal: ox.Literal, value) -> bool:
 def _value_object(literal: ox.Literal) -> dict:
     if literal.language:
         return {"@value": literal.value, "@language": literal.language}
-    if literal.datatype.value == "http://www.w3.org/2001/XMLSchema#string":
+    if literal.datatype.value == XSD + "string":
         return {"@value": literal.value}
     return {"@value": literal.value, "@type": literal.datatype.value}
 

@@ -12,11 +12,7 @@ no request used before) and again (the kept answer, after the warm-up round).
 from __future__ import annotations
 
 import itertools
-import os
 import shutil
-import socket
-import subprocess
-import sys
 import threading
 import time
 from collections import defaultdict
@@ -27,10 +23,11 @@ import httpx
 
 from bench.workload import Search
 from passerelle.graph.read.search import build_query, compute, search
-from passerelle.graph.store.base import Store
+from passerelle.graph.store.base import DelegatingStore, Store
 from passerelle.graph.store.bundle import open_store
 from passerelle.graph.store.embedded import EmbeddedStore
 from passerelle.graph.write.loader import ValidationFailed, load
+from tests import servers
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -170,11 +167,11 @@ class Rows(list):
         self.variables = solutions.variables
 
 
-class TimedStore(Store):
+class TimedStore(DelegatingStore):
     """Passes queries to the real store and adds up how long each kind takes, rows included."""
 
     def __init__(self, inner: Store):
-        self.inner = inner
+        super().__init__(inner)
         self.seconds: dict[str, float] = defaultdict(float)
 
     @staticmethod
@@ -197,17 +194,8 @@ class TimedStore(Store):
     def update(self, sparql):
         raise NotImplementedError("the benchmark only reads")
 
-    def write(self, graphs, *, replace=False):
+    def write(self, graphs, *, replace=False, append=None):
         raise NotImplementedError("the benchmark only reads")
-
-    def graphs(self):
-        return self.inner.graphs()
-
-    def count(self):
-        return self.inner.count()
-
-    def quads(self, graph=None):
-        return self.inner.quads(graph)
 
 
 def handler_search(store: EmbeddedStore, mix: list[Search], budget_s: float, min_rounds: int):
@@ -254,12 +242,6 @@ def profile(store: EmbeddedStore, mix: list[Search], path: Path) -> Path | None:
 
 # --- a real server -----------------------------------------------------------------------------
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 class Server:
     """``passerelle serve`` on a store, started like the tests start it, on loopback.
 
@@ -269,41 +251,18 @@ class Server:
 
     def __init__(self, store_dir: Path, log: Path, *, backend: list[str] | None = None,
                  env: dict[str, str] | None = None):
-        self.port = free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
-        command = Path(sys.executable).with_name("passerelle")
-        self.log = log.open("wb")
-        self.process = subprocess.Popen(
-            [str(command), "serve", *(backend or ["--store", str(store_dir)]),
-             "--port", str(self.port)],
-            env={**os.environ, "PASSERELLE_PUBLIC_URL": self.url,
-                 "PASSERELLE_DATA_DIR": str(store_dir.parent / "data"), **(env or {})},
-            stdout=subprocess.DEVNULL, stderr=self.log)
-        deadline = time.monotonic() + 120
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                self.log.close()
-                raise RuntimeError(f"server exited: {log.read_text()[-2000:]}")
-            try:
-                if httpx.get(self.url + "/healthz", timeout=2).status_code == 200:
-                    return
-            except httpx.HTTPError:
-                time.sleep(0.2)
-        self.stop()
-        raise RuntimeError("server did not answer /healthz within 120 s")
+        log.write_bytes(b"")
+        self.process, self.url = servers.start_passerelle(
+            store_dir, backend=backend, log=log,
+            env={"PASSERELLE_DATA_DIR": str(store_dir.parent / "data"), **(env or {})})
+        self.port = int(self.url.rsplit(":", 1)[1])
 
     @property
     def peak_mb(self) -> float | None:
         return peak_mb(self.process.pid)
 
     def stop(self) -> None:
-        self.process.terminate()
-        try:
-            self.process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            self.process.wait()
-        self.log.close()
+        servers.stop(self.process, seconds=15)
 
 
 _TAGS = itertools.count()

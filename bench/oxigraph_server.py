@@ -26,6 +26,7 @@ from bench import measure
 from bench.stats import by_kind
 from bench.workload import Search
 from passerelle.graph.store.base import Store
+from tests import servers
 
 BINARY = Path(sys.executable).with_name("oxigraph")
 RESULTS_JSON = "application/sparql-results+json"
@@ -49,21 +50,8 @@ class OxigraphServer:
         if loaded.returncode:
             raise RuntimeError(f"oxigraph load failed: {loaded.stderr[-2000:]}")
         self.load_s = round(time.perf_counter() - started, 2)
-        address = f"127.0.0.1:{measure.free_port()}"
-        self.url = f"http://{address}"
-        self.log = log.open("wb")
-        self.process = subprocess.Popen(
-            [str(BINARY), "serve", "--location", str(location), "--bind", address,
-             "--union-default-graph"], stdout=subprocess.DEVNULL, stderr=self.log)
-        deadline = time.monotonic() + 120
-        while self.process.poll() is None and time.monotonic() < deadline:
-            try:
-                self.select("ASK {}")
-                return
-            except httpx.HTTPError:
-                time.sleep(0.2)
-        self.stop()
-        raise RuntimeError(f"the Oxigraph server did not answer: {log.read_text()[-2000:]}")
+        log.write_bytes(b"")
+        self.process, self.url = servers.start_oxigraph(location, log=log)
 
     def select(self, sparql: str, client: httpx.Client | None = None) -> list:
         """POST one query; the rows read out (or ASK's boolean), as a client would."""
@@ -79,13 +67,7 @@ class OxigraphServer:
         return measure.peak_mb(self.process.pid)
 
     def stop(self) -> None:
-        self.process.terminate()
-        try:
-            self.process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            self.process.wait()
-        self.log.close()
+        servers.stop(self.process, seconds=30)
 
 
 def api_totals(url: str, mix: list[Search]) -> list[int]:

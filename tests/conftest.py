@@ -2,26 +2,22 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
-import socket
 import subprocess
 import sys
 import tempfile
-import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
 import pytest
 
+from tests import servers
+
 ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT / "tests" / "data"
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def run_cli(*args: str, env: dict | None = None, timeout: float = 120,
@@ -85,42 +81,16 @@ class LiveServer:
 
 def start_server(store: Path | None, env: dict | None = None,
                  backend: list[str] | None = None) -> LiveServer:
-    """Start ``passerelle serve`` on ``store`` (or on the ``backend`` options, e.g. --endpoint).
-
-    The server's log goes to a file beside the store: a pipe nobody reads would fill up and
-    block the server once enough requests were logged.
-    """
-    port = free_port()
-    command = Path(sys.executable).with_name("passerelle")
-    where = backend or ["--store", str(store)]
-    log_path = Path(tempfile.mkstemp(prefix="passerelle-serve-", suffix=".log")[1])
-    log = log_path.open("wb")
-    process = subprocess.Popen(
-        [str(command), "serve", *where, "--port", str(port)],
-        env={**os.environ, "PASSERELLE_PUBLIC_URL": f"http://127.0.0.1:{port}", **(env or {})},
-        stdout=subprocess.DEVNULL, stderr=log,
-    )
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 120
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"server exited: {log_path.read_text()[-2000:]}")
-        try:
-            if httpx.get(url + "/healthz", timeout=1).status_code == 200:
-                return LiveServer(url, process, store)
-        except httpx.HTTPError:
-            time.sleep(0.2)
-    process.kill()
-    raise RuntimeError(f"server did not start within 120 s: {log_path.read_text()[-2000:]}")
+    """Start ``passerelle serve`` on ``store`` (or on the ``backend`` options, e.g. --endpoint),
+    its log in a temporary file."""
+    log = Path(tempfile.mkstemp(prefix="passerelle-serve-", suffix=".log")[1])
+    process, url = servers.start_passerelle(store, backend=backend, env=env, log=log)
+    return LiveServer(url, process, store)
 
 
 def stop_server(server: LiveServer) -> None:
     server.client.close()
-    server.process.terminate()
-    try:
-        server.process.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        server.process.kill()
+    servers.stop(server.process)
 
 
 ENGINES = [e for e in os.environ.get(
@@ -148,33 +118,46 @@ load(store, sorted(Path(sys.argv[3]).glob("*.ttl")))
 """
 
 
+@contextlib.contextmanager
+def served(backend: str, seeded_store: Path, folder: Path, env: dict,
+           populate: list[str] | None = None) -> Iterator[LiveServer]:
+    """A real server on ``backend``: a copy of the seeded store (``embedded``), or an Oxigraph
+    server or Virtuoso filled by ``populate`` (a script given the query and update URLs; by
+    default the seed and the valid examples). Everything it started is stopped on leaving."""
+    if backend == "embedded":
+        shutil.copytree(seeded_store, folder / "store")
+        live = start_server(folder / "store", env=env)
+        try:
+            yield live
+        finally:
+            stop_server(live)
+        return
+    from tests.engines import start_oxigraph_server, start_virtuoso
+
+    engine = (start_oxigraph_server if backend == "oxigraph-server" else start_virtuoso)(folder)
+    try:
+        script, *args = populate or [POPULATE, str(DATA / "valid")]
+        subprocess.run([sys.executable, "-c", script, engine.query_url, engine.update_url, *args],
+                       check=True, timeout=600)
+        live = start_server(None, env=env, backend=["--endpoint", engine.query_url,
+                                                    "--update-endpoint", engine.update_url])
+        try:
+            yield live
+        finally:
+            stop_server(live)
+    finally:
+        engine.stop()
+
+
 @pytest.fixture(scope="session")
 def server(request, seeded_store, tmp_path_factory):
     """A real server holding the seed and the valid examples, on the embedded store by default
     and, for the engine-portable modules, also on an Oxigraph server and on Virtuoso."""
     engine_name = getattr(request, "param", "embedded")
     env = {"PASSERELLE_API_TOKENS": "tester:s3cret-token"}
-    folder = tmp_path_factory.mktemp(f"served-{engine_name}")
-    if engine_name == "embedded":
-        store = folder / "store"
-        shutil.copytree(seeded_store, store)
-        live = start_server(store, env=env)
+    with served(engine_name, seeded_store, tmp_path_factory.mktemp(f"served-{engine_name}"),
+                env) as live:
         yield live
-        stop_server(live)
-        return
-    from tests.engines import start_oxigraph_server, start_virtuoso
-
-    engine = (start_oxigraph_server if engine_name == "oxigraph-server" else start_virtuoso)(
-        folder)
-    try:
-        subprocess.run([sys.executable, "-c", POPULATE, engine.query_url, engine.update_url,
-                        str(DATA / "valid")], check=True, timeout=600)
-        live = start_server(None, env=env, backend=["--endpoint", engine.query_url,
-                                                    "--update-endpoint", engine.update_url])
-        yield live
-        stop_server(live)
-    finally:
-        engine.stop()
 
 
 @pytest.fixture

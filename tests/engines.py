@@ -9,14 +9,11 @@ from __future__ import annotations
 import re
 import shutil
 import subprocess
-import sys
-import time
 from dataclasses import dataclass
 from pathlib import Path
 
-import httpx
-
-from tests.conftest import free_port
+from tests import servers
+from tests.servers import free_port
 
 VIRTUOSO_INI = Path("/usr/share/virtuoso-opensource-7/virtuoso.ini")
 
@@ -29,39 +26,12 @@ class Engine:
     process: subprocess.Popen
 
     def stop(self) -> None:
-        self.process.terminate()
-        try:
-            self.process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            self.process.wait()
-
-
-def _wait(url: str, process: subprocess.Popen, what: str, seconds: float = 60) -> None:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"{what} exited with code {process.returncode}")
-        try:
-            if httpx.get(url, params={"query": "ASK {}"}, timeout=2).status_code == 200:
-                return
-        except httpx.HTTPError:
-            pass
-        time.sleep(0.2)
-    process.kill()
-    raise RuntimeError(f"{what} did not answer within {seconds} s")
+        servers.stop(self.process)
 
 
 def start_oxigraph_server(folder: Path, *, union_default_graph: bool = True) -> Engine:
     """``union_default_graph=False`` starts it the wrong way for Passerelle, as a test needs."""
-    port = free_port()
-    binary = Path(sys.executable).with_name("oxigraph")
-    process = subprocess.Popen(
-        [str(binary), "serve", "--location", str(folder / "db"), "--bind", f"127.0.0.1:{port}",
-         *(["--union-default-graph"] if union_default_graph else [])],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    base = f"http://127.0.0.1:{port}"
-    _wait(base + "/query", process, "the Oxigraph server")
+    process, base = servers.start_oxigraph(folder / "db", union_default_graph=union_default_graph)
     return Engine("oxigraph-server", base + "/query", base + "/update", process)
 
 
@@ -102,10 +72,10 @@ def start_virtuoso(folder: Path) -> Engine:
     sql_port, http_port = free_port(), free_port()
     ini = folder / "virtuoso.ini"
     ini.write_text(_virtuoso_ini(folder, sql_port, http_port))
-    process = subprocess.Popen(["virtuoso-t", "+foreground", "+configfile", str(ini)],
-                               cwd=folder, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     base = f"http://127.0.0.1:{http_port}"
-    _wait(base + "/sparql", process, "Virtuoso", seconds=90)
+    process = servers.start(["virtuoso-t", "+foreground", "+configfile", str(ini)],
+                            servers.answers(base + "/sparql", query="ASK {}"), what="Virtuoso",
+                            seconds=90, cwd=folder)
     grant = subprocess.run(
         ["isql-vt", f"127.0.0.1:{sql_port}", "dba", "dba",
          'EXEC=GRANT SPARQL_UPDATE TO "SPARQL";'],

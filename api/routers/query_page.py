@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import csv
 import io
+import itertools
 import re
 from dataclasses import dataclass
 from functools import cache
@@ -31,6 +32,8 @@ from fastapi.responses import Response
 from passerelle.api.deps import SettingsDep
 from passerelle.api.web import choose_language, local_href, messages, page, url_with
 from passerelle.graph.endpoint import sandbox
+from passerelle.graph.rdf import sparql_text
+from passerelle.graph.rdf.namespaces import prefixes
 from passerelle.settings import Settings
 
 router = APIRouter(include_in_schema=False)
@@ -44,17 +47,7 @@ SEPARATORS = {"comma": ",", "semicolon": ";", "tab": "\t"}
 FORMULA = ("=", "+", "-", "@", "\t", "\r")
 TABLE = "application/sparql-results+json, application/n-triples;q=0.9"
 NAME = re.compile(r"^[a-z0-9][a-z0-9-]{0,80}$")
-PREFIXES = {
-    "pas": "https://w3id.org/passerelle/ontology#",
-    "schema": "http://schema.org/",
-    "skos": "http://www.w3.org/2004/02/skos/core#",
-    "dct": "http://purl.org/dc/terms/",
-    "prov": "http://www.w3.org/ns/prov#",
-    "org": "http://www.w3.org/ns/org#",
-    "rdf": "http://www.w3.org/1999/02/22-rdf-syntax-ns#",
-    "rdfs": "http://www.w3.org/2000/01/rdf-schema#",
-    "xsd": "http://www.w3.org/2001/XMLSchema#",
-}
+PREFIXES = prefixes("pas", "schema", "skos", "dct", "prov", "org", "rdf", "rdfs", "xsd")
 """Declared for the reader when a query uses them without a PREFIX line of its own."""
 _ERROR = re.compile(r"error at (\d+):(\d+):\s*(.*)", re.DOTALL)
 _KEYWORD = re.compile(r"^[A-Z][A-Za-z]*( [A-Z][A-Za-z]*)*$")
@@ -62,10 +55,14 @@ _KEYWORD = re.compile(r"^[A-Z][A-Za-z]*( [A-Z][A-Za-z]*)*$")
 
 def with_prefixes(sparql: str) -> tuple[str, list[str]]:
     """The query with the common prefixes it uses but does not declare added on one first line,
-    and their names. A name that only looks used (inside a string) adds a harmless declaration."""
-    declared = {m.lower() for m in re.findall(r"(?i)\bPREFIX\s+([A-Za-z][\w.-]*)?:", sparql)}
-    used = [name for name in PREFIXES
-            if name not in declared and re.search(rf"(?<![\w:<#/.-]){name}:", sparql)]
+    and their names, read by the SPARQL tokenizer (a name inside a string or an IRI is not a
+    use)."""
+    found = [t for t in sparql_text.tokens(sparql) if t.kind != "comment"]
+    declared = {token.text.split(":")[0].lower() for before, token in itertools.pairwise(found)
+                if before.kind == "word" and before.text.upper() == "PREFIX"
+                and token.kind == "pname"}
+    named = {token.text.split(":")[0] for token in found if token.kind == "pname"}
+    used = [name for name in PREFIXES if name not in declared and name in named]
     if not used:
         return sparql, []
     line = " ".join(f"PREFIX {name}: <{PREFIXES[name]}>" for name in used)
@@ -84,8 +81,8 @@ def readable_error(message: str, sparql: str, shifted: int) -> dict:
     text = lines[line - 1] if 0 < line <= len(lines) else ""
     at = max(0, min(column - 1, len(text)))
     if "Prefix not found" in expected:
-        names = re.findall(r"([A-Za-z][\w.-]*)?:[\w-]*$", text[:at].rstrip())
-        name = names[-1] if names else ""
+        before = [t for t in sparql_text.tokens(text[:at].rstrip()) if t.kind != "comment"]
+        name = before[-1].text.split(":")[0] if before and before[-1].kind == "pname" else ""
         what = ("unknown-prefix", name)
     else:
         words = [w.strip() for w in expected.removeprefix("expected one of").removeprefix(

@@ -19,8 +19,19 @@ from passerelle.api.deps import SettingsDep, StoreDep
 from passerelle.api.web import choose_language, local_href, messages, page
 from passerelle.graph.rdf import formats, queries
 from passerelle.graph.rdf.bind import values
+from passerelle.graph.rdf.namespaces import (
+    DCT,
+    PAS,
+    PROV,
+    RDF,
+    RDF_TYPE,
+    RDFS,
+    SCHEMA,
+    SKOS,
+    XSD,
+)
 from passerelle.graph.read.codes import UnknownCode
-from passerelle.graph.read.describe import RDF_TYPE, Description, curie, describe, serialize
+from passerelle.graph.read.describe import Description, curie, describe, serialize
 from passerelle.graph.read.search import SearchParams, pick, search
 from passerelle.graph.store.base import Store
 
@@ -33,23 +44,21 @@ PATH = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,120}(/[A-Za-z0-9][A-Za-z0-9._-]
 VARY = {"Vary": "Accept"}
 
 FormatName = Literal["html", "ttl", "jsonld", "nt", "rdfxml"]
-PLAIN = {"http://www.w3.org/2001/XMLSchema#string",
-         "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"}
-FIRST = (RDF_TYPE, "http://schema.org/name", "http://www.w3.org/2004/02/skos/core#prefLabel")
+PLAIN = {XSD + "string", RDF + "langString"}
+FIRST = (RDF_TYPE, SCHEMA + "name", SKOS + "prefLabel")
 
-BOOLEAN = "http://www.w3.org/2001/XMLSchema#boolean"
-PROV_SOURCE = "http://www.w3.org/ns/prov#wasDerivedFrom"
-TITLE = "http://purl.org/dc/terms/title"
-CHECKED = "https://w3id.org/passerelle/ontology#lastChecked"
-DESCRIPTIONS = ("http://schema.org/description", "http://www.w3.org/2004/02/skos/core#definition",
-                "http://www.w3.org/2000/01/rdf-schema#comment")
-SOURCE = "http://purl.org/dc/terms/source"
+BOOLEAN = XSD + "boolean"
+PROV_SOURCE = PROV + "wasDerivedFrom"
+TITLE = DCT + "title"
+CHECKED = PAS + "lastChecked"
+DESCRIPTIONS = (SCHEMA + "description", SKOS + "definition", RDFS + "comment")
+SOURCE = DCT + "source"
 SHOWN_FIRST = {RDF_TYPE, *FIRST, *DESCRIPTIONS, SOURCE}
 """Said at the top of the page (what it is, its name and description) or in its sources."""
-COUNTRY = "http://schema.org/addressCountry"
-SERVICE_AREA = "https://w3id.org/passerelle/ontology#serviceArea"
+COUNTRY = SCHEMA + "addressCountry"
+SERVICE_AREA = PAS + "serviceArea"
 """On a region page, the services found there replace the bare list of those naming it."""
-NOTATION = "http://www.w3.org/2004/02/skos/core#notation"
+NOTATION = SKOS + "notation"
 
 
 def in_words(iri: str, lang: str, t: dict) -> str:
@@ -181,7 +190,7 @@ def render_page(request: Request, store: Store, d: Description, iri: str, base: 
     return page(request, "resource.html", lang,
                 iri=iri, title=pick(d.labels(node), lang) or iri, kinds=kinds, summary=summary,
                 rows=facts, sources=sources, region=region,
-                countries=region or any(r["iri"] == "http://schema.org/address" for r in facts),
+                countries=region or any(r["iri"] == SCHEMA + "address" for r in facts),
                 inbound=[g for g in inbound(store, iri, lang, t, base)
                          if not (region and g["predicate"] == SERVICE_AREA)],
                 services=services_here(store, iri, base, lang),

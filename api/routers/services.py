@@ -11,9 +11,10 @@ from passerelle.api.deps import SettingsDep, StoreDep
 from passerelle.api.params import Codes, Lang, Limit, Offset, unprocessable
 from passerelle.api.record_routes import add_write_routes
 from passerelle.api.representations import not_found, respond
+from passerelle.graph.rdf.namespaces import PAS, RDF_TYPE
 from passerelle.graph.read.codes import UnknownCode
 from passerelle.graph.read.search import SearchParams, search
-from passerelle.graph.read.services import PAS, RDF_TYPE, describe, render
+from passerelle.graph.read.services import describe, render
 from passerelle.graph.write import records
 from passerelle.graph.write.commit import Missing
 

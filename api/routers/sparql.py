@@ -35,7 +35,7 @@ from passerelle.api import bodies
 from passerelle.api.routers import query_page
 from passerelle.graph.endpoint import sandbox
 from passerelle.graph.rdf import formats
-from passerelle.graph.rdf.namespaces import RDF_TYPE
+from passerelle.graph.rdf.namespaces import RDF_TYPE, RDFS, SD
 from passerelle.settings import Settings
 
 log = logging.getLogger("passerelle.sparql")
@@ -58,7 +58,6 @@ QUERY = "application/sparql-query"
 FORM = "application/x-www-form-urlencoded"
 UPDATE = "application/sparql-update"
 UPDATE_FIELDS = {"update", "using-graph-uri", "using-named-graph-uri"}
-SD = "http://www.w3.org/ns/sparql-service-description#"
 TRUNCATED = "X-Passerelle-Truncated"
 ROW_LIMIT = "X-Passerelle-Row-Limit"
 _runner_lock = threading.Lock()
@@ -184,7 +183,7 @@ def _description(request: Request, fmt: formats.Format, settings: Settings) -> b
         (endpoint, sd("feature"), sd("UnionDefaultGraph")),
         *((endpoint, sd("resultFormat"), ox.NamedNode(f.oxigraph.iri))
           for f in (*formats.RESULTS_FORMATS, *sandbox.GRAPH_FORMATS)),
-        (endpoint, ox.NamedNode("http://www.w3.org/2000/01/rdf-schema#comment"), ox.Literal(
+        (endpoint, ox.NamedNode(RDFS + "comment"), ox.Literal(
             f"Read-only. A query is stopped after {settings.query_timeout_s:g} s; answers hold "
             f"at most {settings.query_max_rows} rows. SERVICE is not allowed. Updates go to "
             "/sparql/update.", language="en")),

@@ -7,12 +7,12 @@ from fastapi.responses import JSONResponse
 
 from passerelle.api.deps import StoreDep
 from passerelle.api.representations import Lang, not_found, respond
+from passerelle.graph.rdf.namespaces import SKOS
 from passerelle.graph.read import concepts
 from passerelle.graph.read.codes import SCHEMES
 
 router = APIRouter(prefix="/api", tags=["vocabularies"])
 
-SKOS = "http://www.w3.org/2004/02/skos/core#"
 TERMS = {
     "code": SKOS + "notation",
     "labels": {"@id": SKOS + "prefLabel", "@container": "@language"},

@@ -9,11 +9,10 @@ time linear in its length, by reading the text as ``graph.sparql_text`` does (es
 tokens in context); each refusal carries a ``kind`` for the layers that render it.
 
 The limits: ``max_depth`` (the ``query_max_depth`` setting) counts every bracket and every link
-of a chain; measured on Oxigraph 0.5.13, its server (whose request threads have small stacks)
-died at 300 nested function calls, 1,000 nested braces, 1,000 ``BIND`` clauses or collection
-members in one group and 3,000 chained ``+``, so the default of 100 keeps a margin of three.
-``MAX_TERM_DEPTH`` counts the brackets that nest terms, whose parse time explodes first (200
-nested ``<<`` took 42 s, 100 nested collections 3.7 s, while 16 of either take milliseconds).
+of a chain: Oxigraph's server (whose request threads have small stacks) dies on deep enough
+nesting of function calls, braces, ``BIND`` clauses, collection members or chained operators, the
+shallowest at a few hundred, so the default of 100 keeps a margin. ``MAX_TERM_DEPTH`` counts the
+brackets that nest terms, whose parse time explodes long before the stack gives out.
 """
 
 from __future__ import annotations

@@ -17,13 +17,14 @@ from rdflib.namespace import DCAT, FOAF
 from rdflib.namespace import DCTERMS as DCT
 
 from passerelle.graph.export.dumps import Dump
+from passerelle.graph.rdf import namespaces
 from passerelle.graph.rdf.queries import text
 from passerelle.graph.store.base import Store
 from passerelle.settings import Settings
 
 SPDX = Namespace("http://spdx.org/rdf/terms#")
-VCARD = Namespace("http://www.w3.org/2006/vcard/ns#")
-DCATAP = Namespace("http://data.europa.eu/r5r/")
+VCARD = Namespace(namespaces.VCARD)
+DCATAP = Namespace(namespaces.DCATAP)
 EU = "http://publications.europa.eu/resource/authority/"
 COUNTRY = Namespace(EU + "country/")
 FILE_TYPE = Namespace(EU + "file-type/")

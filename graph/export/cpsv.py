@@ -25,22 +25,23 @@ from rdflib import RDF, RDFS, SKOS, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import DCTERMS as DCT
 from rdflib.namespace import FOAF
 
+from passerelle.graph.rdf import namespaces
 from passerelle.graph.rdf.formats import rdflib_graph
 from passerelle.graph.rdf.namespaces import ID, PAS
 from passerelle.graph.rdf.queries import text
 from passerelle.graph.store.base import Store
 
-CPSV = Namespace("http://purl.org/vocab/cpsv#")
-CV = Namespace("http://data.europa.eu/m8g/")
-SCHEMA = Namespace("http://schema.org/")
-ORG = Namespace("http://www.w3.org/ns/org#")
+CPSV = Namespace(namespaces.CPSV)
+CV = Namespace(namespaces.CV)
+SCHEMA = Namespace(namespaces.SCHEMA)
+ORG = Namespace(namespaces.ORG)
 P = Namespace(PAS)
 PUBLIC_BODY = URIRef(ID + "organisation-type/public-body")
-NUTS = "http://data.europa.eu/nuts/code/"
+NUTS = namespaces.NUTS
 PROVIDER_ROLE = URIRef(ID + "participation-role/service-provider")
 OPEN_TO_ALL = URIRef(ID + "eligibility/open-to-all-statuses")
 EXPORT = URIRef(ID + "export/cpsv-ap")
-PREFIXES = {"cpsv": CPSV, "cv": CV, "dct": DCT, "skos": SKOS, "foaf": FOAF, "pas": P}
+PREFIXES = namespaces.prefixes("cpsv", "cv", "dct", "skos", "foaf", "pas")
 
 
 @dataclass

@@ -23,11 +23,10 @@ from passerelle.graph.imports.importer import (
     Value,
     Vocabularies,
 )
-from passerelle.graph.rdf.namespaces import ID, PAS, SKOS
+from passerelle.graph.rdf import queries
+from passerelle.graph.rdf.namespaces import DCT, ID, NUTS, PAS, RDF_TYPE, SCHEMA
 from passerelle.graph.store.base import Store
 
-NUTS = "http://data.europa.eu/nuts/code/"
-SCHEMA = "http://schema.org/"
 STATUS_IN = {"active": "active", "inactive": "temporarily-closed",
              "temporarily closed": "temporarily-closed", "defunct": "defunct"}
 STATUS_OUT = {"active": "active", "temporarily-closed": "temporarily closed",
@@ -319,19 +318,14 @@ class _Graph:
 
     def __init__(self, store: Store):
         self.values: dict[str, dict[str, list]] = {}
-        rows = store.query(
-            f"SELECT ?s ?p ?o WHERE {{ {{ ?s a <{PAS}Service> }} UNION {{ ?x a <{PAS}Service> ;"
-            f" <{PAS}provider> ?s }} UNION {{ ?x a <{PAS}Service> ; ?l ?s . FILTER isBlank(?s) }}"
-            " UNION { ?x a <" + PAS + "Organisation> ; ?l ?s . FILTER isBlank(?s) }"
-            " ?s ?p ?o }")
+        rows = store.query(queries.text("services-and-providers-statements"))
         for row in rows:
             self.values.setdefault(row["s"].value, {}).setdefault(row["p"].value, []).append(
                 row["o"])
-        self.codes = {r["c"].value: r["code"].value for r in store.select(
-            f"SELECT ?c ?code WHERE {{ ?c <{SKOS}notation> ?code }}")}
+        self.codes = {r["c"].value: r["code"].value
+                      for r in store.select(queries.text("concept-notations"))}
         self.labels = {(r["c"].value, r["label"].language): r["label"].value
-                       for r in store.select(f"SELECT ?c ?label WHERE {{ ?c <{SKOS}prefLabel>"
-                                             " ?label }")}
+                       for r in store.select(queries.text("concept-pref-labels"))}
 
     def all(self, node: str, predicate: str) -> list:
         """The values, in a fixed order: the same graph always exports the same JSON."""
@@ -394,7 +388,7 @@ def _details(graph: _Graph, iri: str, sid: str, language: str) -> dict:
     out: dict = {
         "languages": [child("language", c.value, code=graph.code(c.value),
                             name=graph.label(c.value, language))
-                      for c in graph.all(iri, "http://purl.org/dc/terms/language")],
+                      for c in graph.all(iri, DCT + "language")],
         "service_areas": [child("area", a.value, name=graph.label(a.value, language), uri=a.value)
                           for a in graph.all(iri, PAS + "serviceArea")],
         "attributes": [{"id": _id(f"{iri}#type/{t.value}"), "link_id": sid,
@@ -436,7 +430,7 @@ def to_hsds(store: Store, *, language: str = "en") -> dict:
     graph = _Graph(store)
     services = sorted(s for s, props in graph.values.items()
                       if PAS + "Service" in {t.value for t in props.get(
-                          "http://www.w3.org/1999/02/22-rdf-syntax-ns#type", [])})
+                          RDF_TYPE, [])})
     providers = sorted({p for s in services if (p := graph.one(s, PAS + "provider"))})
     return {"organizations": [_organisation(graph, o, language) for o in providers],
             "services": [_service(graph, s, language) for s in services]}

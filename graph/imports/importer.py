@@ -19,17 +19,15 @@ from decimal import Decimal, InvalidOperation
 import pyoxigraph as ox
 
 from passerelle.errors import InvalidData
-from passerelle.graph.rdf.namespaces import ID, PAS, RDF_TYPE, SKOS
+from passerelle.graph.rdf import queries
+from passerelle.graph.rdf.bind import values
+from passerelle.graph.rdf.namespaces import DCT, ID, PAS, PROV, RDF_TYPE, SCHEMA, XSD
 from passerelle.graph.read.codes import SCHEMES
 from passerelle.graph.store.base import Store
 from passerelle.graph.validation.gate import Report
 from passerelle.graph.validation.incremental import Change, check
 from passerelle.graph.write.loader import LoadResult, write_checked
 
-SCHEMA = "http://schema.org/"
-DCT = "http://purl.org/dc/terms/"
-XSD = "http://www.w3.org/2001/XMLSchema#"
-PROV = "http://www.w3.org/ns/prov#"
 SERVICE_STATUSES = ("active", "temporarily-closed", "defunct")
 KINDS = {"need": "service type", "status": "status", "region": "region", "language": "language"}
 SLUG = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
@@ -129,9 +127,8 @@ class Vocabularies:
     def _load(self, kind: str) -> None:
         if kind in self._codes:
             return
-        rows = self.store.select(
-            f"SELECT ?c ?code ?label WHERE {{ ?c <{SKOS}inScheme> <{SCHEMES[kind]}> ;"
-            f" <{SKOS}notation> ?code . OPTIONAL {{ ?c <{SKOS}prefLabel> ?label }} }}")
+        rows = self.store.select(values(queries.text("scheme-codes"),
+                                        {"scheme": [ox.NamedNode(SCHEMES[kind])]}))
         self._codes[kind] = {r["code"].value: r["c"] for r in rows}
         self._labels[kind] = {r["label"].value.casefold(): r["code"].value
                               for r in rows if "label" in r}
@@ -354,11 +351,11 @@ def _organisation(build: _Builder, apart: _Builder, service: ox.NamedNode, known
 def _known_organisations(store: Store, records: list[ServiceRecord], graph: str) -> set[str]:
     """Organisations already described outside the import's own graph: linked, not re-created."""
     slugs = {organisation_slug(r) for r in records} - {None, ""}
-    iris = " ".join(f"<{ID}organisation/{s}>" for s in sorted(slugs) if SLUG.match(s))
+    iris = [ox.NamedNode(f"{ID}organisation/{s}") for s in sorted(slugs) if SLUG.match(s)]
     if not iris:
         return set()
-    rows = store.select(f"SELECT DISTINCT ?o WHERE {{ VALUES ?o {{ {iris} }} GRAPH ?g {{ ?o a ?t }}"
-                        f" FILTER (?g != <{graph}>) }}")
+    rows = store.select(values(queries.text("typed-in-other-graphs"),
+                               {"o": iris, "own": [ox.NamedNode(graph)]}))
     return {row["o"].value for row in rows}
 
 
@@ -437,7 +434,7 @@ def import_records(store: Store, records: list[ServiceRecord], *, graph: str, so
 
 
 def _has_graph(store: Store, graph: str) -> bool:
-    return bool(store.query(f"ASK {{ GRAPH {ox.NamedNode(graph)} {{ ?s ?p ?o }} }}"))
+    return store.holds_graph(graph)
 
 
 def _listed(problems: dict[int, list[Problem]]) -> list[Problem]:

@@ -14,6 +14,7 @@ import pyoxigraph as ox
 import rdflib
 
 from passerelle.errors import PasserelleError
+from passerelle.graph.rdf.namespaces import RDF, XSD
 
 
 @dataclass(frozen=True)
@@ -155,8 +156,8 @@ def negotiate(accept: str | None, offers: list[str], default: str | None = None)
     return None
 
 
-XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
-RDF_LANG_STRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
+XSD_STRING = XSD + "string"
+RDF_LANG_STRING = RDF + "langString"
 
 
 class UnsupportedTerm(PasserelleError):
@@ -278,7 +279,7 @@ def screen(data: bytes, fmt: Format) -> None:
     """What every RDF document passes before a parser sees it, whoever sent it.
 
     RDF/XML may not declare a document type: internal entities expand a few hundred bytes into
-    megabytes (a 649-byte body made a 30 MB literal), and RDF needs none.
+    megabytes, and RDF needs none.
     """
     if fmt.oxigraph == ox.RdfFormat.RDF_XML:
         found = _DTD.search(data)

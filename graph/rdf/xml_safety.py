@@ -24,7 +24,7 @@ import pyoxigraph as ox
 from rdflib import URIRef
 
 from passerelle.graph.rdf import formats
-from passerelle.graph.rdf.namespaces import RDF_TYPE
+from passerelle.graph.rdf.namespaces import PASH, RDF_TYPE
 from passerelle.graph.validation.gate import Finding, Report
 from passerelle.graph.validation.gate import _compact as compact
 
@@ -32,7 +32,7 @@ NOT_IN_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 """Characters XML 1.0 has no way to write (surrogates cannot reach here: strings come from
 UTF-8)."""
 
-RULE = "https://w3id.org/passerelle/shapes#XmlWritable"
+RULE = PASH + "XmlWritable"
 RULE_NAME = "Writable as XML"
 _TEXT = ("This text holds a control character (U+{code:04X}) that XML cannot carry: remove it "
          "or replace it with a space.")

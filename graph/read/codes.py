@@ -4,7 +4,7 @@ A code that is not in the scheme is refused by name, so a typo never widens a se
 and no user text reaches a query except as a bound term. A value that parses as an absolute IRI
 is looked up as a concept (or as the authority IRI a concept is ``skos:exactMatch`` of, such as
 a data.europa.eu NUTS code), anything else as a notation: both are exact lookups, where comparing
-strings against every concept of the scheme grew with the scheme (regions at a million triples).
+strings against every concept of the scheme grows with the scheme.
 """
 
 from __future__ import annotations

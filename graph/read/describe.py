@@ -14,29 +14,11 @@ import pyoxigraph as ox
 
 from passerelle.graph.rdf import formats, queries
 from passerelle.graph.rdf.bind import values
+from passerelle.graph.rdf.namespaces import FOAF, RDFS, SCHEMA, SKOS, prefixes
 from passerelle.graph.store.base import Store
 
-SCHEMA = "http://schema.org/"
-SKOS = "http://www.w3.org/2004/02/skos/core#"
-RDFS = "http://www.w3.org/2000/01/rdf-schema#"
-FOAF = "http://xmlns.com/foaf/0.1/"
-RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
-
-PREFIXES = {
-    "pas": "https://w3id.org/passerelle/ontology#",
-    "schema": SCHEMA,
-    "skos": SKOS,
-    "dct": "http://purl.org/dc/terms/",
-    "org": "http://www.w3.org/ns/org#",
-    "prov": "http://www.w3.org/ns/prov#",
-    "foaf": FOAF,
-    "rdf": "http://www.w3.org/1999/02/22-rdf-syntax-ns#",
-    "rdfs": RDFS,
-    "owl": "http://www.w3.org/2002/07/owl#",
-    "xsd": "http://www.w3.org/2001/XMLSchema#",
-    "cpsv": "http://purl.org/vocab/cpsv#",
-    "cv": "http://data.europa.eu/m8g/",
-}
+PREFIXES = prefixes("pas", "schema", "skos", "dct", "org", "prov", "foaf", "rdf", "rdfs", "owl",
+                    "xsd", "cpsv", "cv")
 """Prefixes for readable Turtle and RDF/XML, and for the names of properties on the HTML page."""
 
 LABELS = (SCHEMA + "name", SKOS + "prefLabel", RDFS + "label", FOAF + "name")

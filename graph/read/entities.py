@@ -17,13 +17,11 @@ import pyoxigraph as ox
 
 from passerelle.graph.rdf import queries
 from passerelle.graph.rdf.bind import values
-from passerelle.graph.read.describe import RDF_TYPE, SCHEMA, SKOS, Description, describe
+from passerelle.graph.rdf.namespaces import DCT, ORG, PAS, RDF_TYPE, SCHEMA, SKOS
+from passerelle.graph.read.describe import Description, describe
 from passerelle.graph.read.search import pick
 from passerelle.graph.store.base import Store
 
-PAS = "https://w3id.org/passerelle/ontology#"
-ORG = "http://www.w3.org/ns/org#"
-DCT = "http://purl.org/dc/terms/"
 SLUG = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,120}$")
 
 KINDS = {  # most specific first: an entity's kind is the first of its classes found here

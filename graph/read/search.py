@@ -112,8 +112,8 @@ CACHE_SIZE = 128
 class Answers:
     """The latest answers of one embedded store, all from one write generation of its data.
 
-    A search at a million triples spends tens of milliseconds walking thousands of matches (and
-    hundreds on words), the same work for every caseworker asking the same question; the answer
+    A search over a large graph walks every match (and further on words), the same work for
+    every caseworker asking the same question; the answer
     changes only when the data does, and ``EmbeddedStore.generation`` says when. A remote engine
     has no such counter and may be written by other API processes, so its answers are never kept.
     Kept answers are shared: callers must not change them.

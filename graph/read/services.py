@@ -16,12 +16,8 @@ import pyoxigraph as ox
 
 from passerelle.graph.rdf import queries
 from passerelle.graph.rdf.bind import values
+from passerelle.graph.rdf.namespaces import DCT, PAS, SCHEMA
 from passerelle.graph.store.base import Store
-
-PAS = "https://w3id.org/passerelle/ontology#"
-SCHEMA = "http://schema.org/"
-DCT = "http://purl.org/dc/terms/"
-RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
 
 CONCEPT_PREDICATES = frozenset({PAS + "provider", PAS + "serviceType", PAS + "serviceArea",
                                 PAS + "eligibleStatus", DCT + "language", PAS + "serviceStatus"})

@@ -15,8 +15,9 @@ from collections.abc import Iterable
 
 import pyoxigraph as ox
 
-from passerelle.graph.rdf import formats
-from passerelle.graph.rdf.namespaces import INFERRED_GRAPH, PAS, SKOS
+from passerelle.graph.rdf import formats, queries
+from passerelle.graph.rdf.bind import data, values
+from passerelle.graph.rdf.namespaces import INFERRED_GRAPH, PAS
 from passerelle.graph.validation import limits
 
 
@@ -77,11 +78,15 @@ class Store(abc.ABC):
             for s in solutions
         ]
 
+    def holds_graph(self, graph: str) -> bool:
+        """Whether the named graph ``graph`` holds any statement."""
+        return bool(self.query(values(queries.text("graph-holds-statements"),
+                                      {"g": [ox.NamedNode(graph)]})))
+
     def hierarchy(self) -> limits.Hierarchy:
         """Every concept and every ``skos:broader`` link between IRIs, as stored."""
-        concepts = self.query(f"SELECT DISTINCT ?c WHERE {{ {{ ?c a <{SKOS}Concept> }} "
-                              f"UNION {{ ?c <{SKOS}inScheme> ?s }} }}")
-        links = self.query(f"SELECT DISTINCT ?c ?b WHERE {{ ?c <{SKOS}broader> ?b }}")
+        concepts = self.query(queries.text("concepts"))
+        links = self.query(queries.text("broader-links"))
         return limits.Hierarchy(
             (row["c"].value for row in concepts if isinstance(row["c"], ox.NamedNode)),
             ((row["c"].value, row["b"].value) for row in links
@@ -96,8 +101,7 @@ class Store(abc.ABC):
         before = hierarchy.below(named)
         old_rows = sum(len(hierarchy.ancestry(c)) for c in before if c in hierarchy.concepts)
         hierarchy.apply(added, removed)
-        stored = self.select(f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{INFERRED_GRAPH}> "
-                             "{ ?s ?p ?o } }")
+        stored = self.select(queries.text("closure-size"))
         kept = max(int(stored[0]["n"].value) - old_rows, 0) if stored else 0
         limits.closure_of(hierarchy, before | hierarchy.below(named), max_depth=max_depth,
                           max_size=max_size, kept=kept)
@@ -106,8 +110,8 @@ class Store(abc.ABC):
         """Bring the derived graph up to date: ``pas:broaderOrSelf`` for every concept.
 
         The search questions walk concept hierarchies (statuses, needs, regions) in both
-        directions; a property path over them costs hundreds of milliseconds at a million triples,
-        a stored closure a single index lookup. With ``touched`` (the triples a write added or
+        directions; a property path over them is walked again by every question, a stored closure
+        is a single index lookup. With ``touched`` (the triples a write added or
         removed), only the concepts they name and those below them are computed again and their
         rows replaced; with none, or when most concepts are touched, the graph is rebuilt whole.
         The limits were checked before the write (``check_hierarchy``).
@@ -129,11 +133,32 @@ class Store(abc.ABC):
             return
         if not affected:
             return
-        graph = ox.NamedNode(INFERRED_GRAPH)
-        chosen = " ".join(str(ox.NamedNode(c)) for c in sorted(affected))
-        parts = [f"DELETE {{ GRAPH {graph} {{ ?c {closure} ?a }} }} WHERE {{ VALUES ?c "
-                 f"{{ {chosen} }} GRAPH {graph} {{ ?c {closure} ?a }} }}"]
-        if triples:
-            body = ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES).decode()
-            parts.append(f"INSERT DATA {{ GRAPH {graph} {{ {body} }} }}")
-        self.update(" ;\n".join(parts))
+        sparql = values(queries.text("closure-rows-replace"),
+                        {"c": [ox.NamedNode(c) for c in sorted(affected)]})
+        self.update(data(sparql, [(INFERRED_GRAPH, triples)]))
+
+
+class DelegatingStore(Store):
+    """A store that passes every call to another: a wrapper overrides only what it watches,
+    counts or refuses, and the rest stays the wrapped store's behaviour."""
+
+    def __init__(self, inner: Store):
+        self.inner = inner
+
+    def query(self, sparql, *, default_graph=None, named_graphs=None):
+        return self.inner.query(sparql, default_graph=default_graph, named_graphs=named_graphs)
+
+    def update(self, sparql):
+        self.inner.update(sparql)
+
+    def write(self, graphs, *, replace=False, append=None):
+        self.inner.write(graphs, replace=replace, append=append)
+
+    def graphs(self):
+        return self.inner.graphs()
+
+    def count(self):
+        return self.inner.count()
+
+    def quads(self, graph=None):
+        return self.inner.quads(graph)

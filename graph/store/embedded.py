@@ -10,6 +10,8 @@ import pyoxigraph as ox
 
 from passerelle.errors import PasserelleError
 from passerelle.graph.endpoint.screen import declares_dataset
+from passerelle.graph.rdf import queries
+from passerelle.graph.rdf.bind import data
 from passerelle.graph.store.base import Store
 
 
@@ -69,16 +71,8 @@ class EmbeddedStore(Store):
     def write(self, graphs, *, replace=False, append=None):
         added = [*graphs.items(), *(append or {}).items()]
         if replace:
-            # One SPARQL Update is one transaction: the graphs are dropped and refilled together.
-            parts = [f"DROP SILENT GRAPH <{g}>" for g in graphs]
-            body = "\n".join(
-                f"GRAPH <{g}> {{ {ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES).decode()} }}"
-                for g, triples in added
-                if triples
-            )
-            if body:
-                parts.append(f"INSERT DATA {{ {body} }}")
-            self.update(" ;\n".join(parts))
+            self.update(data(queries.text("graphs-replace"), added,
+                             {"g": [ox.NamedNode(g) for g in graphs]}))
             return
         try:
             self._store.extend(

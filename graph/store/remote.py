@@ -28,7 +28,8 @@ from SPARQLWrapper import INSERT, POST, SELECT, SPARQLWrapper
 from SPARQLWrapper.SPARQLExceptions import QueryBadFormed, SPARQLWrapperException
 
 from passerelle.errors import PasserelleError
-from passerelle.graph.rdf import sparql_text
+from passerelle.graph.rdf import queries, sparql_text
+from passerelle.graph.rdf.bind import data, values
 from passerelle.graph.store.base import Store
 
 RESULTS_JSON = "application/sparql-results+json"
@@ -112,18 +113,15 @@ class RemoteStore(Store):
                                   f"update: {error}") from None
 
     def write(self, graphs, *, replace=False, append=None):
-        operations = [f"DROP SILENT GRAPH <{g}>" for g in graphs] if replace else []
         added = [*graphs.items(), *(append or {}).items()]
         batches = [(g, triples[i:i + BATCH]) for g, triples in added
                    for i in range(0, len(triples), BATCH)]
-        # INSERT {...} WHERE {} rather than INSERT DATA: some engines refuse blank nodes in DATA.
-        inserts = [
-            f"INSERT {{ GRAPH <{g}> {{ "
-            f"{ox.serialize(chunk, format=ox.RdfFormat.N_TRIPLES).decode()} }} }} WHERE {{}}"
-            for g, chunk in batches
-        ]
+        template = queries.text("graphs-add-portable")
+        inserts = [data(template, [batch]) for batch in batches]
         if replace or len(inserts) <= 1:
-            self.update(" ;\n".join(operations + inserts))
+            dropped = [ox.NamedNode(g) for g in graphs] if replace else []
+            first = data(template, batches[:1], {"g": dropped})
+            self.update(" ;\n".join([first, *inserts[1:]]))
             return
         if self.store_endpoint:
             for graph, triples in added:
@@ -147,15 +145,14 @@ class RemoteStore(Store):
                                   f"store write: {error}") from None
 
     def graphs(self):
-        rows = self.query("SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } }")
+        rows = self.query(queries.text("named-graphs"))
         return {row["g"].value for row in rows if isinstance(row["g"], ox.NamedNode)}
 
     def count(self):
-        rows = list(self.query("SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }"))
+        rows = list(self.query(queries.text("quad-count")))
         return int(rows[0]["n"].value)
 
     def quads(self, graph=None):
-        where = f"GRAPH <{graph}> {{ ?s ?p ?o }} BIND(<{graph}> AS ?g)" if graph \
-            else "GRAPH ?g { ?s ?p ?o }"
-        for row in self.query(f"SELECT ?s ?p ?o ?g WHERE {{ {where} }}"):
+        bindings = {"g": [ox.NamedNode(graph)]} if graph else {}
+        for row in self.query(values(queries.text("quads"), bindings)):
             yield ox.Quad(row["s"], row["p"], row["o"], row["g"])

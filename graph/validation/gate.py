@@ -32,22 +32,13 @@ from rdflib import BNode, Dataset, Graph, URIRef
 from rdflib.namespace import RDF, RDFS, SH
 from rdflib.plugins.sparql import prepareQuery
 
+from passerelle.graph.rdf.namespaces import prefixes
+
 _SEVERITY_WORDS = {SH.Violation: "Violation", SH.Warning: "Warning", SH.Info: "Info"}
 
 # Fixed prefixes for messages: rdflib's defaults bind `schema:` to https://schema.org/, while
 # Passerelle uses http://schema.org/, so its own namespace manager would print `schema1:`.
-_PREFIXES = {
-    "pas": "https://w3id.org/passerelle/ontology#",
-    "pash": "https://w3id.org/passerelle/shapes#",
-    "schema": "http://schema.org/",
-    "org": "http://www.w3.org/ns/org#",
-    "dct": "http://purl.org/dc/terms/",
-    "skos": "http://www.w3.org/2004/02/skos/core#",
-    "prov": "http://www.w3.org/ns/prov#",
-    "foaf": "http://xmlns.com/foaf/0.1/",
-    "rdfs": "http://www.w3.org/2000/01/rdf-schema#",
-    "rdf": "http://www.w3.org/1999/02/22-rdf-syntax-ns#",
-}
+_PREFIXES = prefixes("pas", "pash", "schema", "org", "dct", "skos", "prov", "foaf", "rdfs", "rdf")
 
 
 @dataclass(frozen=True)

@@ -1,6 +1,6 @@
 """Validating a write by what it touches, so a write costs the same on a small or a large graph.
 
-A full SHACL run takes about a minute at 100k triples, while a write changes a handful of nodes.
+A full SHACL run grows with the whole graph, while a write changes a handful of nodes.
 What a write can break:
 - the nodes it adds triples to or removes triples from: their own shapes (names, counts, types);
 - the nodes that point to a node losing its type or scheme: shapes look at what a node points to
@@ -28,9 +28,10 @@ import rdflib
 from rdflib.namespace import SH
 from tqdm import tqdm
 
-from passerelle.graph.rdf import xml_safety
+from passerelle.graph.rdf import queries, xml_safety
+from passerelle.graph.rdf.bind import values
 from passerelle.graph.rdf.formats import rdflib_graph
-from passerelle.graph.rdf.namespaces import INFERRED_GRAPH, RDF_TYPE, SKOS
+from passerelle.graph.rdf.namespaces import INFERRED_GRAPH, PASH, RDF_TYPE, SKOS
 from passerelle.graph.store.base import Store
 from passerelle.graph.validation.gate import Report, load_class_axioms, load_shapes, validate
 
@@ -40,9 +41,10 @@ POINTED_AT = frozenset({RDF_TYPE, SKOS + "inScheme"})
 """The only predicates of a node that shapes of *other* nodes read (see the module docstring)."""
 
 BLANK_DEPTH = 3
-"""How deep blank nodes nest under a stored node (an event's place holds an address: 2)."""
+"""How deep blank nodes nest under a stored node (an event's place holds an address: 2); the
+question ``stored-statements-of-nodes.rq`` reads that many levels."""
 
-PASH_IN_SCHEME = rdflib.URIRef("https://w3id.org/passerelle/shapes#inScheme")
+PASH_IN_SCHEME = rdflib.URIRef(PASH + "inScheme")
 HIERARCHY = frozenset({SKOS + "broader", SKOS + "inScheme"})
 
 
@@ -110,7 +112,8 @@ class _After:
                     seen.add(t.object)
                     todo.append(t.object)
         iris = [n for n in seen if isinstance(n, ox.NamedNode)]
-        for row in self.store.query(_stored_query(iris)) if iris else ():
+        sparql = values(queries.text("stored-statements-of-nodes"), {"root": _sorted(iris)})
+        for row in self.store.query(sparql) if iris else ():
             graph = row["g"].value
             triple = ox.Triple(row["s"], row["p"], row["o"])
             if graph not in self.skip and (triple, graph) not in self.deleted:
@@ -118,22 +121,8 @@ class _After:
         return out
 
 
-def _values(nodes: Iterable[ox.NamedNode]) -> str:
-    return " ".join(str(n) for n in sorted(nodes, key=lambda n: n.value))
-
-
-def _stored_query(nodes: list[ox.NamedNode]) -> str:
-    """Quads of the nodes and of the blank nodes they hold, up to BLANK_DEPTH levels down."""
-    branches = ["{ GRAPH ?g { ?root ?p ?o } BIND (?root AS ?s) }"]
-    for depth in range(1, BLANK_DEPTH + 1):
-        steps, previous = [], "?root"
-        for level in range(depth):
-            current = "?s" if level == depth - 1 else f"?b{level}"
-            steps.append(f"{previous} ?l{level} {current} . FILTER (isBlank({current}))")
-            previous = current
-        branches.append("{ " + " ".join(steps) + " GRAPH ?g { ?s ?p ?o } }")
-    return (f"SELECT ?s ?p ?o ?g WHERE {{ VALUES ?root {{ {_values(nodes)} }} "
-            + " UNION ".join(branches) + " }")
+def _sorted(nodes: Iterable[ox.NamedNode]) -> list[ox.NamedNode]:
+    return sorted(nodes, key=lambda n: n.value)
 
 
 def _holders(triples: Iterable[ox.Triple]) -> dict[object, set]:
@@ -161,10 +150,10 @@ def _owners(node, holders: dict[object, set]) -> set[ox.NamedNode]:
 
 def _stored_holders(store: Store, triple: ox.Triple) -> set[ox.NamedNode]:
     """IRIs holding a blank node with this triple: a superset is safe, it only checks more."""
-    value = "?any" if isinstance(triple.object, ox.BlankNode) else str(triple.object)
-    rows = store.query(
-        f"SELECT DISTINCT ?s WHERE {{ ?s ?l ?b . ?b {triple.predicate} {value} ."
-        f" FILTER (isBlank(?b) && isIRI(?s)) }}")
+    bindings = {"p": [triple.predicate]}
+    if not isinstance(triple.object, ox.BlankNode):
+        bindings["o"] = [triple.object]
+    rows = store.query(values(queries.text("holders-of-blank-statement"), bindings))
     return {row["s"] for row in rows}
 
 
@@ -185,11 +174,9 @@ def _referrers(store: Store, nodes: set[ox.NamedNode]) -> set[ox.NamedNode]:
     """IRI nodes whose checked links point to any of ``nodes`` (directly or via a blank node)."""
     if not nodes:
         return set()
-    links = " ".join(f"<{p}>" for p in sorted(_shape_links()[0]))
-    rows = store.query(
-        f"SELECT DISTINCT ?s WHERE {{ VALUES ?target {{ {_values(nodes)} }} VALUES ?p {{ {links} }}"
-        " { ?s ?p ?target } UNION { ?s ?l ?b . FILTER (isBlank(?b)) ?b ?p ?target }"
-        " FILTER (isIRI(?s)) }")
+    links = [ox.NamedNode(p) for p in sorted(_shape_links()[0])]
+    rows = store.query(values(queries.text("referrers-by-links"),
+                              {"target": _sorted(nodes), "p": links}))
     return {row["s"] for row in rows}
 
 

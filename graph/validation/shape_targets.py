@@ -5,7 +5,7 @@ its constraint components again each time; a property shape with targets of its 
 once for all its focus nodes. Both say the same thing (a node shape's property shapes apply to
 exactly its focus nodes, and their findings name the property shape either way), so the shapes
 the validator runs have each node shape's targets copied onto its property shapes, which then
-stand alone: an import of thousands of rows validates several times faster. The shapes files
+stand alone: an import of many rows validates much faster. The shapes files
 keep the readable form; only node shapes that no other shape refers to are rewritten, since a
 node shape used through ``sh:node`` or ``sh:or`` must keep its properties.
 """

@@ -20,14 +20,11 @@ import pyoxigraph as ox
 
 from passerelle.graph.rdf import queries
 from passerelle.graph.rdf.bind import values
-from passerelle.graph.rdf.namespaces import GRAPH, RDF_TYPE
+from passerelle.graph.rdf.namespaces import FOAF, GRAPH, PROV, RDF_TYPE, SCHEMA, XSD
 from passerelle.graph.store.base import Store
 
 AUDIT_GRAPH = GRAPH + "audit"
-PROV = "http://www.w3.org/ns/prov#"
-SCHEMA = "http://schema.org/"
-FOAF = "http://xmlns.com/foaf/0.1/"
-XSD_DATETIME = ox.NamedNode("http://www.w3.org/2001/XMLSchema#dateTime")
+XSD_DATETIME = ox.NamedNode(XSD + "dateTime")
 
 KINDS = {
     "create": SCHEMA + "CreateAction",

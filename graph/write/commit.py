@@ -21,6 +21,8 @@ from datetime import datetime
 import pyoxigraph as ox
 
 from passerelle.errors import PasserelleError
+from passerelle.graph.rdf import queries
+from passerelle.graph.rdf.bind import values
 from passerelle.graph.rdf.namespaces import GRAPH, INFERRED_GRAPH
 from passerelle.graph.store.base import Store
 from passerelle.graph.validation import limits
@@ -147,7 +149,7 @@ class Outcome:
 
 
 def graph_exists(store: Store, graph: str) -> bool:
-    return bool(store.query(f"ASK {{ GRAPH {ox.NamedNode(graph)} {{ ?s ?p ?o }} }}"))
+    return store.holds_graph(graph)
 
 
 def content(store: Store, graph: str) -> list[ox.Triple]:
@@ -171,9 +173,8 @@ def duplicates(store: Store, graphs: Graphs) -> list[dict[str, str]]:
     subjects = sorted(writing)
     found: dict[str, set[str]] = {}
     for start in range(0, len(subjects), 500):
-        chunk = " ".join(str(ox.NamedNode(s)) for s in subjects[start:start + 500])
-        rows = store.query(f"SELECT DISTINCT ?s ?g WHERE {{ VALUES ?s {{ {chunk} }} "
-                           "GRAPH ?g { ?s ?p ?o } }")
+        chunk = [ox.NamedNode(s) for s in subjects[start:start + 500]]
+        rows = store.query(values(queries.text("graphs-describing-subjects"), {"s": chunk}))
         for row in rows:
             found.setdefault(row["s"].value, set()).add(row["g"].value)
     warnings = []

@@ -18,7 +18,8 @@ import rdflib
 from tqdm import tqdm
 
 from passerelle.errors import PasserelleError
-from passerelle.graph.rdf import formats
+from passerelle.graph.rdf import formats, queries
+from passerelle.graph.rdf.bind import values
 from passerelle.graph.rdf.namespaces import INFERRED_GRAPH, graph_iri
 from passerelle.graph.store.base import Store
 from passerelle.graph.validation import incremental, limits
@@ -170,9 +171,17 @@ def referenced_context(store: Store, data: rdflib.Graph) -> rdflib.Graph:
     referenced = {o for o in data.objects() if isinstance(o, rdflib.URIRef) and o not in subjects}
     if not referenced:
         return rdflib.Graph()
-    values = " ".join(f"<{iri}>" for iri in sorted(referenced) if ">" not in iri)
+    nodes = [node for node in map(_named, sorted(referenced)) if node is not None]
     return formats.rdflib_graph(store.query(
-        f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ VALUES ?s {{ {values} }} ?s ?p ?o }}"))
+        values(queries.text("statements-about-subjects"), {"s": nodes})))
+
+
+def _named(iri: str) -> ox.NamedNode | None:
+    """The IRI as a term, or None for text no store can hold as an IRI."""
+    try:
+        return ox.NamedNode(iri)
+    except ValueError:
+        return None
 
 
 def write(store: Store, graphs: Graphs, *, validate_first: bool = True, replace: bool = False,

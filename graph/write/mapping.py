@@ -16,16 +16,11 @@ from datetime import datetime
 
 import pyoxigraph as ox
 
-from passerelle.graph.rdf.namespaces import PAS, RDF_TYPE
+from passerelle.graph.rdf.namespaces import DCT, ORG, PAS, RDF_TYPE, SCHEMA, XSD
 from passerelle.graph.read import codes
 from passerelle.graph.store.base import Store
 from passerelle.graph.write.audit import timestamp
 from passerelle.graph.write.commit import Unprocessable
-
-SCHEMA = "http://schema.org/"
-DCT = "http://purl.org/dc/terms/"
-ORG = "http://www.w3.org/ns/org#"
-XSD = "http://www.w3.org/2001/XMLSchema#"
 
 IGNORED = frozenset({"id", "modified", "eligibility_unknown", "why", "kind_label", "locality",
                      "services", "practices", "platforms", "member_of", "events", "leads",

@@ -19,7 +19,9 @@ from datetime import datetime
 
 import pyoxigraph as ox
 
-from passerelle.graph.rdf.namespaces import GRAPH, RDF_TYPE
+from passerelle.graph.rdf import queries
+from passerelle.graph.rdf.bind import values
+from passerelle.graph.rdf.namespaces import DCT, GRAPH, PROV, RDF_TYPE
 from passerelle.graph.store.base import Store
 from passerelle.graph.write import audit, mapping
 from passerelle.graph.write.commit import (
@@ -34,8 +36,6 @@ from passerelle.graph.write.commit import (
 )
 
 SLUG = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,120}$")
-PROV = "http://www.w3.org/ns/prov#"
-DCT = "http://purl.org/dc/terms/"
 
 
 @dataclass(frozen=True)
@@ -77,7 +77,8 @@ def graph_for(kind: Kind, iri: str, base: str) -> str:
 
 def described_in(store: Store, iri: str) -> set[str]:
     """The graphs holding statements about ``iri`` (derived and audit graphs aside)."""
-    rows = store.query(f"SELECT DISTINCT ?g WHERE {{ GRAPH ?g {{ {ox.NamedNode(iri)} ?p ?o }} }}")
+    rows = store.query(values(queries.text("graphs-describing-subjects"),
+                              {"s": [ox.NamedNode(iri)]}))
     return {row["g"].value for row in rows} - READ_ONLY
 
 

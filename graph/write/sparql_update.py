@@ -2,7 +2,7 @@
 
 An update cannot run on the store itself: Oxigraph would commit it at once and readers could see
 data that breaks the shapes before it is checked. Nor can the store be copied for each update (a
-million triples take seconds to copy). So the update runs on a scratch in-memory store holding
+copy grows with the whole store). So the update runs on a scratch in-memory store holding
 only the graphs it can touch, in the isolated update worker (``sandbox.UpdateWorker``: no
 network, a large stack, a time limit), and its effect comes back as the new content of the graphs
 it changed, which ``writes.commit`` validates and stores in one transaction with the audit record.
@@ -163,7 +163,7 @@ def evaluate(store: Store, text: str, *, max_depth: int = MAX_DEPTH,
 
 
 def store_has(store: Store, graph: str) -> bool:
-    return bool(store.query(f"ASK {{ GRAPH {ox.NamedNode(graph)} {{ ?s ?p ?o }} }}"))
+    return store.holds_graph(graph)
 
 
 def run(store: Store, text: str, *, author: str, base: str, max_depth: int = MAX_DEPTH,

@@ -18,6 +18,8 @@ from __future__ import annotations
 
 import pyoxigraph as ox
 
+from passerelle.graph.rdf import queries
+from passerelle.graph.rdf.bind import values
 from passerelle.graph.rdf.namespaces import RDF_TYPE, SKOS
 from passerelle.graph.store.base import Store
 from passerelle.graph.store.bundle import vocabulary_graphs
@@ -48,11 +50,11 @@ def _declares_concepts(triple: ox.Triple) -> bool:
 def _vocabulary_terms(store: Store, subjects: list[ox.NamedNode]) -> dict[str, str]:
     """Of ``subjects``, those a vocabulary graph describes, with that graph."""
     found: dict[str, str] = {}
-    graphs = " ".join(str(ox.NamedNode(g)) for g in sorted(VOCABULARY_GRAPHS))
+    graphs = [ox.NamedNode(g) for g in sorted(VOCABULARY_GRAPHS)]
     for start in range(0, len(subjects), 500):
-        chunk = " ".join(str(s) for s in subjects[start:start + 500])
-        for row in store.query(f"SELECT DISTINCT ?s ?g WHERE {{ VALUES ?s {{ {chunk} }} "
-                               f"VALUES ?g {{ {graphs} }} GRAPH ?g {{ ?s ?p ?o }} }}"):
+        sparql = values(queries.text("graphs-describing-subjects"),
+                        {"s": subjects[start:start + 500], "g": graphs})
+        for row in store.query(sparql):
             found.setdefault(row["s"].value, row["g"].value)
     return found
 

@@ -10,14 +10,14 @@ silently become a differently named token.
 from __future__ import annotations
 
 import json
-import shutil
 
 import pytest
 import rdflib
 
 from passerelle.errors import PasserelleError
 from passerelle.settings import ApiToken, Settings, parse_tokens
-from tests.conftest import free_port, run_cli, start_server, stop_server
+from tests.conftest import run_cli, served
+from tests.servers import free_port
 
 TURTLE = "text/turtle; charset=utf-8"
 TRIPLE = b"<http://example.org/a> <http://example.org/b> <http://example.org/c> ."
@@ -71,14 +71,11 @@ def test_server_does_not_start_with_a_bare_secret(tmp_path):
 
 @pytest.fixture(scope="module")
 def live(seeded_store, tmp_path_factory):
-    store = tmp_path_factory.mktemp("auth") / "store"
-    shutil.copytree(seeded_store, store)
-    server = start_server(store, env={
-        "PASSERELLE_API_TOKENS": " alice : s3cret ,\n vocabteam/admin : adm:in:colons ",
-        "PASSERELLE_AUDIT_NAMES": "vocabteam=Vocabulary team",
-        "PASSERELLE_PUBLISH_AUDIT": "false"})
-    yield server
-    stop_server(server)
+    with served("embedded", seeded_store, tmp_path_factory.mktemp("auth"), {
+            "PASSERELLE_API_TOKENS": " alice : s3cret ,\n vocabteam/admin : adm:in:colons ",
+            "PASSERELLE_AUDIT_NAMES": "vocabteam=Vocabulary team",
+            "PASSERELLE_PUBLISH_AUDIT": "false"}) as server:
+        yield server
 
 
 def _put(live, graph: str, secret: str):

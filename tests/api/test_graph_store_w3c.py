@@ -12,7 +12,6 @@ have nothing to object to: all entries are expected to pass.
 from __future__ import annotations
 
 import os
-import shutil
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
@@ -21,7 +20,7 @@ from rdflib import Graph, Namespace
 from rdflib.collection import Collection
 from rdflib.compare import isomorphic
 
-from tests.conftest import start_server, stop_server
+from tests.conftest import served
 
 CONFORMANCE = Path(os.environ.get("PASSERELLE_CONFORMANCE_DIR")
                    or Path(__file__).parents[3] / "shared" / "conformance")
@@ -94,11 +93,9 @@ def test_manifest_has_all_entries():
 
 @pytest.fixture(scope="module")
 def gsp_server(seeded_store, tmp_path_factory):
-    store = tmp_path_factory.mktemp("gsp") / "store"
-    shutil.copytree(seeded_store, store)
-    live = start_server(store, env={"PASSERELLE_API_TOKENS": "tester:s3cret-token"})
-    yield live
-    stop_server(live)
+    with served("embedded", seeded_store, tmp_path_factory.mktemp("gsp"),
+                {"PASSERELLE_API_TOKENS": "tester:s3cret-token"}) as live:
+        yield live
 
 
 def _graphs_named(entry: dict) -> set[str]:

@@ -12,15 +12,12 @@ embedded store and on an Oxigraph server behind ``--endpoint``.
 
 from __future__ import annotations
 
-import shutil
-import subprocess
-import sys
 import xml.dom.minidom
 
 import pytest
 
 from passerelle.api.web import href_attribute, linkable
-from tests.conftest import DATA, POPULATE, start_server, stop_server
+from tests.conftest import served
 
 TOKEN = {"Authorization": "Bearer s3cret-token"}
 TURTLE = {**TOKEN, "Content-Type": "text/turtle; charset=utf-8"}
@@ -39,24 +36,8 @@ ORG = 'orgn:links-test a pas:Organisation ; schema:name "Links test"@en '
 def live(request, seeded_store, tmp_path_factory):
     env = {"PASSERELLE_API_TOKENS": "tester:s3cret-token"}
     folder = tmp_path_factory.mktemp(f"links-{request.param}")
-    if request.param == "embedded":
-        shutil.copytree(seeded_store, folder / "store")
-        server = start_server(folder / "store", env=env)
+    with served(request.param, seeded_store, folder, env) as server:
         yield server
-        stop_server(server)
-        return
-    from tests.engines import start_oxigraph_server
-
-    engine = start_oxigraph_server(folder)
-    try:
-        subprocess.run([sys.executable, "-c", POPULATE, engine.query_url, engine.update_url,
-                        str(DATA / "valid")], check=True, timeout=600)
-        server = start_server(None, env=env, backend=["--endpoint", engine.query_url,
-                                                      "--update-endpoint", engine.update_url])
-        yield server
-        stop_server(server)
-    finally:
-        engine.stop()
 
 
 # --- the one link rule -----------------------------------------------------------------------

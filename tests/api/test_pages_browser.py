@@ -7,20 +7,16 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from playwright import sync_api
 
-CHROMIUM = "/usr/bin/chromium"
+from tests import servers
+
 ARTIFACTS = Path(__file__).resolve().parents[1] / "artifacts"
-FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-         "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 
 
 @pytest.fixture(scope="module")
 def browser():
-    with sync_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
+    with servers.chromium() as browser:
         yield browser
-        browser.close()
 
 
 @pytest.fixture

@@ -7,9 +7,9 @@ from __future__ import annotations
 import json
 
 import pytest
-from playwright import sync_api
 
-from tests.api.test_pages_browser import CHROMIUM, FLAGS, shot
+from tests import servers
+from tests.api.test_pages_browser import shot
 from tests.conftest import ROOT
 
 AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
@@ -19,10 +19,8 @@ BAD_PREFIX = "/query?query=SELECT%20*%20WHERE%20%7B%20%3Fs%20foo%3Ax%20%3Fo%20%7
 
 @pytest.fixture(scope="module")
 def browser():
-    with sync_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
+    with servers.chromium() as browser:
         yield browser
-        browser.close()
 
 
 @pytest.fixture

@@ -15,14 +15,11 @@ it.
 from __future__ import annotations
 
 import re
-import shutil
-import subprocess
-import sys
 
 import pytest
 
 from passerelle.graph.write.vocabulary_guard import VOCABULARY_GRAPHS
-from tests.conftest import ENGINES, start_server, stop_server
+from tests.conftest import ENGINES, served
 
 GRAPH = "https://w3id.org/passerelle/graph/"
 ID = "https://w3id.org/passerelle/id/"
@@ -45,25 +42,8 @@ open_remote(sys.argv[1], sys.argv[2], seed=True)
 def live(request, seeded_store, tmp_path_factory):
     env = {"PASSERELLE_API_TOKENS": "tester:s3cret-token, steward/admin:adm1n-token"}
     folder = tmp_path_factory.mktemp(f"rights-{request.param}")
-    if request.param == "embedded":
-        shutil.copytree(seeded_store, folder / "store")
-        server = start_server(folder / "store", env=env)
+    with served(request.param, seeded_store, folder, env, populate=[POPULATE]) as server:
         yield server
-        stop_server(server)
-        return
-    from tests.engines import start_oxigraph_server, start_virtuoso
-
-    engine = (start_oxigraph_server if request.param == "oxigraph-server" else start_virtuoso)(
-        folder)
-    try:
-        subprocess.run([sys.executable, "-c", POPULATE, engine.query_url, engine.update_url],
-                       check=True, timeout=600)
-        server = start_server(None, env=env, backend=["--endpoint", engine.query_url,
-                                                      "--update-endpoint", engine.update_url])
-        yield server
-        stop_server(server)
-    finally:
-        engine.stop()
 
 
 def vocabularies(live) -> dict[str, list[str]]:

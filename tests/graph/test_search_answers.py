@@ -13,7 +13,7 @@ import pytest
 
 from passerelle.graph.read.codes import UnknownCode, resolve
 from passerelle.graph.read.search import SearchParams, compute, search
-from passerelle.graph.store.base import Store
+from passerelle.graph.store.base import DelegatingStore
 from passerelle.graph.store.bundle import open_store
 
 ID = "https://w3id.org/passerelle/id/"
@@ -26,30 +26,16 @@ def seeded():
     return open_store(None, seed=True)
 
 
-class Passing(Store):
+class Passing(DelegatingStore):
     """Another kind of store over the same data, as a remote engine would be: never kept."""
 
     def __init__(self, inner):
-        self.inner, self.queries = inner, 0
+        super().__init__(inner)
+        self.queries = 0
 
     def query(self, sparql, **dataset):
         self.queries += 1
-        return self.inner.query(sparql, **dataset)
-
-    def update(self, sparql):
-        self.inner.update(sparql)
-
-    def write(self, graphs, *, replace=False, append=None):
-        self.inner.write(graphs, replace=replace, append=append)
-
-    def graphs(self):
-        return self.inner.graphs()
-
-    def count(self):
-        return self.inner.count()
-
-    def quads(self, graph=None):
-        return self.inner.quads(graph)
+        return super().query(sparql, **dataset)
 
 
 def test_a_kept_answer_is_the_computed_one(seeded):

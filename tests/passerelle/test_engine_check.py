@@ -8,8 +8,10 @@ import subprocess
 import sys
 from pathlib import Path
 
-from tests.conftest import DATA, POPULATE, free_port, run_cli
-from tests.engines import _wait, start_oxigraph_server
+from tests import servers
+from tests.conftest import DATA, POPULATE, run_cli
+from tests.engines import start_oxigraph_server
+from tests.servers import free_port
 
 CLOSURE = ("SELECT (COUNT(*) AS ?n) WHERE { "
            "?c <https://w3id.org/passerelle/ontology#broaderOrSelf> ?b }")
@@ -57,7 +59,8 @@ def test_a_backup_restored_by_the_engine_gets_its_closure_back(seeded_store, tmp
             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
         try:
             first = serve.stderr.readline()
-            _wait(f"http://127.0.0.1:{port}/sparql", serve, "passerelle serve")
+            servers.wait(serve, servers.answers(f"http://127.0.0.1:{port}/sparql", query="ASK {}"),
+                         what="passerelle serve", seconds=60)
         finally:
             serve.terminate()
             serve.wait(timeout=20)

@@ -11,7 +11,8 @@ import sys
 import tomllib
 from pathlib import Path
 
-from tests.conftest import ROOT, free_port, run_cli
+from tests.conftest import ROOT, run_cli
+from tests.servers import free_port
 
 WITHOUT_SHARED = {k: v for k, v in os.environ.items()
                   if k not in ("PASSERELLE_STANDARDS_DIR", "PASSERELLE_CONFORMANCE_DIR")}
