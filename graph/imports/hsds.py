@@ -1,8 +1,8 @@
 """Open Referral HSDS 3 JSON, both ways: services in (``read``) and out (``to_hsds``).
 
 HSDS is what many service directories exchange; its fields and Passerelle's are mapped in
-graph/imports/spreadsheet_template/README.md. A file may nest services in organisations or give flat lists that
-point to each other by ``id``; both are read, and every value keeps its JSON path
+graph/imports/spreadsheet_template/README.md. A file may nest services in organisations or give
+flat lists that point to each other by ``id``; both are read, and every value keeps its JSON path
 ("$.services[2].languages[0].code") so that a problem names the value to fix.
 """
 

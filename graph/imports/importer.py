@@ -11,7 +11,6 @@ unless the caller asks to skip the invalid ones.
 from __future__ import annotations
 
 import re
-import unicodedata
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal, InvalidOperation
@@ -25,6 +24,7 @@ from passerelle.graph.store.base import Store
 from passerelle.graph.validation.gate import Report
 from passerelle.graph.validation.incremental import Change, check
 from passerelle.graph.write.loader import LoadResult, write_checked
+from passerelle.graph.write.mapping import slugify
 
 SCHEMA = "http://schema.org/"
 DCT = "http://purl.org/dc/terms/"
@@ -110,12 +110,6 @@ class ServiceRecord:
     columns: dict[str, str] = field(default_factory=dict)
     problems: list[Problem] = field(default_factory=list)
     notes: list[Problem] = field(default_factory=list)
-
-
-def slugify(text: str) -> str:
-    """``Entraide Pierre Valdo`` -> ``entraide-pierre-valdo``: accents dropped, words joined."""
-    plain = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode().lower()
-    return re.sub(r"[^a-z0-9]+", "-", plain).strip("-")
 
 
 class Vocabularies:

@@ -1,7 +1,8 @@
-"""Reading the services spreadsheet template (graph/imports/spreadsheet_template/services-template.csv).
+"""Reading the services spreadsheet template (spreadsheet_template/services-template.csv).
 
-One row a service; the columns are described in graph/imports/spreadsheet_template/README.md. Rows are numbered as
-a spreadsheet shows them (the header is row 1), so "row 4, column statuses" is the cell to fix.
+One row a service; the columns are described in spreadsheet_template/README.md, beside it. Rows
+are numbered as a spreadsheet shows them (the header is row 1), so "row 4, column statuses" is
+the cell to fix.
 """
 
 from __future__ import annotations

@@ -11,6 +11,7 @@ the rules live in one place and read the same whichever way the data arrives.
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Callable
 from datetime import datetime
 
@@ -35,6 +36,19 @@ ELIGIBILITY_STATES = ("open-to-all", "restricted", "not-stated")
 ADDRESS = {"street": "streetAddress", "postal_code": "postalCode",
            "locality": "addressLocality", "country": "addressCountry"}
 CONTACT = {"email": "email", "telephone": "telephone", "contact_type": "contactType"}
+
+
+def slugify(text: str, *, max_length: int | None = None) -> str:
+    """``Entraide Pierre Valdo`` -> ``entraide-pierre-valdo``: accents dropped, words joined.
+
+    The one slug of every way in (record ids from a name, imported services and organisations).
+    Empty when no letter or digit is left: each caller says what stands in then (the write API
+    a generic ``record``, an import a problem naming the row). ``max_length`` cuts the slug,
+    after the joining hyphens are trimmed; imports keep the whole name, so that two long names
+    sharing a beginning stay two services.
+    """
+    plain = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode().lower()
+    return re.sub(r"[^a-z0-9]+", "-", plain).strip("-")[:max_length]
 
 
 def field_error(name: str, message: str) -> Unprocessable:

@@ -12,7 +12,6 @@ an organisation a service names as provider re-checks that service, which then b
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
@@ -32,8 +31,11 @@ from passerelle.graph.write.commit import (
     commit,
     content,
 )
+from passerelle.graph.write.mapping import slugify
 
 SLUG = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,120}$")
+ID_LENGTH = 80
+"""The longest id made from a record's name: room for the ``-2`` a namesake adds."""
 PROV = "http://www.w3.org/ns/prov#"
 DCT = "http://purl.org/dc/terms/"
 
@@ -95,11 +97,6 @@ def without(triples: list[ox.Triple], iri: str) -> list[ox.Triple]:
     return [t for t in triples if t.subject not in gone]
 
 
-def slugify(text: str) -> str:
-    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
-    return re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")[:80] or "record"
-
-
 def _provenance(graph: str, base: str, author: str, moment: datetime) -> list[ox.Triple]:
     node = ox.NamedNode(graph)
     return [ox.Triple(node, ox.NamedNode(RDF_TYPE), ox.NamedNode(PROV + "Entity")),
@@ -152,7 +149,7 @@ def _free_iri(store: Store, kind: Kind, body: object, base: str) -> str:
     name = body.get("name") if isinstance(body, dict) else None
     if isinstance(name, dict):
         name = name.get("en") or next(iter(name.values()), None)
-    stem = slugify(name) if isinstance(name, str) else "record"
+    stem = (slugify(name, max_length=ID_LENGTH) if isinstance(name, str) else "") or "record"
     for n in range(1, 1000):
         iri = base + kind.namespace + (stem if n == 1 else f"{stem}-{n}")
         if not described_in(store, iri):
