@@ -15,16 +15,11 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from passerelle.errors import InvalidData
-from passerelle.graph.imports.importer import (
-    Address,
-    Organisation,
-    Problem,
-    ServiceRecord,
-    Value,
-    Vocabularies,
-)
+from passerelle.graph.imports.importer import Address, Organisation, ServiceRecord
 from passerelle.graph.rdf.namespaces import ID, PAS, SKOS
+from passerelle.graph.read.codes import Resolver
 from passerelle.graph.store.base import Store
+from passerelle.graph.write.mapping import Problem, Value
 
 NUTS = "http://data.europa.eu/nuts/code/"
 SCHEMA = "http://schema.org/"
@@ -91,7 +86,7 @@ def load(path: Path):
 
 
 def read(path: Path, store: Store, *, language: str = "en") -> list[ServiceRecord]:
-    return records(load(path), Vocabularies(store), language=language)
+    return records(load(path), Resolver(store), language=language)
 
 
 def _key(value):
@@ -160,7 +155,7 @@ class _Document:
         return nested + self.linked(kind, key, item.get("id"))
 
 
-def records(data, vocabularies: Vocabularies, *, language: str = "en") -> list[ServiceRecord]:
+def records(data, vocabularies: Resolver, *, language: str = "en") -> list[ServiceRecord]:
     """The services of a document in any accepted form: organisations with services nested
     (an object holding ``organizations``, a list of organisations, or one organisation), or
     flat lists pointing to each other by ``id``."""
@@ -180,7 +175,7 @@ def _text(item: dict, key: str, where: str) -> Value | None:
     return None
 
 
-def _record(document: _Document, service: Item, org: Item | None, vocabularies: Vocabularies,
+def _record(document: _Document, service: Item, org: Item | None, vocabularies: Resolver,
             language: str) -> ServiceRecord:
     item, where = service
     record = ServiceRecord(where=where, language=language)
@@ -215,7 +210,7 @@ def _record(document: _Document, service: Item, org: Item | None, vocabularies: 
     return record
 
 
-def _eligibility(record: ServiceRecord, item: dict, vocabularies: Vocabularies) -> None:
+def _eligibility(record: ServiceRecord, item: dict, vocabularies: Resolver) -> None:
     """``all``: open to all; status codes or labels: restricted; other text: not stated."""
     where = f"{record.where}.eligibility_description"
     texts = [(p.strip(), where) for p in str(item.get("eligibility_description") or "").split(";")]
@@ -235,7 +230,7 @@ def _eligibility(record: ServiceRecord, item: dict, vocabularies: Vocabularies) 
                                            "not stated"))
 
 
-def _region(area: dict, where: str, vocabularies: Vocabularies) -> Value:
+def _region(area: dict, where: str, vocabularies: Resolver) -> Value:
     candidates = [(area.get(key), f"{where}.{key}") for key in ("uri", "name", "extent")]
     candidates = [(str(text).strip(), w) for text, w in candidates if text]
     for text, w in candidates:
@@ -247,7 +242,7 @@ def _region(area: dict, where: str, vocabularies: Vocabularies) -> Value:
 
 
 def _codes(document: _Document, service: Item, record: ServiceRecord,
-           vocabularies: Vocabularies) -> None:
+           vocabularies: Resolver) -> None:
     for area, where in document.children(service, "service_areas"):
         record.areas.append(_region(area, where, vocabularies))
     for lang, where in document.children(service, "languages"):

@@ -12,7 +12,8 @@ import io
 from pathlib import Path
 
 from passerelle.errors import InvalidData
-from passerelle.graph.imports.importer import Address, Organisation, Problem, ServiceRecord, Value
+from passerelle.graph.imports.importer import Address, Organisation, ServiceRecord
+from passerelle.graph.write.mapping import Problem, Value
 
 COLUMNS = (
     "organisation", "organisation_id", "service_name_en", "service_name_fr", "description_en",
