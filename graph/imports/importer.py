@@ -27,7 +27,6 @@ from passerelle.graph.write import mapping, steps
 from passerelle.graph.write.mapping import Problem, Value, slugify
 from passerelle.graph.write.steps import LoadResult
 
-SCHEMA = "http://schema.org/"
 DCT = "http://purl.org/dc/terms/"
 XSD = "http://www.w3.org/2001/XMLSchema#"
 PROV = "http://www.w3.org/ns/prov#"
@@ -46,56 +45,31 @@ class ImportFailed(InvalidData):
 
 
 @dataclass
-class Organisation:
-    name: Value | None = None
-    slug: Value | None = None
-    description: Value | None = None
-    email: Value | None = None
-    website: Value | None = None
-
-
-@dataclass
-class Address:
-    street: Value | None = None
-    postal_code: Value | None = None
-    locality: Value | None = None
-    country: Value | None = None
-    latitude: Value | None = None
-    longitude: Value | None = None
-
-
-@dataclass
 class ServiceRecord:
-    """One service as a source describes it. ``columns`` maps a property (``schema:email``) to
-    where the source holds it, so that a rule broken on that property is reported there;
-    ``problems`` are what the reader already refused, ``notes`` what it could not use."""
+    """One service as a source describes it, in the one record type of every way in: the write
+    API's JSON (``json``, see ``write.mapping``), its leaves ``Value``s that remember where the
+    source holds them. ``organisation`` is its provider's JSON as the source gives it (``id``, a
+    slug, or a ``name`` to create it by). ``columns`` maps a property (``schema:email``) to where
+    the source holds it, so that a rule broken on that property is reported there; ``problems``
+    are what the reader already refused, ``notes`` what it could not use."""
 
     where: str
     language: str
-    organisation: Organisation | None = None
-    names: dict[str, Value] = field(default_factory=dict)
-    descriptions: dict[str, Value] = field(default_factory=dict)
-    types: list[Value] = field(default_factory=list)
-    open_to_all: bool = False
-    statuses: list[Value] = field(default_factory=list)
-    areas: list[Value] = field(default_factory=list)
-    languages: list[Value] = field(default_factory=list)
-    addresses: list[Address] = field(default_factory=list)
-    email: Value | None = None
-    telephones: list[Value] = field(default_factory=list)
-    website: Value | None = None
-    opening_hours: Value | None = None
-    how_to_apply: Value | None = None
-    cost: Value | None = None
-    service_status: Value | None = None
-    last_verified: Value | None = None
+    json: dict = field(default_factory=dict)
+    organisation: dict | None = None
     columns: dict[str, str] = field(default_factory=dict)
     problems: list[Problem] = field(default_factory=list)
     notes: list[Problem] = field(default_factory=list)
 
 
+def given(**fields) -> dict:
+    """The fields a source gives (empty values left out): how readers build a record's JSON."""
+    return {key: value for key, value in fields.items() if value}
+
+
 def service_iri(record: ServiceRecord) -> str | None:
-    name = record.names.get("en") or next(iter(record.names.values()), None)
+    names = record.json.get("name", {})
+    name = names.get("en") or next(iter(names.values()), None)
     if name is None or not slugify(name.text):
         return None
     organisation = organisation_slug(record)
@@ -107,9 +81,9 @@ def organisation_slug(record: ServiceRecord) -> str | None:
     org = record.organisation
     if org is None:
         return None
-    if org.slug is not None:
-        return org.slug.text
-    return slugify(org.name.text) if org.name is not None else None
+    if org.get("id") is not None:
+        return org["id"].text
+    return slugify(org["name"].text) if org.get("name") is not None else None
 
 
 @dataclass
@@ -132,20 +106,23 @@ def to_triples(record: ServiceRecord, resolver: Resolver, known: set[str]) -> Bu
     problems = list(record.problems)
     options = {"resolver": resolver, "problems": problems, "where": record.where}
     slug, refused = _provider(record)
-    service = mapping.service(resolver.store, _service_json(record, slug, problems), iri,
-                              base=ID, modified=None, known=mapping.IMPORTED_FIELDS, **options)
+    json = given(lang=record.language, **{**record.json, "provider": slug, "last_verified":
+                 _day(record.json.get("last_verified"), problems)})
+    service = mapping.service(resolver.store, json, iri, base=ID, modified=None,
+                              known=mapping.IMPORTED_FIELDS, **options)
     problems.extend(refused)
     org = record.organisation
     node = ID + "organisation/" + slug if slug else None
     if org is None or node is None or node in known:
         return Built(service, problems=problems)
-    if org.name is None:
-        where = org.slug.where if org.slug else record.where
+    if org.get("name") is None:
+        where = org["id"].where if org.get("id") else record.where
         problems.append(Problem(where, f"organisation {slug!r} is not in the graph; give its "
                                        "name to create it"))
         return Built(service, problems=problems)
-    described = mapping.organisation(resolver.store, _organisation_json(record), node, base=ID,
-                                     modified=None, **options)
+    json = given(lang=record.language, **{k: v for k, v in org.items() if k != "id"})
+    described = mapping.organisation(resolver.store, json, node, base=ID, modified=None,
+                                     **options)
     return Built(service, node, described, problems)
 
 
@@ -154,37 +131,9 @@ def _provider(record: ServiceRecord) -> tuple[str | None, list[Problem]]:
     org, slug = record.organisation, organisation_slug(record)
     if org is None or not slug:
         return None, []
-    if org.slug is not None and not SLUG.match(slug):
-        return None, [Problem(org.slug.where, f"not a slug (like au-maquis): {slug!r}")]
+    if org.get("id") is not None and not SLUG.match(slug):
+        return None, [Problem(org["id"].where, f"not a slug (like au-maquis): {slug!r}")]
     return slug, []
-
-
-def _given(**fields) -> dict:
-    return {key: value for key, value in fields.items() if value}
-
-
-def _service_json(record: ServiceRecord, provider: str | None, problems: list[Problem]) -> dict:
-    """The record as the write API's JSON, its leaves the source's located values."""
-    eligibility = {"state": "open-to-all"} if record.open_to_all else \
-        {"state": "restricted", "statuses": record.statuses} if record.statuses else None
-    addresses = [_given(street=a.street, postal_code=a.postal_code, locality=a.locality,
-                        country=a.country) for a in record.addresses]
-    geo = next((_given(lat=a.latitude, lon=a.longitude) for a in record.addresses
-                if a.latitude or a.longitude), None)
-    return _given(
-        lang=record.language, name=dict(record.names), description=dict(record.descriptions),
-        provider=provider, service_types=record.types, eligibility=eligibility,
-        areas=record.areas, languages=record.languages,
-        contact=_given(email=record.email, telephone=record.telephones),
-        address=[a for a in addresses if a], geo=geo, url=record.website,
-        opening_hours=record.opening_hours, how_to_apply=record.how_to_apply, cost=record.cost,
-        status=record.service_status, last_verified=_day(record.last_verified, problems))
-
-
-def _organisation_json(record: ServiceRecord) -> dict:
-    org = record.organisation
-    return _given(lang=record.language, name=org.name, description=org.description,
-                  homepage=org.website, contact=_given(email=org.email))
 
 
 def _day(value: Value | None, problems: list[Problem]) -> Value | None:

@@ -263,10 +263,13 @@ class Record:
                 self.iri(f"{name}.{key}", SCHEMA + key, value[key], blank)
 
     def geo(self, name: str) -> None:
-        """Coordinates, ``{"lat": ..., "lon": ...}``, as decimal degrees."""
+        """Coordinates, ``{"lat": ..., "lon": ...}`` in decimal degrees (an import may give a
+        list: one for each of a service's places)."""
         value = self.body.get(name)
-        if value is None:
-            return
+        for item in value if isinstance(value, list) else [] if value is None else [value]:
+            self._geo(name, item)
+
+    def _geo(self, name: str, value) -> None:
         if not isinstance(value, dict):
             return self.fail(name, "give {\"lat\": ..., \"lon\": ...}")
         geo = ox.BlankNode()
