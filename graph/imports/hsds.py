@@ -1,8 +1,8 @@
 """Open Referral HSDS 3 JSON, both ways: services in (``read``) and out (``to_hsds``).
 
 HSDS is what many service directories exchange; its fields and Passerelle's are mapped in
-graph/imports/spreadsheet_template/README.md. A file may nest services in organisations or give flat lists that
-point to each other by ``id``; both are read, and every value keeps its JSON path
+graph/imports/spreadsheet_template/README.md. A file may nest services in organisations or give
+flat lists that point to each other by ``id``; both are read, and every value keeps its JSON path
 ("$.services[2].languages[0].code") so that a problem names the value to fix.
 """
 
@@ -15,17 +15,12 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from passerelle.errors import InvalidData
-from passerelle.graph.imports.importer import (
-    Address,
-    Organisation,
-    Problem,
-    ServiceRecord,
-    Value,
-    Vocabularies,
-)
+from passerelle.graph.imports.importer import ServiceRecord, given
 from passerelle.graph.rdf import queries
 from passerelle.graph.rdf.namespaces import DCT, ID, NUTS, PAS, RDF_TYPE, SCHEMA
+from passerelle.graph.read.codes import Resolver
 from passerelle.graph.store.base import Store
+from passerelle.graph.write.mapping import Problem, Value
 
 STATUS_IN = {"active": "active", "inactive": "temporarily-closed",
              "temporarily closed": "temporarily-closed", "defunct": "defunct"}
@@ -90,7 +85,7 @@ def load(path: Path):
 
 
 def read(path: Path, store: Store, *, language: str = "en") -> list[ServiceRecord]:
-    return records(load(path), Vocabularies(store), language=language)
+    return records(load(path), Resolver(store), language=language)
 
 
 def _key(value):
@@ -159,7 +154,7 @@ class _Document:
         return nested + self.linked(kind, key, item.get("id"))
 
 
-def records(data, vocabularies: Vocabularies, *, language: str = "en") -> list[ServiceRecord]:
+def records(data, vocabularies: Resolver, *, language: str = "en") -> list[ServiceRecord]:
     """The services of a document in any accepted form: organisations with services nested
     (an object holding ``organizations``, a list of organisations, or one organisation), or
     flat lists pointing to each other by ``id``."""
@@ -179,7 +174,7 @@ def _text(item: dict, key: str, where: str) -> Value | None:
     return None
 
 
-def _record(document: _Document, service: Item, org: Item | None, vocabularies: Vocabularies,
+def _record(document: _Document, service: Item, org: Item | None, vocabularies: Resolver,
             language: str) -> ServiceRecord:
     item, where = service
     record = ServiceRecord(where=where, language=language)
@@ -193,28 +188,33 @@ def _record(document: _Document, service: Item, org: Item | None, vocabularies: 
                       "pas:serviceArea": f"{where}.service_areas",
                       "dct:language": f"{where}.languages",
                       "pas:provider": org[1] if org else where}
-    if name := _text(item, "name", where):
-        record.names[language] = name
-    if description := _text(item, "description", where):
-        record.descriptions[language] = description
-    record.website, record.email = _text(item, "url", where), _text(item, "email", where)
-    record.how_to_apply = _text(item, "application_process", where)
-    record.cost = _text(item, "fees_description", where) or _text(item, "fees", where)
-    record.last_verified = _text(item, "assured_date", where)
-    if status := _text(item, "status", where):
-        record.service_status = Value(STATUS_IN.get(status.text.casefold(), status.text),
-                                      status.where)
+    status = _text(item, "status", where)
     if org is not None:
-        record.organisation = Organisation(
+        record.organisation = given(
             name=_text(org[0], "name", org[1]), description=_text(org[0], "description", org[1]),
-            email=_text(org[0], "email", org[1]), website=_text(org[0], "website", org[1]))
-    _eligibility(record, item, vocabularies)
-    _codes(document, service, record, vocabularies)
-    _contacts(document, service, record)
+            contact=given(email=_text(org[0], "email", org[1])),
+            homepage=_text(org[0], "website", org[1]))
+    addresses, geo = _places(document, service)
+    record.json = given(
+        name=given(**{language: _text(item, "name", where)}),
+        description=given(**{language: _text(item, "description", where)}),
+        url=_text(item, "url", where), how_to_apply=_text(item, "application_process", where),
+        cost=_text(item, "fees_description", where) or _text(item, "fees", where),
+        last_verified=_text(item, "assured_date", where),
+        status=status and Value(STATUS_IN.get(status.text.casefold(), status.text), status.where),
+        eligibility=_eligibility(record, item, vocabularies),
+        **_codes(document, service, vocabularies),
+        contact=given(email=_text(item, "email", where), telephone=[
+            v for phone, at in document.children(service, "phones")
+            if (v := _text(phone, "number", at))]),
+        opening_hours=_hours(document, service), address=addresses, geo=geo)
+    for address in addresses:
+        if address.get("country"):
+            record.columns["schema:addressCountry"] = address["country"].where
     return record
 
 
-def _eligibility(record: ServiceRecord, item: dict, vocabularies: Vocabularies) -> None:
+def _eligibility(record: ServiceRecord, item: dict, vocabularies: Resolver) -> dict | None:
     """``all``: open to all; status codes or labels: restricted; other text: not stated."""
     where = f"{record.where}.eligibility_description"
     texts = [(p.strip(), where) for p in str(item.get("eligibility_description") or "").split(";")]
@@ -222,19 +222,18 @@ def _eligibility(record: ServiceRecord, item: dict, vocabularies: Vocabularies) 
               for i, p in enumerate(item.get("eligible_populations") or [])]
     texts = [(t, w) for t, w in texts if t]
     if not texts:
-        return
+        return None
     if [t.casefold() for t, _ in texts] == ["all"]:
-        record.open_to_all = True
-        return
+        return {"state": "open-to-all"}
     codes = [(vocabularies.code_for("status", t), w) for t, w in texts]
     if all(code for code, _ in codes):
-        record.statuses = [Value(code, w) for code, w in codes]
-    else:
-        record.notes.append(Problem(where, "not status codes or labels: eligibility is left "
-                                           "not stated"))
+        return {"state": "restricted", "statuses": [Value(code, w) for code, w in codes]}
+    record.notes.append(Problem(where, "not status codes or labels: eligibility is left "
+                                       "not stated"))
+    return None
 
 
-def _region(area: dict, where: str, vocabularies: Vocabularies) -> Value:
+def _region(area: dict, where: str, vocabularies: Resolver) -> Value:
     candidates = [(area.get(key), f"{where}.{key}") for key in ("uri", "name", "extent")]
     candidates = [(str(text).strip(), w) for text, w in candidates if text]
     for text, w in candidates:
@@ -245,15 +244,17 @@ def _region(area: dict, where: str, vocabularies: Vocabularies) -> Value:
     return Value(text or "(no name)", w)
 
 
-def _codes(document: _Document, service: Item, record: ServiceRecord,
-           vocabularies: Vocabularies) -> None:
-    for area, where in document.children(service, "service_areas"):
-        record.areas.append(_region(area, where, vocabularies))
+def _codes(document: _Document, service: Item, vocabularies: Resolver) -> dict:
+    """The service's areas, languages and types, as codes where a label names one."""
+    areas = [_region(area, where, vocabularies)
+             for area, where in document.children(service, "service_areas")]
+    languages = []
     for lang, where in document.children(service, "languages"):
         value = _text(lang, "code", where) or _text(lang, "name", where)
         if value:
             code = vocabularies.code_for("language", value.text) or value.text
-            record.languages.append(Value(code, value.where))
+            languages.append(Value(code, value.where))
+    types = []
     for attribute, where in document.children(service, "attributes"):
         term = attribute.get("taxonomy_term")
         term_where = f"{where}.taxonomy_term"
@@ -263,43 +264,44 @@ def _codes(document: _Document, service: Item, record: ServiceRecord,
         value = _text(term, "code", term_where) or _text(term, "name", term_where)
         if value:
             code = vocabularies.code_for("need", value.text) or value.text
-            record.types.append(Value(code, value.where))
+            types.append(Value(code, value.where))
+    return {"areas": areas, "languages": languages, "service_types": types}
 
 
-def _contacts(document: _Document, service: Item, record: ServiceRecord) -> None:
-    record.telephones = [v for phone, where in document.children(service, "phones")
-                         if (v := _text(phone, "number", where))]
+def _hours(document: _Document, service: Item) -> Value | None:
     hours = [v for schedule, where in document.children(service, "schedules")
              if (v := _text(schedule, "description", where))]
-    if hours:
-        record.opening_hours = Value("; ".join(v.text for v in hours), hours[0].where)
+    return Value("; ".join(v.text for v in hours), hours[0].where) if hours else None
+
+
+def _places(document: _Document, service: Item) -> tuple[list[dict], list[dict]]:
+    """The addresses of the service's locations, and each location's coordinates."""
+    addresses: list[dict] = []
+    geos: list[dict] = []
     for link, where in document.children(service, "service_at_locations"):
         location = link.get("location")
         place = (location, f"{where}.location") if isinstance(location, dict) else \
             document.by_id["locations"].get(_key(link.get("location_id")))
         if place:
-            record.addresses += _addresses(document, place)
-    for address in record.addresses:
-        if address.country:
-            record.columns["schema:addressCountry"] = address.country.where
+            found, coordinates = _addresses(document, place)
+            addresses += found
+            geos += [coordinates] if coordinates else []
+    return addresses, geos
 
 
-def _addresses(document: _Document, place: Item) -> list[Address]:
+def _addresses(document: _Document, place: Item) -> tuple[list[dict], dict | None]:
     location, where = place
     found = []
     for item, at in _objects(location.get("addresses"), f"{where}.addresses") + \
             document.linked("addresses", "location_id", location.get("id")):
         lines = [v.text for v in (_text(item, "address_1", at), _text(item, "address_2", at)) if v]
-        found.append(Address(
+        found.append(given(
             street=Value(", ".join(lines), f"{at}.address_1") if lines else None,
             postal_code=_text(item, "postal_code", at), locality=_text(item, "city", at),
             country=_text(item, "country", at)))
-    coordinates = (_text(location, "latitude", where), _text(location, "longitude", where))
-    if any(coordinates):
-        if not found:
-            found.append(Address())
-        found[0].latitude, found[0].longitude = coordinates
-    return found
+    coordinates = given(lat=_text(location, "latitude", where),
+                        lon=_text(location, "longitude", where))
+    return [a for a in found if a], coordinates or None
 
 
 # --- Out ----------------------------------------------------------------------------------------

@@ -2,54 +2,36 @@
 
 The spreadsheet template (``template``) and Open Referral HSDS (``hsds``) are read into
 ``ServiceRecord``s that remember where each value came from ("row 4, column statuses" or
-"$.services[2].languages[0]"), so every problem, whether a code this module cannot resolve or a
-rule the shapes enforce, is reported where the steward can fix it. The records then become
-triples in one named graph, written by the loader's validated, atomic write: all rows or none,
-unless the caller asks to skip the invalid ones.
+"$.services[2].languages[0]"), so every problem, whether a code that does not resolve or a
+rule the shapes enforce, is reported where the steward can fix it. Each record becomes the write
+API's JSON with those located values and goes through the write API's mapper
+(``write.mapping``: one mapper, one code resolver, one ``slugify`` for every way in); the triples
+go into one named graph by the write path's steps (plan, check, commit): all rows or none, unless
+the caller asks to skip the invalid ones.
 """
 
 from __future__ import annotations
 
 import re
-import unicodedata
 from dataclasses import dataclass, field
 from datetime import date
-from decimal import Decimal, InvalidOperation
 
 import pyoxigraph as ox
 
 from passerelle.errors import InvalidData
 from passerelle.graph.rdf import queries
 from passerelle.graph.rdf.bind import values
-from passerelle.graph.rdf.namespaces import DCT, ID, PAS, PROV, RDF_TYPE, SCHEMA, XSD
-from passerelle.graph.read.codes import SCHEMES
+from passerelle.graph.rdf.namespaces import DCT, ID, PROV, RDF_TYPE, XSD
+from passerelle.graph.read.codes import Resolver
 from passerelle.graph.store.base import Store
 from passerelle.graph.validation.gate import Report
-from passerelle.graph.validation.incremental import Change, check
-from passerelle.graph.write.loader import LoadResult, write_checked
+from passerelle.graph.write import mapping, steps
+from passerelle.graph.write.mapping import Problem, Value, slugify
+from passerelle.graph.write.steps import LoadResult
 
-SERVICE_STATUSES = ("active", "temporarily-closed", "defunct")
-KINDS = {"need": "service type", "status": "status", "region": "region", "language": "language"}
 SLUG = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 BATCH = 2000
 """Nodes validated at a time: the validator's memory is that of one batch, whatever the file."""
-
-
-@dataclass(frozen=True, slots=True)
-class Value:
-    """A value as the source wrote it, and where: what a problem report points to."""
-
-    text: str
-    where: str
-
-
-@dataclass(frozen=True)
-class Problem:
-    where: str
-    message: str
-
-    def __str__(self) -> str:
-        return f"{self.where}: {self.message}"
 
 
 class ImportFailed(InvalidData):
@@ -62,140 +44,31 @@ class ImportFailed(InvalidData):
 
 
 @dataclass
-class Organisation:
-    name: Value | None = None
-    slug: Value | None = None
-    description: Value | None = None
-    email: Value | None = None
-    website: Value | None = None
-
-
-@dataclass
-class Address:
-    street: Value | None = None
-    postal_code: Value | None = None
-    locality: Value | None = None
-    country: Value | None = None
-    latitude: Value | None = None
-    longitude: Value | None = None
-
-
-@dataclass
 class ServiceRecord:
-    """One service as a source describes it. ``columns`` maps a property (``schema:email``) to
-    where the source holds it, so that a rule broken on that property is reported there;
-    ``problems`` are what the reader already refused, ``notes`` what it could not use."""
+    """One service as a source describes it, in the one record type of every way in: the write
+    API's JSON (``json``, see ``write.mapping``), its leaves ``Value``s that remember where the
+    source holds them. ``organisation`` is its provider's JSON as the source gives it (``id``, a
+    slug, or a ``name`` to create it by). ``columns`` maps a property (``schema:email``) to where
+    the source holds it, so that a rule broken on that property is reported there; ``problems``
+    are what the reader already refused, ``notes`` what it could not use."""
 
     where: str
     language: str
-    organisation: Organisation | None = None
-    names: dict[str, Value] = field(default_factory=dict)
-    descriptions: dict[str, Value] = field(default_factory=dict)
-    types: list[Value] = field(default_factory=list)
-    open_to_all: bool = False
-    statuses: list[Value] = field(default_factory=list)
-    areas: list[Value] = field(default_factory=list)
-    languages: list[Value] = field(default_factory=list)
-    addresses: list[Address] = field(default_factory=list)
-    email: Value | None = None
-    telephones: list[Value] = field(default_factory=list)
-    website: Value | None = None
-    opening_hours: Value | None = None
-    how_to_apply: Value | None = None
-    cost: Value | None = None
-    service_status: Value | None = None
-    last_verified: Value | None = None
+    json: dict = field(default_factory=dict)
+    organisation: dict | None = None
     columns: dict[str, str] = field(default_factory=dict)
     problems: list[Problem] = field(default_factory=list)
     notes: list[Problem] = field(default_factory=list)
 
 
-def slugify(text: str) -> str:
-    """``Entraide Pierre Valdo`` -> ``entraide-pierre-valdo``: accents dropped, words joined."""
-    plain = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode().lower()
-    return re.sub(r"[^a-z0-9]+", "-", plain).strip("-")
-
-
-class Vocabularies:
-    """The codes and labels of the concept schemes, read once from the store."""
-
-    def __init__(self, store: Store):
-        self.store = store
-        self._codes: dict[str, dict[str, ox.NamedNode]] = {}
-        self._labels: dict[str, dict[str, str]] = {}
-
-    def _load(self, kind: str) -> None:
-        if kind in self._codes:
-            return
-        rows = self.store.select(values(queries.text("scheme-codes"),
-                                        {"scheme": [ox.NamedNode(SCHEMES[kind])]}))
-        self._codes[kind] = {r["code"].value: r["c"] for r in rows}
-        self._labels[kind] = {r["label"].value.casefold(): r["code"].value
-                              for r in rows if "label" in r}
-        self._labels[kind].update({r["c"].value.casefold(): r["code"].value for r in rows})
-
-    def concept(self, kind: str, code: str) -> ox.NamedNode | None:
-        self._load(kind)
-        return self._codes[kind].get(code)
-
-    def code_for(self, kind: str, text: str) -> str | None:
-        """The code a text names: the code itself, a label in any language, or the IRI."""
-        self._load(kind)
-        if text in self._codes[kind]:
-            return text
-        return self._labels[kind].get(text.strip().casefold())
-
-
-def _iri(text: str) -> ox.NamedNode | None:
-    if not re.match(r"^https?://[^\s<>\"{}|\\^`]+$", text):
-        return None
-    try:
-        return ox.NamedNode(text)
-    except ValueError:
-        return None
-
-
-class _Builder:
-    """Turns one record into triples, collecting the problems instead of stopping at the first."""
-
-    def __init__(self, record: ServiceRecord, vocabularies: Vocabularies):
-        self.record, self.vocabularies = record, vocabularies
-        self.triples: list[ox.Triple] = []
-        self.problems: list[Problem] = []
-
-    def add(self, subject, predicate: str, obj) -> None:
-        self.triples.append(ox.Triple(subject, ox.NamedNode(predicate), obj))
-
-    def apart(self) -> _Builder:
-        """A builder for triples kept apart (an organisation several rows share)."""
-        other = _Builder(self.record, self.vocabularies)
-        other.problems = self.problems
-        return other
-
-    def text(self, subject, predicate: str, value: Value | None, language: str) -> None:
-        if value is not None:
-            self.add(subject, predicate, ox.Literal(value.text, language=language))
-
-    def codes(self, subject, predicate: str, kind: str, values: list[Value]) -> None:
-        for value in values:
-            concept = self.vocabularies.concept(kind, value.text)
-            if concept is None:
-                self.problems.append(Problem(value.where, f"unknown {KINDS[kind]} {value.text!r}"))
-            else:
-                self.add(subject, predicate, concept)
-
-    def link(self, subject, predicate: str, value: Value | None) -> None:
-        if value is None:
-            return
-        iri = _iri(value.text)
-        if iri is None:
-            self.problems.append(Problem(value.where, f"not a web address: {value.text!r}"))
-        else:
-            self.add(subject, predicate, iri)
+def given(**fields) -> dict:
+    """The fields a source gives (empty values left out): how readers build a record's JSON."""
+    return {key: value for key, value in fields.items() if value}
 
 
 def service_iri(record: ServiceRecord) -> str | None:
-    name = record.names.get("en") or next(iter(record.names.values()), None)
+    names = record.json.get("name", {})
+    name = names.get("en") or next(iter(names.values()), None)
     if name is None or not slugify(name.text):
         return None
     organisation = organisation_slug(record)
@@ -207,9 +80,9 @@ def organisation_slug(record: ServiceRecord) -> str | None:
     org = record.organisation
     if org is None:
         return None
-    if org.slug is not None:
-        return org.slug.text
-    return slugify(org.name.text) if org.name is not None else None
+    if org.get("id") is not None:
+        return org["id"].text
+    return slugify(org["name"].text) if org.get("name") is not None else None
 
 
 @dataclass
@@ -222,130 +95,56 @@ class Built:
     problems: list[Problem] = field(default_factory=list)
 
 
-def to_triples(record: ServiceRecord, vocabularies: Vocabularies, known: set[str]) -> Built:
-    """The service's triples, and its organisation's unless ``known`` already holds it."""
-    build = _Builder(record, vocabularies)
-    build.problems.extend(record.problems)
+def to_triples(record: ServiceRecord, resolver: Resolver, known: set[str]) -> Built:
+    """The service's triples, and its organisation's unless ``known`` already holds it: the
+    record becomes the write API's JSON (with located values) and goes through its mapper."""
     iri = service_iri(record)
     if iri is None:
         return Built([], problems=[*record.problems, Problem(record.where,
                                                              "a service needs a name")])
-    service = ox.NamedNode(iri)
-    lang = record.language
-    build.add(service, RDF_TYPE, ox.NamedNode(PAS + "Service"))
-    for language, value in record.names.items():
-        build.text(service, SCHEMA + "name", value, language)
-    for language, value in record.descriptions.items():
-        build.text(service, SCHEMA + "description", value, language)
-    build.codes(service, PAS + "serviceType", "need", record.types)
-    build.codes(service, PAS + "eligibleStatus", "status", record.statuses)
-    if record.open_to_all:
-        build.add(service, PAS + "openToAllStatuses", ox.Literal(True))
-    build.codes(service, PAS + "serviceArea", "region", record.areas)
-    build.codes(service, DCT + "language", "language", record.languages)
-    build.link(service, SCHEMA + "url", record.website)
-    build.text(service, PAS + "openingHours", record.opening_hours, lang)
-    build.text(service, PAS + "howToApply", record.how_to_apply, lang)
-    build.text(service, PAS + "cost", record.cost, lang)
-    _status(build, service)
-    _verified(build, service)
-    _contact(build, service, record.email, record.telephones)
-    for address in record.addresses:
-        _address(build, service, address)
-    organisation = build.apart()
-    created = _organisation(build, organisation, service, known)
-    return Built(build.triples, created, organisation.triples, build.problems)
+    problems = list(record.problems)
+    options = {"resolver": resolver, "problems": problems, "where": record.where}
+    slug, refused = _provider(record)
+    json = given(lang=record.language, **{**record.json, "provider": slug, "last_verified":
+                 _day(record.json.get("last_verified"), problems)})
+    service = mapping.service(resolver.store, json, iri, base=ID, modified=None,
+                              known=mapping.IMPORTED_FIELDS, **options)
+    problems.extend(refused)
+    org = record.organisation
+    node = ID + "organisation/" + slug if slug else None
+    if org is None or node is None or node in known:
+        return Built(service, problems=problems)
+    if org.get("name") is None:
+        where = org["id"].where if org.get("id") else record.where
+        problems.append(Problem(where, f"organisation {slug!r} is not in the graph; give its "
+                                       "name to create it"))
+        return Built(service, problems=problems)
+    json = given(lang=record.language, **{k: v for k, v in org.items() if k != "id"})
+    described = mapping.organisation(resolver.store, json, node, base=ID, modified=None,
+                                     **options)
+    return Built(service, node, described, problems)
 
 
-def _status(build: _Builder, service: ox.NamedNode) -> None:
-    value = build.record.service_status
-    if value is None:
-        return
-    if value.text not in SERVICE_STATUSES:
-        build.problems.append(Problem(value.where, f"unknown service status {value.text!r}"))
-        return
-    build.add(service, PAS + "serviceStatus", ox.NamedNode(ID + "service-status/" + value.text))
-
-
-def _verified(build: _Builder, service: ox.NamedNode) -> None:
-    value = build.record.last_verified
-    if value is None:
-        return
-    try:
-        day = date.fromisoformat(value.text)
-    except ValueError:
-        build.problems.append(Problem(value.where, f"not a date (YYYY-MM-DD): {value.text!r}"))
-        return
-    build.add(service, PAS + "lastVerified",
-              ox.Literal(day.isoformat(), datatype=ox.NamedNode(XSD + "date")))
-
-
-def _contact(build: _Builder, holder, email: Value | None, telephones: list[Value]) -> None:
-    if email is None and not telephones:
-        return
-    point = ox.BlankNode()
-    build.add(holder, SCHEMA + "contactPoint", point)
-    build.add(point, RDF_TYPE, ox.NamedNode(SCHEMA + "ContactPoint"))
-    if email is not None:
-        build.add(point, SCHEMA + "email", ox.Literal(email.text))
-    for phone in telephones:
-        build.add(point, SCHEMA + "telephone", ox.Literal(phone.text))
-
-
-def _address(build: _Builder, service: ox.NamedNode, address: Address) -> None:
-    parts = {"streetAddress": address.street, "postalCode": address.postal_code,
-             "addressLocality": address.locality, "addressCountry": address.country}
-    if any(parts.values()):
-        node = ox.BlankNode()
-        build.add(service, SCHEMA + "address", node)
-        build.add(node, RDF_TYPE, ox.NamedNode(SCHEMA + "PostalAddress"))
-        for name, value in parts.items():
-            if value is not None:
-                build.add(node, SCHEMA + name, ox.Literal(value.text))
-    if address.latitude is None and address.longitude is None:
-        return
-    geo = ox.BlankNode()
-    build.add(service, SCHEMA + "geo", geo)
-    build.add(geo, RDF_TYPE, ox.NamedNode(SCHEMA + "GeoCoordinates"))
-    for name, value in (("latitude", address.latitude), ("longitude", address.longitude)):
-        if value is None:
-            continue
-        try:
-            number = Decimal(value.text.strip())
-        except InvalidOperation:
-            number = None
-        if number is None or not number.is_finite():
-            build.problems.append(Problem(value.where, f"not a number: {value.text!r}"))
-            continue
-        build.add(geo, SCHEMA + name,
-                  ox.Literal(format(number, "f"), datatype=ox.NamedNode(XSD + "decimal")))
-
-
-def _organisation(build: _Builder, apart: _Builder, service: ox.NamedNode, known: set[str]
-                  ) -> str | None:
-    """Link the provider; describe it in ``apart`` when new. Returns the IRI of a new one."""
-    org = build.record.organisation
-    slug = organisation_slug(build.record)
+def _provider(record: ServiceRecord) -> tuple[str | None, list[Problem]]:
+    """The provider's slug, or None with the problem when the source's id is not a slug."""
+    org, slug = record.organisation, organisation_slug(record)
     if org is None or not slug:
+        return None, []
+    if org.get("id") is not None and not SLUG.match(slug):
+        return None, [Problem(org["id"].where, f"not a slug (like au-maquis): {slug!r}")]
+    return slug, []
+
+
+def _day(value: Value | None, problems: list[Problem]) -> Value | None:
+    """A date as a source writes it, checked here: an outside file's dates are ISO 8601
+    (YYYY-MM-DD), said where they are not."""
+    if value is None:
         return None
-    if org.slug is not None and not SLUG.match(slug):
-        build.problems.append(Problem(org.slug.where, f"not a slug (like au-maquis): {slug!r}"))
+    try:
+        return Value(date.fromisoformat(value.text).isoformat(), value.where)
+    except ValueError:
+        problems.append(Problem(value.where, f"not a date (YYYY-MM-DD): {value.text!r}"))
         return None
-    node = ox.NamedNode(ID + "organisation/" + slug)
-    build.add(service, PAS + "provider", node)
-    if node.value in known:
-        return None
-    if org.name is None:
-        where = org.slug.where if org.slug else build.record.where
-        build.problems.append(Problem(where, f"organisation {slug!r} is not in the graph; "
-                                             "give its name to create it"))
-        return None
-    apart.add(node, RDF_TYPE, ox.NamedNode(PAS + "Organisation"))
-    apart.text(node, SCHEMA + "name", org.name, build.record.language)
-    apart.text(node, SCHEMA + "description", org.description, build.record.language)
-    apart.link(node, SCHEMA + "url", org.website)
-    _contact(apart, node, org.email, [])
-    return node.value
 
 
 def _known_organisations(store: Store, records: list[ServiceRecord], graph: str) -> set[str]:
@@ -392,9 +191,9 @@ def import_records(store: Store, records: list[ServiceRecord], *, graph: str, so
     nothing is written when none is left). An organisation several records create is described
     once, by the first of them that is kept.
     """
-    vocabularies = Vocabularies(store)
+    resolver = Resolver(store)
     known = _known_organisations(store, records, graph)
-    built = [to_triples(record, vocabularies, known) for record in records]
+    built = [to_triples(record, resolver, known) for record in records]
     problems = {i: b.problems for i, b in enumerate(built) if b.problems}
     first: dict[str, str] = {}
     candidates = []
@@ -410,8 +209,8 @@ def import_records(store: Store, records: list[ServiceRecord], *, graph: str, so
     # reported at once; only rows without problems are ever written.
     while candidates:
         graphs = {graph: _assemble(graph, source, [built[i] for i in candidates])}
-        change = Change.plan(store, graphs, replace=True)
-        report = check(store, change, batch=BATCH, progress=f"checking {source}")
+        planned = steps.plan(store, graphs, replace=True)
+        report = steps.check(store, planned, batch=BATCH, progress=f"checking {source}")
         broken = _broken_records(report, candidates, built, records)
         if not report.conforms and not broken:
             raise ImportFailed([Problem(source, report.to_text())], source)
@@ -421,20 +220,13 @@ def import_records(store: Store, records: list[ServiceRecord], *, graph: str, so
             raise ImportFailed(_listed(problems), source)
         kept = [i for i in candidates if i not in problems]
         if kept == candidates:
-            # A first import has nothing to replace: adding (one transaction still) spares the
-            # store a SPARQL Update text holding every triple.
-            load = write_checked(store, graphs, change, report, what=source,
-                                 replace=bool(change.removed) or _has_graph(store, graph))
+            load = steps.commit(store, planned, report, what=source)
             notes = [n for i in kept for n in records[i].notes]
             return ImportResult(len(kept), _listed(problems), notes, load)
         candidates = kept
     if problems and not skip_invalid:
         raise ImportFailed(_listed(problems), source)
     return ImportResult(0, _listed(problems), [], LoadResult())
-
-
-def _has_graph(store: Store, graph: str) -> bool:
-    return store.holds_graph(graph)
 
 
 def _listed(problems: dict[int, list[Problem]]) -> list[Problem]:

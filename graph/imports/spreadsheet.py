@@ -1,7 +1,8 @@
-"""Reading the services spreadsheet template (graph/imports/spreadsheet_template/services-template.csv).
+"""Reading the services spreadsheet template (spreadsheet_template/services-template.csv).
 
-One row a service; the columns are described in graph/imports/spreadsheet_template/README.md. Rows are numbered as
-a spreadsheet shows them (the header is row 1), so "row 4, column statuses" is the cell to fix.
+One row a service; the columns are described in spreadsheet_template/README.md, beside it. Rows
+are numbered as a spreadsheet shows them (the header is row 1), so "row 4, column statuses" is
+the cell to fix.
 """
 
 from __future__ import annotations
@@ -11,7 +12,8 @@ import io
 from pathlib import Path
 
 from passerelle.errors import InvalidData
-from passerelle.graph.imports.importer import Address, Organisation, Problem, ServiceRecord, Value
+from passerelle.graph.imports.importer import ServiceRecord, given
+from passerelle.graph.write.mapping import Problem, Value
 
 COLUMNS = (
     "organisation", "organisation_id", "service_name_en", "service_name_fr", "description_en",
@@ -125,36 +127,31 @@ def _record(row: dict[str, str], number: int, language: str) -> ServiceRecord:
     name_column = "service_name_en" if row.get("service_name_en") else "service_name_fr"
     record.columns = {p: f"row {number}, column {c}" for p, c in PROPERTY_COLUMNS.items()}
     record.columns["schema:name"] = f"row {number}, column {name_column}"
-    for lang in ("en", "fr"):
-        if name := value(f"service_name_{lang}"):
-            record.names[lang] = name
-        if description := value(f"description_{lang}"):
-            record.descriptions[lang] = description
     if row.get("organisation") or row.get("organisation_id"):
-        record.organisation = Organisation(name=value("organisation"),
-                                           slug=value("organisation_id"))
-    record.types = items("service_types")
-    _eligibility(record, items("statuses"))
-    record.areas, record.languages = items("areas"), items("languages")
-    address = Address(street=value("street"), postal_code=value("postal_code"),
-                      locality=value("locality"), country=value("country"))
-    if any(vars(address).values()):
-        record.addresses.append(address)
-    record.email, record.website = value("email"), value("website")
-    record.telephones = [v for v in (value("telephone"),) if v]
-    record.opening_hours, record.how_to_apply = value("opening_hours"), value("how_to_apply")
-    record.cost, record.service_status = value("cost"), value("service_status")
-    record.last_verified = value("last_verified")
+        record.organisation = given(name=value("organisation"), id=value("organisation_id"))
+    address = given(street=value("street"), postal_code=value("postal_code"),
+                    locality=value("locality"), country=value("country"))
+    record.json = given(
+        name=given(en=value("service_name_en"), fr=value("service_name_fr")),
+        description=given(en=value("description_en"), fr=value("description_fr")),
+        service_types=items("service_types"), eligibility=_eligibility(record, items("statuses")),
+        areas=items("areas"), languages=items("languages"), address=address,
+        contact=given(email=value("email"), telephone=value("telephone")),
+        url=value("website"), opening_hours=value("opening_hours"),
+        how_to_apply=value("how_to_apply"), cost=value("cost"), status=value("service_status"),
+        last_verified=value("last_verified"))
     return record
 
 
-def _eligibility(record: ServiceRecord, statuses: list[Value]) -> None:
+def _eligibility(record: ServiceRecord, statuses: list[Value]) -> dict | None:
     """Empty: not stated; the word ``all``: open to all statuses; else the listed statuses."""
     words = [s.text.casefold() for s in statuses]
+    if not statuses:
+        return None
     if "all" not in words:
-        record.statuses = statuses
-    elif words == ["all"]:
-        record.open_to_all = True
-    else:
-        record.problems.append(Problem(statuses[0].where,
-                                       "'all' cannot be combined with status codes"))
+        return {"state": "restricted", "statuses": statuses}
+    if words == ["all"]:
+        return {"state": "open-to-all"}
+    record.problems.append(Problem(statuses[0].where,
+                                   "'all' cannot be combined with status codes"))
+    return None

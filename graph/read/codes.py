@@ -45,6 +45,15 @@ def _iri(code: str) -> ox.NamedNode | None:
 
 def resolve(store: Store, parameter: str, codes: list[str]) -> dict[str, ox.NamedNode]:
     """Map each code to its concept in the parameter's scheme; raise UnknownCode for the rest."""
+    found = lookup(store, parameter, codes)
+    missing = [c for c in codes if c not in found]
+    if missing:
+        raise UnknownCode(parameter, missing)
+    return found
+
+
+def lookup(store: Store, parameter: str, codes: list[str]) -> dict[str, ox.NamedNode]:
+    """The codes that are in the parameter's scheme, each with its concept."""
     if not codes:
         return {}
     iris = {code: node for code in dict.fromkeys(codes) if (node := _iri(code)) is not None}
@@ -64,7 +73,46 @@ def resolve(store: Store, parameter: str, codes: list[str]) -> dict[str, ox.Name
     for row in store.query(sparql):
         code, given, concept = row["code"], row["given"], row["concept"]
         found[code.value if code is not None else given.value] = concept
-    missing = [c for c in codes if c not in found]
-    if missing:
-        raise UnknownCode(parameter, missing)
     return found
+
+
+class Resolver:
+    """The one code resolver of every way into the graph (the write API, the spreadsheet, HSDS),
+    over ``lookup``, remembering its answers: an import asks for the same codes row after row.
+
+    ``code_for`` also takes a concept's label in any language (what an outside format writes),
+    reading a scheme's labels once, the first time a text is not a code.
+    """
+
+    def __init__(self, store: Store):
+        self.store = store
+        self._found: dict[tuple[str, str], ox.NamedNode | None] = {}
+        self._labels: dict[str, dict[str, str]] = {}
+
+    def concepts(self, scheme: str, codes: list[str]) -> dict[str, ox.NamedNode]:
+        """The codes (notations or IRIs) that are in the scheme, each with its concept."""
+        todo = [c for c in dict.fromkeys(codes) if (scheme, c) not in self._found]
+        found = lookup(self.store, scheme, todo)
+        for code in todo:
+            self._found[scheme, code] = found.get(code)
+        return {c: node for c in codes if (node := self._found[scheme, c]) is not None}
+
+    def concept(self, scheme: str, code: str) -> ox.NamedNode | None:
+        return self.concepts(scheme, [code]).get(code)
+
+    def code_for(self, scheme: str, text: str) -> str | None:
+        """The code a text names: the code itself, the concept's IRI, or a label in any
+        language (case aside)."""
+        if self.concept(scheme, text) is not None:
+            return text
+        if scheme not in self._labels:
+            rows = self.store.query(values(queries.text("scheme-codes-and-labels"),
+                                           {"scheme": [ox.NamedNode(SCHEMES[scheme])]}))
+            labels: dict[str, str] = {}
+            for row in rows:
+                code = row["code"].value
+                if row["label"] is not None:
+                    labels[row["label"].value.casefold()] = code
+                labels[row["concept"].value.casefold()] = code
+            self._labels[scheme] = labels
+        return self._labels[scheme].get(text.strip().casefold())

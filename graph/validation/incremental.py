@@ -65,9 +65,14 @@ class Change:
     added: list[ox.Triple] = field(default_factory=list)
     removed: list[ox.Triple] = field(default_factory=list)
 
+    existing: set[str] = field(default_factory=set)
+    """Of the replaced graphs, those that held data before the write."""
+
     @classmethod
     def plan(cls, store: Store, graphs: Graphs, *, replace: bool = False,
-             deleted: Graphs | None = None) -> Change:
+             deleted: Graphs | None = None, before: Graphs | None = None) -> Change:
+        """``before`` holds old contents the caller has read already; the other replaced graphs
+        are read here, each once."""
         change = cls(graphs, replace, deleted or {})
         change.removed = [t for triples in change.deleted.values() for t in triples]
         if not replace:
@@ -75,7 +80,10 @@ class Change:
             return change
         for graph, triples in graphs.items():
             new = set(triples)
-            old = {q.triple for q in store.quads(graph)}
+            old = set(before[graph]) if before and graph in before else \
+                {q.triple for q in store.quads(graph)}
+            if old:
+                change.existing.add(graph)
             change.added += [t for t in new if t not in old]
             change.removed += [t for t in old if t not in new]
         return change

@@ -1,11 +1,12 @@
 """The one path every API write takes: serialised, validated, audited, atomic.
 
-The JSON API, the Graph Store Protocol and SPARQL Update all end in ``commit``: the new content
-of some named graphs goes through ``loader.write`` (the validation gate, then one store
-transaction) together with its audit record, which is appended in that same transaction. One
-lock serialises writers, so what a writer read to plan its change (a graph's old content, whether
-an IRI exists) is still true when the change is stored; readers are never blocked and, since a
-change is one transaction, never see half of it.
+The JSON API, the Graph Store Protocol and SPARQL Update each compute the new content of some
+named graphs, then take the write path's steps (``steps``) in one direction: ``plan`` (what the
+change touches, read once, under the lock), then ``commit`` here, which checks (limits, the
+vocabulary guard, the shapes) and stores the change with its audit record in one transaction.
+One lock serialises writers, so what a writer read to plan its change (a graph's old content,
+whether an IRI exists) is still true when the change is stored; readers are never blocked and,
+since a change is one transaction, never see half of it.
 """
 
 from __future__ import annotations
@@ -21,13 +22,11 @@ from datetime import datetime
 import pyoxigraph as ox
 
 from passerelle.errors import PasserelleError
-from passerelle.graph.rdf import queries
-from passerelle.graph.rdf.bind import values
 from passerelle.graph.rdf.namespaces import GRAPH, INFERRED_GRAPH
 from passerelle.graph.store.base import Store
 from passerelle.graph.validation import limits
 from passerelle.graph.validation.gate import Finding, Report
-from passerelle.graph.write import audit, loader, vocabulary_guard
+from passerelle.graph.write import audit, steps, vocabulary_guard
 
 Graphs = dict[str, list[ox.Triple]]
 
@@ -148,10 +147,6 @@ class Outcome:
     warnings: list[dict[str, str]] = field(default_factory=list)
 
 
-def graph_exists(store: Store, graph: str) -> bool:
-    return store.holds_graph(graph)
-
-
 def content(store: Store, graph: str) -> list[ox.Triple]:
     return [q.triple for q in store.quads(graph)]
 
@@ -162,27 +157,29 @@ def check_writable(graphs) -> None:
             raise Forbidden(f"<{graph}> is maintained by Passerelle and cannot be written")
 
 
-def duplicates(store: Store, graphs: Graphs) -> list[dict[str, str]]:
+def plan(store: Store, graphs: Graphs, *, replace: bool, before: Graphs | None = None
+         ) -> steps.Plan:
+    """Read what an API write of ``graphs`` touches (``steps.plan``), after refusing a write to
+    a graph only Passerelle writes. The caller holds ``WRITE_LOCK``."""
+    check_writable(graphs)
+    return steps.plan(store, graphs, replace=replace, before=before, for_outcome=True)
+
+
+def duplicates(planned: steps.Plan) -> list[dict[str, str]]:
     """Warnings for IRIs this write newly describes that other graphs describe too (an IRI the
     written graph already described is an old story, not news)."""
     writing: dict[str, set[str]] = {}
-    for graph, triples in graphs.items():
+    for graph, triples in planned.graphs.items():
         for t in triples:
             if isinstance(t.subject, ox.NamedNode):
                 writing.setdefault(t.subject.value, set()).add(graph)
-    subjects = sorted(writing)
-    found: dict[str, set[str]] = {}
-    for start in range(0, len(subjects), 500):
-        chunk = [ox.NamedNode(s) for s in subjects[start:start + 500]]
-        rows = store.query(values(queries.text("graphs-describing-subjects"), {"s": chunk}))
-        for row in rows:
-            found.setdefault(row["s"].value, set()).add(row["g"].value)
+    found = planned.described or {}
     warnings = []
-    for subject in subjects:
+    for subject in sorted(writing):
         stored = found.get(subject, set())
         if stored & writing[subject]:
             continue
-        for other in sorted(stored - set(graphs) - READ_ONLY):
+        for other in sorted(stored - set(planned.graphs) - READ_ONLY):
             warnings.append({
                 "node": subject, "property": "", "rule": "One graph per resource",
                 "severity": "Warning", "value": other, "shape": "",
@@ -191,38 +188,34 @@ def duplicates(store: Store, graphs: Graphs) -> list[dict[str, str]]:
     return warnings
 
 
-def commit(store: Store, graphs: Graphs, *, replace: bool, author: str, kind: str, base: str,
+def commit(store: Store, planned: steps.Plan, *, author: str, kind: str, base: str,
            started: datetime, what: str = "the data", may_change_vocabularies: bool = False
            ) -> Outcome:
-    """Store the graphs (replacing their content, or adding to it) with the audit record.
+    """Check the planned write, then store it (replacing the graphs' content, or adding to it)
+    with the audit record, in one transaction.
 
-    With ``replace`` an empty list drops that graph. The caller holds ``WRITE_LOCK``. Raises
-    ``loader.ValidationFailed`` when the result would break a shape, ``loader.LiteralTooLarge``
-    for a literal over ``MAX_LITERAL``, ``Forbidden`` when the token's scope may not change what
-    it would change (``vocabulary_guard``), ``Unprocessable`` past a limit (``limits``); nothing
-    is stored then.
+    With ``replace`` an empty list drops that graph. The caller holds ``WRITE_LOCK`` since it
+    planned the write (``plan``). Raises ``steps.ValidationFailed`` when the result would break
+    a shape, ``steps.LiteralTooLarge`` for a literal over ``MAX_LITERAL``, ``Forbidden`` when the
+    token's scope may not change what it would change (``vocabulary_guard``), ``Unprocessable``
+    past a limit (``limits``); nothing is stored then.
     """
-    check_writable(graphs)
-    loader.check_literals(graphs, MAX_LITERAL.get())
     try:
-        vocabulary_guard.check(store, graphs, replace=replace,
-                               may_change_vocabularies=may_change_vocabularies)
+        report = steps.check(store, planned, max_literal=MAX_LITERAL.get(),
+                             may_change_vocabularies=may_change_vocabularies)
     except vocabulary_guard.Refused as error:
         raise (Forbidden if error.kind == "forbidden" else Unprocessable)(str(error)) from None
-    created = {g for g, triples in graphs.items() if triples and not graph_exists(store, g)}
-    warnings = duplicates(store, graphs)
-    dropped = [g for g, triples in graphs.items() if replace and not triples]
-    written = [g for g in graphs if g not in dropped]
-    change, record = audit.record(base=base, author=author, kind=kind, written=written,
-                                  dropped=dropped, started=started)
-    try:
-        result = loader.write(store, graphs, replace=replace, what=what,
-                              append={audit.AUDIT_GRAPH: record})
     except limits.LimitExceeded as error:
         raise Unprocessable(str(error)) from None
-    if result.report is not None:
-        warnings += [finding(f) for f in result.report.warnings]
-    return Outcome(change=change, created=created, warnings=warnings)
+    warnings = duplicates(planned)
+    dropped = [g for g, triples in planned.graphs.items() if planned.replace and not triples]
+    written = [g for g in planned.graphs if g not in dropped]
+    change, record = audit.record(base=base, author=author, kind=kind, written=written,
+                                  dropped=dropped, started=started)
+    result = steps.commit(store, planned, report, what=what,
+                          append={audit.AUDIT_GRAPH: record})
+    warnings += [finding(f) for f in result.report.warnings]
+    return Outcome(change=change, created=planned.created, warnings=warnings)
 
 
 def report_json(report: Report) -> dict[str, list[dict[str, str]]]:

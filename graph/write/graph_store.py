@@ -1,7 +1,8 @@
 """The SPARQL 1.1 Graph Store Protocol's operations on named graphs.
 
 PUT replaces a graph, POST adds to it (or, with no graph named, creates a new one), DELETE drops
-it; each goes through ``writes.commit``, so it is validated, audited and atomic. The protocol's
+it; each takes the write path (``commit.plan``, then ``commit.commit``), so it is validated, audited
+and atomic. The protocol's
 default graph is ``writes.DEFAULT_GRAPH``: all data lives in named graphs, and queries see their
 union as the default graph, so the union itself is read-only here.
 """
@@ -21,7 +22,7 @@ from passerelle.graph.write.commit import (
     Missing,
     Outcome,
     commit,
-    graph_exists,
+    plan,
 )
 
 NEW_GRAPHS = GRAPH + "store/"
@@ -57,9 +58,11 @@ def _write(store: Store, graph: str, triples: list[ox.Triple], *, replace: bool,
     """PUT replaces the graph, POST merges into it; either creates it when it is missing."""
     started = audit.now()
     with WRITE_LOCK:
-        kind = "create" if not graph_exists(store, graph) else "replace" if replace else "merge"
-        return commit(store, {graph: triples}, replace=replace, author=author, kind=kind,
-                      base=base, started=started, what=f"the graph <{graph}>",
+        planned = plan(store, {graph: triples}, replace=replace)
+        kind = "replace" if replace else "merge"
+        return commit(store, planned, author=author, base=base, started=started,
+                      kind=kind if graph in planned.existing else "create",
+                      what=f"the graph <{graph}>",
                       may_change_vocabularies=may_change_vocabularies)
 
 
@@ -67,8 +70,9 @@ def delete(store: Store, graph: str, *, author: str, base: str,
            may_change_vocabularies: bool = False) -> Outcome:
     started = audit.now()
     with WRITE_LOCK:
-        if not graph_exists(store, graph):
+        planned = plan(store, {graph: []}, replace=True)
+        if graph not in planned.existing:
             raise Missing(f"no graph <{graph}>")
-        return commit(store, {graph: []}, replace=True, author=author, kind="delete",
-                      base=base, started=started, what=f"the graph <{graph}>",
+        return commit(store, planned, author=author, kind="delete", base=base,
+                      started=started, what=f"the graph <{graph}>",
                       may_change_vocabularies=may_change_vocabularies)

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Iterable
-from dataclasses import dataclass, field
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -20,34 +19,20 @@ from tqdm import tqdm
 from passerelle.errors import PasserelleError
 from passerelle.graph.rdf import formats, queries
 from passerelle.graph.rdf.bind import values
-from passerelle.graph.rdf.namespaces import INFERRED_GRAPH, graph_iri
+from passerelle.graph.rdf.namespaces import graph_iri
 from passerelle.graph.store.base import Store
-from passerelle.graph.validation import incremental, limits
-from passerelle.graph.validation.gate import Report
+from passerelle.graph.write import steps
+from passerelle.graph.write.steps import (
+    LiteralTooLarge,
+    LoadResult,
+    ValidationFailed,
+    check_literal,
+)
 
-
-class ValidationFailed(PasserelleError):
-    """The data breaks at least one shape; nothing was written."""
-
-    exit_code = 1
-
-    def __init__(self, report: Report, what: str):
-        self.report = report
-        super().__init__(f"{what} breaks {len(report.violations)} rule(s); nothing was stored\n"
-                         + report.to_text())
+__all__ = ["LiteralTooLarge", "LoadResult", "ValidationFailed", "load", "parse", "write"]
 
 
 Graphs = dict[str, list[ox.Triple]]
-
-
-@dataclass
-class LoadResult:
-    graphs: dict[str, int] = field(default_factory=dict)
-    report: Report | None = None
-
-    @property
-    def triples(self) -> int:
-        return sum(self.graphs.values())
 
 
 def parse(data: bytes | Path, fmt: formats.Format, *, name: str, graph: str | None,
@@ -89,32 +74,6 @@ def parse(data: bytes | Path, fmt: formats.Format, *, name: str, graph: str | No
     except ValueError as error:
         raise PasserelleError(f"{name}: {error} (not valid {fmt.label})") from None
     return out
-
-
-class LiteralTooLarge(PasserelleError):
-    """A literal longer than the write limit; ``subject`` and ``predicate`` say which."""
-
-    kind = "literal-too-large"
-
-    def __init__(self, triple: ox.Triple, size: int, limit: int):
-        self.subject, self.predicate, self.size, self.limit = (
-            str(triple.subject), triple.predicate.value, size, limit)
-        super().__init__(f"the value of <{self.predicate}> on {self.subject} is {size:,} "
-                         f"characters long, over the limit of {limit:,}")
-
-
-def check_literal(triple: ox.Triple, limit: int) -> None:
-    if isinstance(triple.object, ox.Literal) and len(triple.object.value) > limit:
-        raise LiteralTooLarge(triple, len(triple.object.value), limit)
-
-
-def check_literals(graphs: Graphs, limit: int | None) -> None:
-    """Refuse the first literal longer than ``limit`` characters (no limit when None)."""
-    if limit is None:
-        return
-    for triples in graphs.values():
-        for triple in triples:
-            check_literal(triple, limit)
 
 
 def _own_blank_nodes(triple: ox.Triple, blanks: dict[str, ox.BlankNode]) -> ox.Triple:
@@ -186,35 +145,15 @@ def _named(iri: str) -> ox.NamedNode | None:
 
 def write(store: Store, graphs: Graphs, *, validate_first: bool = True, replace: bool = False,
           what: str = "the data", append: Graphs | None = None) -> LoadResult:
-    """Validate ``graphs`` against the shapes, then store them atomically.
-
-    Only what the write touches is validated (see ``incremental``): the nodes it changes, the
-    nodes that point to what it removes, and what they point to, as they will be after the write.
-    ``append`` (an audit record) is stored in the same transaction, unvalidated.
-    """
+    """Validate ``graphs`` against the shapes, then store them atomically: the write path's
+    three steps (``steps``). ``append`` (an audit record) is stored in the same transaction,
+    unvalidated; with no ``validate_first`` (the operator's choice) nothing is checked."""
     if not validate_first:
         store.write(graphs, replace=replace, append=append)
         store.refresh_inferences()
         return LoadResult(graphs={g: len(t) for g, t in graphs.items()})
-    limits.check_blank_depth(graphs, limits.configured()[2])
-    change = incremental.Change.plan(store, graphs, replace=replace)
-    if change.touches_hierarchy():
-        store.check_hierarchy(change.added, change.removed)
-    return write_checked(store, graphs, change, incremental.check(store, change),
-                         replace=replace, what=what, append=append)
-
-
-def write_checked(store: Store, graphs: Graphs, change: incremental.Change, report: Report, *,
-                  replace: bool, what: str, append: Graphs | None = None) -> LoadResult:
-    """Store ``graphs`` whose ``change`` was just checked into ``report``; refuse it if it broke
-    a rule. For callers that check first to report problems their own way (imports)."""
-    if not report.conforms:
-        raise ValidationFailed(report, what)
-    store.write(graphs, replace=replace, append=append)
-    if change.touches_hierarchy():
-        store.refresh_inferences(None if INFERRED_GRAPH in graphs
-                                 else [*change.added, *change.removed])
-    return LoadResult(graphs={g: len(t) for g, t in graphs.items()}, report=report)
+    planned = steps.plan(store, graphs, replace=replace)
+    return steps.commit(store, planned, steps.check(store, planned), what=what, append=append)
 
 
 def load(store: Store, paths: list[Path], *, graph: str | None = None, validate_first: bool = True,

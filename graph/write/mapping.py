@@ -11,8 +11,11 @@ the rules live in one place and read the same whichever way the data arrives.
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime
+from decimal import Decimal, InvalidOperation
 
 import pyoxigraph as ox
 
@@ -33,23 +36,83 @@ ADDRESS = {"street": "streetAddress", "postal_code": "postalCode",
 CONTACT = {"email": "email", "telephone": "telephone", "contact_type": "contactType"}
 
 
+def slugify(text: str, *, max_length: int | None = None) -> str:
+    """``Entraide Pierre Valdo`` -> ``entraide-pierre-valdo``: accents dropped, words joined.
+
+    The one slug of every way in (record ids from a name, imported services and organisations).
+    Empty when no letter or digit is left: each caller says what stands in then (the write API
+    a generic ``record``, an import a problem naming the row). ``max_length`` cuts the slug,
+    after the joining hyphens are trimmed; imports keep the whole name, so that two long names
+    sharing a beginning stay two services.
+    """
+    plain = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode().lower()
+    return re.sub(r"[^a-z0-9]+", "-", plain).strip("-")[:max_length]
+
+
 def field_error(name: str, message: str) -> Unprocessable:
     return Unprocessable(f"{name}: {message}", field=name)
 
 
-class Record:
-    """Collects the triples of one subject, turning each JSON field into statements."""
+@dataclass(frozen=True, slots=True)
+class Value:
+    """A value as an outside source wrote it, and where ("row 4, column statuses",
+    "$.services[2].languages[0]"): an import's record holds these where the JSON holds plain
+    strings, so that every problem names the place to fix."""
 
-    def __init__(self, store: Store, body: object, subject: str, base: str):
+    text: str
+    where: str
+
+
+@dataclass(frozen=True)
+class Problem:
+    where: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.where}: {self.message}"
+
+
+KINDS = {"need": "service type", "status": "status", "region": "region", "language": "language",
+         "service_status": "service status", "organisation_type": "organisation type"}
+"""What a code of each scheme is called in a problem ("unknown service type 'knitting'")."""
+
+
+def _text(value):
+    return value.text if isinstance(value, Value) else value
+
+
+class Record:
+    """Collects the triples of one subject, turning each field of the JSON into statements.
+
+    The one record mapper of every way in: the write API gives a client's JSON, an import the
+    same JSON built from a row or an HSDS object with ``Value``s for leaves. With ``problems``
+    (an import) each problem is collected at the value's place and the mapping goes on, so a
+    row's problems are reported at once; without it (the API) the first one is refused, naming
+    the field. Codes go through one ``codes.Resolver``.
+    """
+
+    def __init__(self, store: Store, body: object, subject: str, base: str, *,
+                 resolver: codes.Resolver | None = None, problems: list[Problem] | None = None,
+                 where: str = "body"):
+        self.problems, self.where = problems, where
         if not isinstance(body, dict):
             raise field_error("body", "send a JSON object")
         self.store, self.body, self.base = store, body, base
+        self.resolver = resolver or codes.Resolver(store)
         self.subject = ox.NamedNode(subject)
         self.triples: list[ox.Triple] = []
         lang = body.get("lang")
         if lang is not None and not isinstance(lang, str):
             raise field_error("lang", "give a language tag such as \"en\"")
         self.lang = lang
+
+    def fail(self, name: str, message: str, value=None) -> None:
+        """A problem with the field ``name`` (at ``value``'s place when it has one): refused at
+        once for the API, collected for an import."""
+        if self.problems is None:
+            raise field_error(name, message)
+        where = value.where if isinstance(value, Value) else self.where
+        self.problems.append(Problem(where, message))
 
     def add(self, predicate: str, obj, subject=None) -> None:
         self.triples.append(ox.Triple(subject or self.subject, ox.NamedNode(predicate), obj))
@@ -60,16 +123,17 @@ class Record:
             raise field_error(unknown[0],
                               "unknown field; known fields: " + ", ".join(sorted(known)))
 
-    def _literal(self, name: str, text: object, language: str | None) -> ox.Literal:
+    def _literal(self, name: str, value: object, language: str | None) -> ox.Literal | None:
+        text = _text(value)
         if not isinstance(text, str):
-            raise field_error(name, "give a text")
+            return self.fail(name, "give a text", value)
         if language is None:
-            raise field_error(name, "a plain string needs the record's \"lang\" (or send "
-                                    "{\"en\": ..., \"fr\": ...})")
+            return self.fail(name, "a plain string needs the record's \"lang\" (or send "
+                                   "{\"en\": ..., \"fr\": ...})", value)
         try:
             return ox.Literal(text, language=language)
         except ValueError as error:
-            raise field_error(name, f"{language!r} is not a language tag ({error})") from None
+            return self.fail(name, f"{language!r} is not a language tag ({error})", value)
 
     def texts(self, name: str, predicate: str, *, many: bool = False) -> None:
         """A language-tagged text: a string (with ``lang``) or {language: text}; ``many``
@@ -82,29 +146,38 @@ class Record:
             if isinstance(item, dict):
                 for language, text in item.items():
                     for one in (text if many and isinstance(text, list) else [text]):
-                        self.add(predicate, self._literal(name, one, language))
-            else:
-                self.add(predicate, self._literal(name, item, self.lang))
+                        if (literal := self._literal(name, one, language)) is not None:
+                            self.add(predicate, literal)
+            elif (literal := self._literal(name, item, self.lang)) is not None:
+                self.add(predicate, literal)
 
     def concepts(self, name: str, scheme: str, predicate: str, given=None) -> None:
-        """Codes (or ``{"code"|"notation"|"id": ...}`` objects, as the read model gives them),
-        from the body's field ``name`` or, when ``given``, those."""
+        """Codes (or ``{"code"|"notation"|"id": ...}`` objects, as the read model gives them)."""
         value = self.body.get(name) if given is None else given
         if value is None:
             return
-        if isinstance(value, str | dict):
+        if isinstance(value, str | dict | Value):
             value = [value]
         if not isinstance(value, list):
-            raise field_error(name, "give a list of codes")
-        wanted = [_code(name, v) for v in value]
-        try:
-            found = codes.resolve(self.store, scheme, wanted)
-        except codes.UnknownCode as error:
-            shown = ", ".join(repr(c[:80]) for c in error.codes)
-            raise field_error(name, f"unknown code(s) {shown} (not in the {scheme} scheme)") \
-                from None
-        for code in dict.fromkeys(wanted):
+            return self.fail(name, "give a list of codes")
+        wanted = [(item, code) for item in value if (code := self._code(name, item)) is not None]
+        found = self.resolver.concepts(scheme, [code for _, code in wanted])
+        unknown = [(item, code) for item, code in wanted if code not in found]
+        if unknown and self.problems is None:
+            shown = ", ".join(repr(code[:80]) for code in dict.fromkeys(c for _, c in unknown))
+            raise field_error(name, f"unknown {KINDS[scheme]} {shown}")
+        for item, code in unknown:
+            self.fail(name, f"unknown {KINDS[scheme]} {code[:80]!r}", item)
+        for code in dict.fromkeys(code for _, code in wanted if code in found):
             self.add(predicate, found[code])
+
+    def _code(self, name: str, value) -> str | None:
+        if isinstance(value, dict):
+            value = value.get("code") or value.get("notation") or value.get("id")
+        text = _text(value)
+        if not isinstance(text, str) or not text:
+            return self.fail(name, "give codes as strings", value)
+        return text
 
     def refs(self, name: str, namespace: str, predicate: str) -> None:
         """Links to other records: a slug, an IRI, or ``{"id": ...}``; one or a list."""
@@ -112,38 +185,57 @@ class Record:
         if value is None:
             return
         for item in value if isinstance(value, list) else [value]:
-            ident = item.get("id") if isinstance(item, dict) else item
+            ident = _text(item.get("id") if isinstance(item, dict) else item)
             if not isinstance(ident, str) or not ident:
-                raise field_error(name, "give a slug, an IRI or {\"id\": IRI}")
+                self.fail(name, "give a slug, an IRI or {\"id\": IRI}", item)
+                continue
             if not ident.startswith(("http://", "https://")):
                 ident = self.base + namespace + ident
-            self.add(predicate, _iri(name, ident))
+            if (node := self._iri(name, ident, item)) is not None:
+                self.add(predicate, node)
 
     def iri(self, name: str, predicate: str, value=None, subject=None) -> None:
+        """A web address (or several): an http(s) IRI."""
         value = self.body.get(name) if value is None else value
         if value is None:
             return
         for item in value if isinstance(value, list) else [value]:
-            if not isinstance(item, str) or not item.startswith(("http://", "https://")):
-                raise field_error(name, "give an http(s) IRI")
-            self.add(predicate, _iri(name, item), subject)
+            text = _text(item)
+            if not isinstance(text, str) or not text.startswith(("http://", "https://")):
+                self.fail(name, f"not a web address: {str(text)[:200]!r} (give an http(s) IRI)",
+                          item)
+            elif (node := self._iri(name, text, item)) is not None:
+                self.add(predicate, node, subject)
+
+    def _iri(self, name: str, text: str, value) -> ox.NamedNode | None:
+        try:
+            return ox.NamedNode(text)
+        except ValueError as error:
+            return self.fail(name, f"{text[:200]!r} is not an IRI ({error})", value)
 
     def literal(self, name: str, predicate: str, datatype: Callable[[str], str]) -> None:
         value = self.body.get(name)
         if value is None:
             return
-        if not isinstance(value, str):
-            raise field_error(name, "give a date as text, e.g. \"2026-11-27\"")
-        self.add(predicate, ox.Literal(value, datatype=ox.NamedNode(datatype(value))))
+        text = _text(value)
+        if not isinstance(text, str):
+            return self.fail(name, "give a date as text, e.g. \"2026-11-27\"", value)
+        self.add(predicate, ox.Literal(text, datatype=ox.NamedNode(datatype(text))))
 
     def node(self, name: str, predicate: str, cls: str, fields: dict[str, str],
              iris: tuple[str, ...] = ()) -> None:
-        """A blank node (an address, a contact point) from a JSON object of plain strings."""
+        """A blank node (an address, a contact point) from a JSON object of plain strings; an
+        import may give a list of objects, and a list of texts for one field (phones)."""
         value = self.body.get(name)
         if value is None:
             return
+        for item in value if isinstance(value, list) else [value]:
+            self._node(name, item, predicate, cls, fields, iris)
+
+    def _node(self, name: str, value, predicate: str, cls: str, fields: dict[str, str],
+              iris: tuple[str, ...]) -> None:
         if not isinstance(value, dict):
-            raise field_error(name, "give an object")
+            return self.fail(name, "give an object")
         unknown = sorted(set(value) - set(fields) - set(iris))
         if unknown:
             raise field_error(f"{name}.{unknown[0]}", "unknown field; known fields: "
@@ -152,28 +244,45 @@ class Record:
         self.add(predicate, blank)
         self.add(RDF_TYPE, ox.NamedNode(SCHEMA + cls), blank)
         for key, prop in fields.items():
-            if value.get(key) is not None:
-                if not isinstance(value[key], str):
-                    raise field_error(f"{name}.{key}", "give a text")
-                self.add(SCHEMA + prop, ox.Literal(value[key]), blank)
+            given = value.get(key)
+            for item in given if isinstance(given, list) else [given]:
+                text = _text(item)
+                if text is None:
+                    continue
+                if not isinstance(text, str):
+                    self.fail(f"{name}.{key}", "give a text", item)
+                    continue
+                self.add(SCHEMA + prop, ox.Literal(text), blank)
         for key in iris:
             if value.get(key) is not None:
                 self.iri(f"{name}.{key}", SCHEMA + key, value[key], blank)
 
+    def geo(self, name: str) -> None:
+        """Coordinates, ``{"lat": ..., "lon": ...}`` in decimal degrees (an import may give a
+        list: one for each of a service's places)."""
+        value = self.body.get(name)
+        for item in value if isinstance(value, list) else [] if value is None else [value]:
+            self._geo(name, item)
 
-def _code(name: str, value) -> str:
-    if isinstance(value, dict):
-        value = value.get("code") or value.get("notation") or value.get("id")
-    if not isinstance(value, str) or not value:
-        raise field_error(name, "give codes as strings")
-    return value
-
-
-def _iri(name: str, value: str) -> ox.NamedNode:
-    try:
-        return ox.NamedNode(value)
-    except ValueError as error:
-        raise field_error(name, f"{value[:200]!r} is not an IRI ({error})") from None
+    def _geo(self, name: str, value) -> None:
+        if not isinstance(value, dict):
+            return self.fail(name, "give {\"lat\": ..., \"lon\": ...}")
+        geo = ox.BlankNode()
+        self.add(SCHEMA + "geo", geo)
+        self.add(RDF_TYPE, ox.NamedNode(SCHEMA + "GeoCoordinates"), geo)
+        for key, prop in (("lat", "latitude"), ("lon", "longitude")):
+            given = value.get(key)
+            if given is None:
+                continue
+            try:
+                number = Decimal(str(_text(given)).strip())
+            except InvalidOperation:
+                number = None
+            if number is None or not number.is_finite():
+                self.fail(f"{name}.{key}", f"not a number: {_text(given)!r}", given)
+                continue
+            self.add(SCHEMA + prop, ox.Literal(format(number, "f"),
+                                               datatype=ox.NamedNode(XSD + "decimal")), geo)
 
 
 def _date_type(value: str) -> str:
@@ -189,13 +298,18 @@ def _date_type(value: str) -> str:
 SERVICE_FIELDS = {"name", "alternate_names", "description", "provider", "service_types",
                   "eligibility", "areas", "languages", "contact", "address", "opening_hours",
                   "cost", "how_to_apply", "url", "last_verified", "status", "offered_through"}
+IMPORTED_FIELDS = SERVICE_FIELDS | {"geo"}
+"""What an import may fill: ``geo`` too, which the write API takes once the read model gives it
+back (a client must be able to send back what it read)."""
 
 
-def service(store: Store, body: object, iri: str, *, base: str, modified: datetime
-            ) -> list[ox.Triple]:
-    """The triples of one service; raises Unprocessable naming the first bad field."""
-    r = Record(store, body, iri, base)
-    r.check_keys(SERVICE_FIELDS)
+def service(store: Store, body: object, iri: str, *, base: str, modified: datetime | None,
+            known: set[str] = SERVICE_FIELDS, **options) -> list[ox.Triple]:
+    """The triples of one service; raises Unprocessable naming the first bad field, or with
+    ``problems`` (see ``Record``) collects them. No ``modified``: no ``dct:modified``, as an
+    import states only what its source says."""
+    r = Record(store, body, iri, base, **options)
+    r.check_keys(known)
     r.add(RDF_TYPE, ox.NamedNode(PAS + "Service"))
     r.texts("name", SCHEMA + "name")
     r.texts("alternate_names", SCHEMA + "alternateName", many=True)
@@ -207,6 +321,7 @@ def service(store: Store, body: object, iri: str, *, base: str, modified: dateti
     r.concepts("languages", "language", DCT + "language")
     r.node("contact", SCHEMA + "contactPoint", "ContactPoint", CONTACT, iris=("url",))
     r.node("address", SCHEMA + "address", "PostalAddress", ADDRESS)
+    r.geo("geo")
     r.texts("opening_hours", PAS + "openingHours")
     r.texts("cost", PAS + "cost")
     r.texts("how_to_apply", PAS + "howToApply")
@@ -216,7 +331,8 @@ def service(store: Store, body: object, iri: str, *, base: str, modified: dateti
     if status is not None:
         r.concepts("status", "service_status", PAS + "serviceStatus", given=[status])
     r.iri("offered_through", PAS + "offeredThrough")
-    r.add(DCT + "modified", timestamp(modified))
+    if modified is not None:
+        r.add(DCT + "modified", timestamp(modified))
     return r.triples
 
 
@@ -250,10 +366,11 @@ ORGANISATION_FIELDS = {"name", "alternate_names", "description", "kind", "types"
 ORGANISATION_CLASSES = {"organisation": PAS + "Organisation", "network": PAS + "Network"}
 
 
-def organisation(store: Store, body: object, iri: str, *, base: str, modified: datetime
-                 ) -> list[ox.Triple]:
-    """The triples of one organisation (or network); raises Unprocessable naming the field."""
-    r = Record(store, body, iri, base)
+def organisation(store: Store, body: object, iri: str, *, base: str,
+                 modified: datetime | None, **options) -> list[ox.Triple]:
+    """The triples of one organisation (or network); raises Unprocessable naming the field, or
+    collects the problems (as ``service``)."""
+    r = Record(store, body, iri, base, **options)
     r.check_keys(ORGANISATION_FIELDS)
     kind = r.body.get("kind") or "organisation"
     if kind not in ORGANISATION_CLASSES:
@@ -274,5 +391,6 @@ def organisation(store: Store, body: object, iri: str, *, base: str, modified: d
     r.refs("led_by", "organisation/", PAS + "ledBy")
     r.iri("sources", DCT + "source")
     r.texts("uncertainty_notes", PAS + "uncertaintyNote", many=True)
-    r.add(DCT + "modified", timestamp(modified))
+    if modified is not None:
+        r.add(DCT + "modified", timestamp(modified))
     return r.triples

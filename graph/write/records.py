@@ -12,18 +12,15 @@ an organisation a service names as provider re-checks that service, which then b
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
 import pyoxigraph as ox
 
-from passerelle.graph.rdf import queries
-from passerelle.graph.rdf.bind import values
 from passerelle.graph.rdf.namespaces import DCT, GRAPH, PROV, RDF_TYPE
 from passerelle.graph.store.base import Store
-from passerelle.graph.write import audit, mapping
+from passerelle.graph.write import audit, mapping, steps
 from passerelle.graph.write.commit import (
     READ_ONLY,
     WRITE_LOCK,
@@ -33,9 +30,13 @@ from passerelle.graph.write.commit import (
     Outcome,
     commit,
     content,
+    plan,
 )
+from passerelle.graph.write.mapping import slugify
 
 SLUG = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,120}$")
+ID_LENGTH = 80
+"""The longest id made from a record's name: room for the ``-2`` a namesake adds."""
 
 
 @dataclass(frozen=True)
@@ -77,9 +78,7 @@ def graph_for(kind: Kind, iri: str, base: str) -> str:
 
 def described_in(store: Store, iri: str) -> set[str]:
     """The graphs holding statements about ``iri`` (derived and audit graphs aside)."""
-    rows = store.query(values(queries.text("graphs-describing-subjects"),
-                              {"s": [ox.NamedNode(iri)]}))
-    return {row["g"].value for row in rows} - READ_ONLY
+    return steps.describing(store, [iri]).get(iri, set()) - READ_ONLY
 
 
 def without(triples: list[ox.Triple], iri: str) -> list[ox.Triple]:
@@ -96,11 +95,6 @@ def without(triples: list[ox.Triple], iri: str) -> list[ox.Triple]:
     return [t for t in triples if t.subject not in gone]
 
 
-def slugify(text: str) -> str:
-    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
-    return re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")[:80] or "record"
-
-
 def _provenance(graph: str, base: str, author: str, moment: datetime) -> list[ox.Triple]:
     node = ox.NamedNode(graph)
     return [ox.Triple(node, ox.NamedNode(RDF_TYPE), ox.NamedNode(PROV + "Entity")),
@@ -109,22 +103,23 @@ def _provenance(graph: str, base: str, author: str, moment: datetime) -> list[ox
                       audit.agent_iri(base, author))]
 
 
-def _store(store: Store, kind: Kind, iri: str, body: object | None, *, base: str, author: str,
-           change: str, started: datetime) -> Written:
-    """Write (or with no body, delete) one record, moving it out of any other graph. The
-    caller holds the lock."""
+def _store(store: Store, kind: Kind, iri: str, body: object | None, *, described: set[str],
+           base: str, author: str, change: str, started: datetime) -> Written:
+    """Write (or with no body, delete) one record, moving it out of the other graphs that
+    ``described`` (read by the caller) lists. The caller holds the lock."""
     graph = graph_for(kind, iri, base)
-    described = described_in(store, iri)
     elsewhere = described - {graph}
-    graphs = {g: without(content(store, g), iri) for g in sorted(elsewhere)}
+    before = {g: content(store, g) for g in sorted(elsewhere)}
+    graphs = {g: without(triples, iri) for g, triples in before.items()}
     if body is None:
         if graph in described:
             graphs[graph] = []
     else:
         graphs[graph] = [*kind.build(store, body, iri, base=base, modified=started),
                          *_provenance(graph, base, author, started)]
-    outcome = commit(store, graphs, replace=True, author=author, kind=change, base=base,
-                     started=started, what=f"the {kind.name} {iri}")
+    planned = plan(store, graphs, replace=True, before=before)
+    outcome = commit(store, planned, author=author, kind=change, base=base, started=started,
+                     what=f"the {kind.name} {iri}")
     return Written(iri, graph, outcome, created=graph in outcome.created and not elsewhere)
 
 
@@ -145,15 +140,15 @@ def create(store: Store, kind: Kind, body: object, *, base: str, author: str) ->
                                field="id")
         else:
             iri = _free_iri(store, kind, body, base)
-        return _store(store, kind, iri, body, base=base, author=author, change="create",
-                      started=started)
+        return _store(store, kind, iri, body, described=set(), base=base, author=author,
+                      change="create", started=started)
 
 
 def _free_iri(store: Store, kind: Kind, body: object, base: str) -> str:
     name = body.get("name") if isinstance(body, dict) else None
     if isinstance(name, dict):
         name = name.get("en") or next(iter(name.values()), None)
-    stem = slugify(name) if isinstance(name, str) else "record"
+    stem = (slugify(name, max_length=ID_LENGTH) if isinstance(name, str) else "") or "record"
     for n in range(1, 1000):
         iri = base + kind.namespace + (stem if n == 1 else f"{stem}-{n}")
         if not described_in(store, iri):
@@ -170,16 +165,17 @@ def replace(store: Store, kind: Kind, ident: str, body: object, *, base: str,
         raise BadRequest(f"id: the body names {str(body['id'])[:200]!r} but the path names "
                          f"{ident[:200]!r}", field="id")
     with WRITE_LOCK:
-        kind_of_change = "replace" if described_in(store, iri) else "create"
-        return _store(store, kind, iri, body, base=base, author=author, change=kind_of_change,
-                      started=started)
+        described = described_in(store, iri)
+        return _store(store, kind, iri, body, described=described, base=base, author=author,
+                      change="replace" if described else "create", started=started)
 
 
 def delete(store: Store, kind: Kind, ident: str, *, base: str, author: str) -> Written:
     started = audit.now()
     iri = iri_for(kind, ident, base)
     with WRITE_LOCK:
-        if not described_in(store, iri):
+        described = described_in(store, iri)
+        if not described:
             raise Missing(f"no {kind.name} {ident[:200]!r}")
-        return _store(store, kind, iri, None, base=base, author=author, change="delete",
-                      started=started)
+        return _store(store, kind, iri, None, described=described, base=base, author=author,
+                      change="delete", started=started)

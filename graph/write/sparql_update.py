@@ -5,7 +5,7 @@ data that breaks the shapes before it is checked. Nor can the store be copied fo
 copy grows with the whole store). So the update runs on a scratch in-memory store holding
 only the graphs it can touch, in the isolated update worker (``sandbox.UpdateWorker``: no
 network, a large stack, a time limit), and its effect comes back as the new content of the graphs
-it changed, which ``writes.commit`` validates and stores in one transaction with the audit record.
+it changed, which ``commit`` validates and stores in one transaction with the audit record.
 
 Which graphs it can touch is read from the update's tokens (``graph.sparql_text``, the reader
 every SPARQL check shares): every graph named after GRAPH, WITH, USING, and the graph operations
@@ -39,6 +39,8 @@ from passerelle.graph.write.commit import (
     Outcome,
     commit,
 )
+from passerelle.graph.write.commit import plan as plan_write
+from passerelle.graph.write.steps import graph_exists
 
 NAMING = frozenset({"GRAPH", "WITH", "USING", "NAMED", "ADD", "MOVE", "COPY", "TO", "SILENT"})
 """Keywords an IRI after which names a graph (``COPY SILENT <a> TO <b>``, ``USING NAMED <g>``)."""
@@ -126,6 +128,13 @@ def _snapshot(store: Store, graphs: set[str]) -> dict[str, set[ox.Triple]]:
 def evaluate(store: Store, text: str, *, max_depth: int = MAX_DEPTH,
              timeout_s: float = TIMEOUT_S) -> dict[str, list[ox.Triple]]:
     """The new content of every graph the update changes (empty: the graph is dropped)."""
+    return _evaluate(store, text, max_depth=max_depth, timeout_s=timeout_s)[0]
+
+
+def _evaluate(store: Store, text: str, *, max_depth: int, timeout_s: float
+              ) -> tuple[dict[str, list[ox.Triple]], dict[str, list[ox.Triple]]]:
+    """The new content of the graphs the update changes, and the old content of those of them
+    that the scratch store was given (read once, for the write's plan)."""
     found = plan(text, max_depth=max_depth)
     if found.any_graph:
         graphs = (store.graphs() - {audit.AUDIT_GRAPH}) | found.graphs
@@ -150,7 +159,7 @@ def evaluate(store: Store, text: str, *, max_depth: int = MAX_DEPTH,
     changed = {g: sorted(after.get(g, set()), key=str)
                for g in set(before) | set(after)
                if after.get(g, set()) != before.get(g, set())}
-    unplanned = sorted(g for g in changed if g not in before and store_has(store, g))
+    unplanned = sorted(g for g in changed if g not in before and graph_exists(store, g))
     if unplanned:
         raise BadRequest("the update writes to graphs it does not name: "
                          + ", ".join(f"<{g}>" for g in unplanned) + "; name them with GRAPH <iri>")
@@ -159,11 +168,7 @@ def evaluate(store: Store, text: str, *, max_depth: int = MAX_DEPTH,
         raise BadRequest("the update changes " + ", ".join(f"<{g}>" for g in locked)
                          + ", which Passerelle maintains itself (the derived closure, the audit "
                            "record)")
-    return changed
-
-
-def store_has(store: Store, graph: str) -> bool:
-    return store.holds_graph(graph)
+    return changed, {g: list(before[g]) for g in changed if g in before}
 
 
 def run(store: Store, text: str, *, author: str, base: str, max_depth: int = MAX_DEPTH,
@@ -172,10 +177,11 @@ def run(store: Store, text: str, *, author: str, base: str, max_depth: int = MAX
     """Apply the update: validated, audited, one transaction. Returns the graphs changed."""
     started = audit.now()
     with WRITE_LOCK:
-        changed = evaluate(store, text, max_depth=max_depth, timeout_s=timeout_s)
+        changed, before = _evaluate(store, text, max_depth=max_depth, timeout_s=timeout_s)
         if not changed:
             return [], None
-        outcome = commit(store, changed, replace=True, author=author, kind="update", base=base,
+        planned = plan_write(store, changed, replace=True, before=before)
+        outcome = commit(store, planned, author=author, kind="update", base=base,
                          started=started, what="the update",
                          may_change_vocabularies=may_change_vocabularies)
     return sorted(changed), outcome

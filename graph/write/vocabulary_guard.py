@@ -3,8 +3,8 @@
 What valid means, what a search by need or status finds, and what the caseworker's form offers
 all come from the vocabulary graphs (one per file of ``ontology/``). So a write is judged by its
 effect, whatever path it took (the JSON API, the Graph Store Protocol, the effect of a SPARQL
-Update as ``sparql_update.evaluate`` computed it): ``writes.commit`` calls ``check`` with the new
-content of every graph it is about to store.
+Update as ``sparql_update.evaluate`` computed it): the write path's ``check`` step calls ``check``
+with the new content of every graph it is about to store.
 - An editor's token writes records: no vocabulary graph, no concept hierarchy anywhere
   (``skos:Concept``, ``skos:broader``... in a record graph would add needs and statuses that
   searches then follow), and no statement about a term a vocabulary graph describes (a second
@@ -18,10 +18,7 @@ from __future__ import annotations
 
 import pyoxigraph as ox
 
-from passerelle.graph.rdf import queries
-from passerelle.graph.rdf.bind import values
 from passerelle.graph.rdf.namespaces import RDF_TYPE, SKOS
-from passerelle.graph.store.base import Store
 from passerelle.graph.store.bundle import vocabulary_graphs
 
 VOCABULARY_GRAPHS = vocabulary_graphs()
@@ -47,22 +44,11 @@ def _declares_concepts(triple: ox.Triple) -> bool:
         predicate == RDF_TYPE and triple.object.value in CONCEPT_CLASSES)
 
 
-def _vocabulary_terms(store: Store, subjects: list[ox.NamedNode]) -> dict[str, str]:
-    """Of ``subjects``, those a vocabulary graph describes, with that graph."""
-    found: dict[str, str] = {}
-    graphs = [ox.NamedNode(g) for g in sorted(VOCABULARY_GRAPHS)]
-    for start in range(0, len(subjects), 500):
-        sparql = values(queries.text("graphs-describing-subjects"),
-                        {"s": subjects[start:start + 500], "g": graphs})
-        for row in store.query(sparql):
-            found.setdefault(row["s"].value, row["g"].value)
-    return found
-
-
-def check(store: Store, graphs: dict[str, list[ox.Triple]], *, replace: bool,
+def check(graphs: dict[str, list[ox.Triple]], described: dict[str, set[str]], *, replace: bool,
           may_change_vocabularies: bool) -> None:
     """Refuse a write of ``graphs`` (their new content with ``replace``, else what is added)
-    that its token's scope does not allow; nothing has been stored yet."""
+    that its token's scope does not allow; nothing has been stored yet. ``described`` maps the
+    subjects written to the graphs describing them, as the write's plan read it."""
     vocabularies = sorted(set(graphs) & VOCABULARY_GRAPHS)
     if may_change_vocabularies:
         emptied = [g for g in vocabularies if replace and not graphs[g]]
@@ -86,7 +72,8 @@ def check(store: Store, graphs: dict[str, list[ox.Triple]], *, replace: bool,
                     "the admin scope changes", "forbidden")
             if isinstance(triple.subject, ox.NamedNode):
                 subjects.add(triple.subject)
-    terms = _vocabulary_terms(store, sorted(subjects, key=lambda s: s.value))
+    terms = {s.value: min(described[s.value] & VOCABULARY_GRAPHS) for s in subjects
+             if described.get(s.value, set()) & VOCABULARY_GRAPHS}
     if terms:
         term = min(terms)
         raise Refused(f"<{term}> is a term of the vocabulary graph <{terms[term]}>: statements "

@@ -19,8 +19,9 @@ import pytest
 from passerelle.errors import InvalidData
 from passerelle.graph.imports import hsds, spreadsheet
 from passerelle.graph.imports import importer as importing
-from passerelle.graph.imports.importer import ImportFailed, Vocabularies, import_records
+from passerelle.graph.imports.importer import ImportFailed, import_records
 from passerelle.graph.rdf.namespaces import ID, PAS, graph_iri
+from passerelle.graph.read.codes import Resolver
 from passerelle.graph.store.bundle import open_store
 from tests.conftest import DATA
 
@@ -207,7 +208,7 @@ def test_collected_hsds_examples():
 
 
 def import_hsds(store, data, **options):
-    records = hsds.records(data, Vocabularies(store))
+    records = hsds.records(data, Resolver(store))
     return import_records(store, records, graph=GRAPH, source="test.json", **options)
 
 
@@ -429,14 +430,14 @@ def test_hsds_nested_100000_deep_names_the_path(tmp_path):
 ])
 def test_hsds_of_the_wrong_shape_is_a_clean_refusal(store, tmp_path, document):
     with pytest.raises(InvalidData):
-        hsds.records(json.loads(document), Vocabularies(store))
+        hsds.records(json.loads(document), Resolver(store))
 
 
 def test_hsds_identifier_that_is_a_list_identifies_nothing(store):
     document = {"services": [{"name": "x", "organization_id": [1], "attributes": [
         {"taxonomy_term_id": {"a": 1}}]}], "languages": [{"service_id": ["s"], "code": "fr"}]}
-    (record,) = hsds.records(document, Vocabularies(store))
-    assert record.organisation is None and record.languages == []
+    (record,) = hsds.records(document, Resolver(store))
+    assert record.organisation is None and "languages" not in record.json
 
 
 def test_hsds_huge_number_is_refused(tmp_path):
@@ -453,8 +454,8 @@ def test_flat_hsds_lists_are_matched_by_id(store):
                              for i in range(3)],
                 "languages": [{"service_id": "s2", "code": "fr"},
                               {"service_id": "s0", "code": "en"}]}
-    found = {r.names["en"].text: [v.text for v in r.languages]
-             for r in hsds.records(document, Vocabularies(store))}
+    found = {r.json["name"]["en"].text: [v.text for v in r.json.get("languages", [])]
+             for r in hsds.records(document, Resolver(store))}
     assert found == {"Service 0": ["en"], "Service 1": [], "Service 2": ["fr"]}
 
 

@@ -1,0 +1,186 @@
+"""The one write path, in one direction: plan, check, commit.
+
+Every write takes these three steps in this order and never goes back to an earlier one: a file
+the command line loads (``loader``), an import (``imports``), a record, a graph or a SPARQL Update
+from the API (``commit``, which adds the lock and the audit record).
+- ``plan`` reads what the change touches, once: each replaced graph's old content (the caller may
+  hand over what it read already), so only the difference counts as changed; for the API also
+  whether each written graph held data and which graphs already describe the subjects written,
+  which both the vocabulary guard and the duplicate warnings read.
+- ``check`` refuses what may not be stored, from the data alone first: a literal past the limit,
+  a statement the token may not make about the vocabularies, blank nodes nested too deep, a
+  concept hierarchy past its limits, then the shapes on what the change touches
+  (``validation.incremental``). It returns the validation report, which an import reads row by
+  row before deciding.
+- ``commit`` refuses a report with violations, else stores the graphs and anything appended
+  (the audit record) in one transaction, then brings the derived concept closure up to date when
+  the change touched a hierarchy.
+Nothing is stored before ``commit``, so every refusal leaves the store as it was.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import pyoxigraph as ox
+
+from passerelle.errors import PasserelleError
+from passerelle.graph.rdf import queries
+from passerelle.graph.rdf.bind import values
+from passerelle.graph.rdf.namespaces import INFERRED_GRAPH
+from passerelle.graph.store.base import Store
+from passerelle.graph.validation import incremental, limits
+from passerelle.graph.validation.gate import Report
+
+Graphs = dict[str, list[ox.Triple]]
+
+CHUNK = 500
+"""Subjects looked up in one query: the ``VALUES`` block of a large write stays a few kB."""
+
+
+class ValidationFailed(PasserelleError):
+    """The data breaks at least one shape; nothing was written."""
+
+    exit_code = 1
+
+    def __init__(self, report: Report, what: str):
+        self.report = report
+        super().__init__(f"{what} breaks {len(report.violations)} rule(s); nothing was stored\n"
+                         + report.to_text())
+
+
+class LiteralTooLarge(PasserelleError):
+    """A literal longer than the write limit; ``subject`` and ``predicate`` say which."""
+
+    kind = "literal-too-large"
+
+    def __init__(self, triple: ox.Triple, size: int, limit: int):
+        self.subject, self.predicate, self.size, self.limit = (
+            str(triple.subject), triple.predicate.value, size, limit)
+        super().__init__(f"the value of <{self.predicate}> on {self.subject} is {size:,} "
+                         f"characters long, over the limit of {limit:,}")
+
+
+def check_literal(triple: ox.Triple, limit: int) -> None:
+    if isinstance(triple.object, ox.Literal) and len(triple.object.value) > limit:
+        raise LiteralTooLarge(triple, len(triple.object.value), limit)
+
+
+def check_literals(graphs: Graphs, limit: int | None) -> None:
+    """Refuse the first literal longer than ``limit`` characters (no limit when None)."""
+    if limit is None:
+        return
+    for triples in graphs.values():
+        for triple in triples:
+            check_literal(triple, limit)
+
+
+@dataclass
+class LoadResult:
+    graphs: dict[str, int] = field(default_factory=dict)
+    report: Report | None = None
+
+    @property
+    def triples(self) -> int:
+        return sum(self.graphs.values())
+
+
+@dataclass
+class Plan:
+    """A write and what ``plan`` read for it.
+
+    ``existing`` is, of the written graphs, those that held data (read for replaced graphs, and
+    for added ones when the API asks); ``described`` maps each subject IRI written to the graphs
+    that describe it already (read when the API asks, else None).
+    """
+
+    change: incremental.Change
+    existing: set[str] = field(default_factory=set)
+    described: dict[str, set[str]] | None = None
+
+    @property
+    def graphs(self) -> Graphs:
+        return self.change.graphs
+
+    @property
+    def replace(self) -> bool:
+        return self.change.replace
+
+    @property
+    def created(self) -> set[str]:
+        """The graphs this write brings into being."""
+        return {g for g, triples in self.graphs.items() if triples and g not in self.existing}
+
+
+def graph_exists(store: Store, graph: str) -> bool:
+    return bool(store.query(values(queries.text("graph-holds-data"),
+                                   {"g": [ox.NamedNode(graph)]})))
+
+
+def describing(store: Store, subjects: list[str]) -> dict[str, set[str]]:
+    """The graphs that describe each of ``subjects`` (those no graph describes left out)."""
+    found: dict[str, set[str]] = {}
+    for start in range(0, len(subjects), CHUNK):
+        chunk = [ox.NamedNode(s) for s in subjects[start:start + CHUNK]]
+        for row in store.query(values(queries.text("graphs-describing"), {"s": chunk})):
+            found.setdefault(row["s"].value, set()).add(row["g"].value)
+    return found
+
+
+def plan(store: Store, graphs: Graphs, *, replace: bool = False, before: Graphs | None = None,
+         for_outcome: bool = False) -> Plan:
+    """Read once what writing ``graphs`` touches (with ``replace`` each loses its old content).
+
+    ``before`` holds old contents the caller has read already. ``for_outcome`` also reads what
+    the API answers and guards with: which graphs held data, which graphs describe the subjects.
+    """
+    change = incremental.Change.plan(store, graphs, replace=replace, before=before)
+    planned = Plan(change, existing=set(change.existing))
+    if for_outcome:
+        if not replace:
+            planned.existing = {g for g in graphs if graph_exists(store, g)}
+        subjects = {t.subject.value for triples in graphs.values() for t in triples
+                    if isinstance(t.subject, ox.NamedNode)}
+        planned.described = describing(store, sorted(subjects))
+    return planned
+
+
+def check(store: Store, planned: Plan, *, max_literal: int | None = None,
+          may_change_vocabularies: bool | None = None, batch: int | None = None,
+          progress: str | None = None) -> Report:
+    """Refuse what may not be stored; return the validation report of what the change touches.
+
+    ``may_change_vocabularies`` is the token's right (None: the operator, who is not checked).
+    Raises ``LiteralTooLarge``, ``vocabulary_guard.Refused`` or ``limits.LimitExceeded``; a
+    report with violations is returned, not raised (``commit`` refuses it). ``batch`` and
+    ``progress`` are ``incremental.check``'s.
+    """
+    change = planned.change
+    check_literals(planned.graphs, max_literal)
+    if may_change_vocabularies is not None:
+        # Here, not at the top: the guard reads the bundle's vocabulary graphs, and the bundle
+        # loads its files through this path.
+        from passerelle.graph.write import vocabulary_guard
+
+        vocabulary_guard.check(planned.graphs, planned.described or {}, replace=planned.replace,
+                               may_change_vocabularies=may_change_vocabularies)
+    limits.check_blank_depth(planned.graphs, limits.configured()[2])
+    if change.touches_hierarchy():
+        store.check_hierarchy(change.added, change.removed)
+    return incremental.check(store, change, batch=batch, progress=progress)
+
+
+def commit(store: Store, planned: Plan, report: Report, *, what: str,
+           append: Graphs | None = None) -> LoadResult:
+    """Store a checked write in one transaction with ``append`` (the audit record), or raise
+    ``ValidationFailed`` when ``report`` has violations. A replacing write that finds none of
+    its graphs holding data only adds: the same result, without the store's work of replacing."""
+    if not report.conforms:
+        raise ValidationFailed(report, what)
+    change = planned.change
+    store.write(planned.graphs, replace=planned.replace and bool(planned.existing),
+                append=append)
+    if change.touches_hierarchy():
+        store.refresh_inferences(None if INFERRED_GRAPH in planned.graphs
+                                 else [*change.added, *change.removed])
+    return LoadResult(graphs={g: len(t) for g, t in planned.graphs.items()}, report=report)
