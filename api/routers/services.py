@@ -8,7 +8,7 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import JSONResponse
 
 from passerelle.api.deps import SettingsDep, StoreDep
-from passerelle.api.params import Codes, Lang, Limit, Offset, unprocessable
+from passerelle.api.params import DEFAULT_LANG, Codes, Lang, Limit, Offset, unprocessable
 from passerelle.api.record_routes import add_write_routes
 from passerelle.api.representations import not_found, respond
 from passerelle.graph.read.codes import UnknownCode
@@ -35,7 +35,7 @@ def find_services(
     = None,
     open_to_all: bool = False,
     include_unknown: bool = False,
-    lang: Lang = "en",
+    lang: Lang = DEFAULT_LANG,
     limit: Limit = 20,
     offset: Offset = 0,
     explain: bool = False,
@@ -57,7 +57,7 @@ def find_services(
 
 @router.get("/{id:path}", summary="One service by slug or IRI, as the search lists it")
 def service(request: Request, store: StoreDep, settings: SettingsDep, id: str,
-            lang: Lang = "en") -> JSONResponse:
+            lang: Lang = DEFAULT_LANG) -> JSONResponse:
     try:
         iri = records.iri_for(records.SERVICES, id, settings.base_iri)
     except Missing:

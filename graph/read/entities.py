@@ -20,6 +20,7 @@ from passerelle.graph.rdf.bind import values
 from passerelle.graph.read.describe import RDF_TYPE, SCHEMA, SKOS, Description, describe
 from passerelle.graph.read.search import pick
 from passerelle.graph.store.base import Store
+from passerelle.settings import Settings
 
 PAS = "https://w3id.org/passerelle/ontology#"
 ORG = "http://www.w3.org/ns/org#"
@@ -266,7 +267,7 @@ def resolve(store: Store, kind: Kind, ident: str, base: str) -> str | None:
             return None
     else:
         return None
-    found = _listed(store, kind, "en", candidates)
+    found = _listed(store, kind, Settings.languages.default, candidates)
     return found[0] if found else None
 
 

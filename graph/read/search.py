@@ -21,6 +21,7 @@ from passerelle.graph.read.codes import resolve
 from passerelle.graph.read.services import columns, describe, pick, render
 from passerelle.graph.store.base import Store
 from passerelle.graph.store.embedded import EmbeddedStore
+from passerelle.settings import Settings
 
 
 @dataclass(frozen=True)
@@ -32,7 +33,7 @@ class SearchParams:
     q: str | None = None
     open_to_all: bool = False
     include_unknown: bool = False
-    lang: str = "en"
+    lang: str = Settings.languages.default
     limit: int = 20
     offset: int = 0
     explain: bool = False
