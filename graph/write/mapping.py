@@ -17,9 +17,10 @@ from datetime import datetime
 import pyoxigraph as ox
 
 from passerelle.graph.rdf.namespaces import PAS, RDF_TYPE
+from passerelle.graph.read import codes
 from passerelle.graph.store.base import Store
 from passerelle.graph.write.audit import timestamp
-from passerelle.graph.write.commit import Unprocessable
+from passerelle.graph.write.commit import Invalid
 
 SCHEMA = "http://schema.org/"
 DCT = "http://purl.org/dc/terms/"
@@ -37,8 +38,8 @@ ADDRESS = {"street": "streetAddress", "postal_code": "postalCode",
 CONTACT = {"email": "email", "telephone": "telephone", "contact_type": "contactType"}
 
 
-def field_error(name: str, message: str) -> Unprocessable:
-    return Unprocessable(f"{name}: {message}", field=name)
+def field_error(name: str, message: str) -> Invalid:
+    return Invalid(f"{name}: {message}", field=name)
 
 
 class Record:
@@ -90,9 +91,10 @@ class Record:
             else:
                 self.add(predicate, self._literal(name, item, self.lang))
 
-    def concepts(self, name: str, scheme: str, predicate: str, codes=None) -> None:
-        """Codes (or ``{"code"|"notation"|"id": ...}`` objects, as the read model gives them)."""
-        value = self.body.get(name) if codes is None else codes
+    def concepts(self, name: str, scheme: str, predicate: str, given=None) -> None:
+        """Codes (or ``{"code"|"notation"|"id": ...}`` objects, as the read model gives them),
+        from the body's field ``name`` or, when ``given``, those."""
+        value = self.body.get(name) if given is None else given
         if value is None:
             return
         if isinstance(value, str | dict):
@@ -196,7 +198,7 @@ SERVICE_FIELDS = {"name", "alternate_names", "description", "provider", "service
 
 def service(store: Store, body: object, iri: str, *, base: str, modified: datetime
             ) -> list[ox.Triple]:
-    """The triples of one service; raises Unprocessable naming the first bad field."""
+    """The triples of one service; raises Invalid naming the first bad field."""
     r = Record(store, body, iri, base)
     r.check_keys(SERVICE_FIELDS)
     r.add(RDF_TYPE, ox.NamedNode(PAS + "Service"))
@@ -217,7 +219,7 @@ def service(store: Store, body: object, iri: str, *, base: str, modified: dateti
     r.literal("last_verified", PAS + "lastVerified", lambda _: XSD + "date")
     status = r.body.get("status")
     if status is not None:
-        r.concepts("status", "service_status", PAS + "serviceStatus", codes=[status])
+        r.concepts("status", "service_status", PAS + "serviceStatus", given=[status])
     r.iri("offered_through", PAS + "offeredThrough")
     r.add(DCT + "modified", timestamp(modified))
     return r.triples
@@ -244,7 +246,7 @@ def _eligibility(r: Record) -> None:
     if state == "open-to-all":
         r.add(PAS + "openToAllStatuses", ox.Literal(True))
     if statuses:
-        r.concepts("eligibility.statuses", "status", PAS + "eligibleStatus", codes=statuses)
+        r.concepts("eligibility.statuses", "status", PAS + "eligibleStatus", given=statuses)
 
 
 ORGANISATION_FIELDS = {"name", "alternate_names", "description", "kind", "types", "homepage",
@@ -255,7 +257,7 @@ ORGANISATION_CLASSES = {"organisation": PAS + "Organisation", "network": PAS + "
 
 def organisation(store: Store, body: object, iri: str, *, base: str, modified: datetime
                  ) -> list[ox.Triple]:
-    """The triples of one organisation (or network); raises Unprocessable naming the field."""
+    """The triples of one organisation (or network); raises Invalid naming the field."""
     r = Record(store, body, iri, base)
     r.check_keys(ORGANISATION_FIELDS)
     kind = r.body.get("kind") or "organisation"
