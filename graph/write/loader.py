@@ -28,6 +28,7 @@ from passerelle.graph.validation.gate import Report
 class ValidationFailed(PasserelleError):
     """The data breaks at least one shape; nothing was written."""
 
+    kind = "invalid"
     exit_code = 1
 
     def __init__(self, report: Report, what: str):
@@ -93,7 +94,7 @@ def parse(data: bytes | Path, fmt: formats.Format, *, name: str, graph: str | No
 class LiteralTooLarge(PasserelleError):
     """A literal longer than the write limit; ``subject`` and ``predicate`` say which."""
 
-    kind = "literal-too-large"
+    kind = "too-large"
 
     def __init__(self, triple: ox.Triple, size: int, limit: int):
         self.subject, self.predicate, self.size, self.limit = (
