@@ -7,17 +7,29 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import JSONResponse
 
+from passerelle.api import explanations
 from passerelle.api.deps import SettingsDep, StoreDep
 from passerelle.api.params import DEFAULT_LANG, Codes, Lang, Limit, Offset, unprocessable
 from passerelle.api.record_routes import add_write_routes
 from passerelle.api.representations import not_found, respond
+from passerelle.api.web import interface_language, messages
 from passerelle.graph.read.codes import UnknownCode
-from passerelle.graph.read.search import SearchParams, search
+from passerelle.graph.read.search import SearchParams, concept_labels, search
 from passerelle.graph.read.services import PAS, RDF_TYPE, describe, render
 from passerelle.graph.write import records
 from passerelle.graph.write.commit import Missing
 
 router = APIRouter(prefix="/api/services", tags=["services"])
+
+
+def worded(store, items: list[dict], lang: str) -> list[dict]:
+    """The items with a sentence beside each explanation rule, in the interface language
+    nearest ``lang`` and with the concepts named in ``lang``."""
+    label = concept_labels(store, set().union(*(explanations.concepts(i.get("why", {}))
+                                                for i in items)), lang)
+    t = messages(interface_language(lang))
+    return [{**item, "why": explanations.with_text(item["why"], label, t)} if "why" in item
+            else item for item in items]
 
 @router.get("", summary="Find services by need, status, region, language and words")
 def find_services(
@@ -49,7 +61,10 @@ def find_services(
         result = search(store, params)
     except UnknownCode as error:
         return JSONResponse(unprocessable(error.parameter, str(error)), status_code=422)
-    body: dict = {"total": result.total, "limit": limit, "offset": offset, "items": result.items}
+    items = result.items
+    if explain:
+        items = worded(store, items, lang)
+    body: dict = {"total": result.total, "limit": limit, "offset": offset, "items": items}
     if explain:
         body["query"] = result.query
     return respond(request, body, {})
