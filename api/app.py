@@ -139,7 +139,8 @@ def _docs_page(title: str, css: str | None, script: str, init: str) -> HTMLRespo
     """Swagger UI or ReDoc from the assets installed with the package (no CDN: works offline)."""
     style = f'<link rel="stylesheet" href="/docs-assets/{css}">' if css else ""
     return HTMLResponse(
-        f'<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>{title}</title>'
+        f'<!DOCTYPE html><html lang="{Settings.languages.default}"><head><meta charset="utf-8">'
+        f'<title>{title}</title>'
         f'<link rel="icon" href="/favicon.ico">{style}</head><body><div id="api-docs"></div>'
         f'<script src="/docs-assets/{script}"></script>'
         f'<script src="/static/{init}"></script></body></html>')

@@ -10,15 +10,15 @@ from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 
 from passerelle.api.deps import SettingsDep, StoreDep
-from passerelle.api.params import Limit, Offset
-from passerelle.api.representations import Lang, not_found, respond
+from passerelle.api.params import DEFAULT_LANG, Lang, Limit, Offset
+from passerelle.api.representations import not_found, respond
 from passerelle.graph.read import entities
 
 
 def add_read_routes(router: APIRouter, kind: entities.Kind, *, list_summary: str,
                     item_summary: str) -> None:
     @router.get("", summary=list_summary)
-    def list_entities(request: Request, store: StoreDep, lang: Lang = "en",
+    def list_entities(request: Request, store: StoreDep, lang: Lang = DEFAULT_LANG,
                       limit: Limit = 20, offset: Offset = 0) -> JSONResponse:
         body = {**entities.page(store, kind, limit, offset, lang), "limit": limit,
                 "offset": offset}
@@ -26,7 +26,7 @@ def add_read_routes(router: APIRouter, kind: entities.Kind, *, list_summary: str
 
     @router.get("/{id:path}", summary=item_summary)
     def entity(request: Request, store: StoreDep, settings: SettingsDep, id: str,
-               lang: Lang = "en") -> JSONResponse:
+               lang: Lang = DEFAULT_LANG) -> JSONResponse:
         iri = entities.resolve(store, kind, id, settings.base_iri)
         if iri is None:
             return not_found(kind.name, id)

@@ -17,6 +17,7 @@ from rdflib.namespace import DCTERMS as DCT
 
 from passerelle.api.web import environment
 from passerelle.graph.store.bundle import vocabulary_files
+from passerelle.settings import Settings
 
 PROPERTY_TYPES = (OWL.ObjectProperty, OWL.DatatypeProperty, RDF.Property)
 
@@ -59,9 +60,10 @@ def _labels() -> dict[str, dict[str, str]]:
 
 
 def label(iri: str, lang: str) -> str | None:
-    """The vocabulary's own label of a term in ``lang`` (English, then any, as fallbacks)."""
+    """The vocabulary's own label of a term along ``lang``'s fallback chain, then any."""
     texts = _labels().get(iri, {})
-    return texts.get(lang) or texts.get("en") or next(iter(texts.values()), None)
+    return next((texts[code] for code in Settings.languages.chain(lang) if texts.get(code)),
+                next(iter(texts.values()), None))
 
 
 @cache

@@ -6,10 +6,18 @@ from typing import Annotated
 
 from fastapi import Query
 
-LANG_PATTERN = r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*$"
+from passerelle.settings import Settings
 
-Lang = Annotated[str, Query(pattern=LANG_PATTERN, max_length=35,
-                            description="Language of labels (BCP 47 tag), with fallback")]
+LANG_PATTERN = r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*$"
+DEFAULT_LANG = Settings.languages.default
+
+Lang = Annotated[str, Query(
+    pattern=LANG_PATTERN, max_length=35,
+    description="Language of names and labels (BCP 47 tag). A text missing in it falls back "
+                "along the language's chain (" + ", ".join(
+                    f"{code}: {' → '.join(Settings.languages.chain(code))}"
+                    for code in Settings.languages.codes) + "); a malformed tag is a 422.")]
+"""The one language parameter of every endpoint: any well-formed tag, with fallback."""
 Limit = Annotated[int, Query(ge=1, le=100, description="Page size, 1 to 100")]
 Offset = Annotated[int, Query(ge=0, le=100_000, description="Items to skip")]
 Codes = Annotated[list[str], Query(max_length=20)]

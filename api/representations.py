@@ -6,9 +6,7 @@ name their parameters in errors and vary on ``Accept`` the same way.
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
-
-from fastapi import Query, Request
+from fastapi import Request
 from fastapi.responses import JSONResponse
 
 from passerelle.api import jsonld
@@ -19,11 +17,6 @@ JSON_LD = "application/ld+json"
 VARY = {"Vary": "Accept"}
 CONTEXT_LINK = {"Link": '</context.jsonld>; rel="http://www.w3.org/ns/json-ld#context"; '
                         'type="application/ld+json"'}
-
-Lang = Annotated[Literal["en", "fr"],
-                 Query(description="Language of names and labels (en or fr), falling back to "
-                                   "the other language when a text is missing")]
-
 
 def respond(request: Request, body: dict, terms: dict) -> JSONResponse:
     """``body`` as JSON (the default, linked to the API's context) or, when asked for, as

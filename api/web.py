@@ -1,9 +1,10 @@
 """What every HTML page shares: the reader's language, the message catalogue, the templates.
 
-Pages speak French or English. The language is the ``lang`` query parameter when it names one
-of them, else the first of them in ``Accept-Language``, else English. Interface text comes from
-one JSON catalogue per language (``messages/{lang}.json``); names of things come from the graph's
-language-tagged literals, picked in the same language.
+Pages speak the interface languages: the languages of the setting (``Settings.languages``) that
+have a catalogue (``messages/{lang}.json``). The language is the ``lang`` query parameter when it
+names one of them, else the first of them in ``Accept-Language``, else the default language.
+Names of things come from the graph's language-tagged literals, picked along the language's
+fallback chain.
 """
 
 from __future__ import annotations
@@ -19,8 +20,18 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse
 from markupsafe import Markup
 
-LANGUAGES = ("en", "fr")
-DEFAULT = "en"
+from passerelle.settings import Language, Settings
+
+
+def _catalogued(language: Language) -> bool:
+    return resources.files("passerelle.api").joinpath("messages", f"{language.code}.json") \
+        .is_file()
+
+
+INTERFACE: tuple[Language, ...] = tuple(filter(_catalogued, Settings.languages.declared))
+"""The languages pages speak: the declared ones that have a message catalogue."""
+INTERFACE_CODES = frozenset(language.code for language in INTERFACE)
+DEFAULT = Settings.languages.default
 
 LINK_SCHEMES = frozenset({"http", "https", "mailto", "tel"})
 """The only schemes a page turns into a link: a ``javascript:`` or ``data:`` IRI in the data (or
@@ -80,9 +91,10 @@ def messages(lang: str) -> dict[str, str]:
 
 
 def choose_language(request: Request) -> str:
-    """``?lang=`` if it is French or English, else the preferred of them in Accept-Language."""
+    """``?lang=`` if it is an interface language, else the preferred of them in
+    Accept-Language, else the default."""
     asked = request.query_params.get("lang", "").lower()
-    if asked in LANGUAGES:
+    if asked in INTERFACE_CODES:
         return asked
     ranked = []
     for position, part in enumerate(request.headers.get("accept-language", "").split(",")):
@@ -94,7 +106,7 @@ def choose_language(request: Request) -> str:
             except ValueError:
                 quality = 0.0
         primary = tag.strip().split("-")[0].lower()
-        if primary in LANGUAGES and quality > 0:
+        if primary in INTERFACE_CODES and quality > 0:
             ranked.append((-quality, position, primary))
     return min(ranked)[2] if ranked else DEFAULT
 
@@ -115,11 +127,19 @@ def local_href(iri: str, base: str) -> str:
     return "/id/" + iri.removeprefix(base) if iri.startswith(base) else iri
 
 
+def interface_language(tag: str) -> str:
+    """The interface language a text asked for in ``tag`` is shown in: the first along its
+    fallback chain that has a catalogue."""
+    return next(code for code in (*Settings.languages.chain(tag), DEFAULT)
+                if code in INTERFACE_CODES)
+
+
 def page(request: Request, template: str, lang: str, status_code: int = 200,
          **context) -> HTMLResponse:
     """Render a page with what the layout needs: language, catalogue and the language switch."""
-    other = {code: url_with(request, lang=code) for code in LANGUAGES}
+    switch = [(language, url_with(request, lang=language.code)) for language in INTERFACE]
     html = templates.get_template(template).render(
-        lang=lang, t=messages(lang), switch=other, path=request.url.path, **context)
+        lang=lang, direction=Settings.languages.get(lang).direction, t=messages(lang),
+        switch=switch, path=request.url.path, **context)
     return HTMLResponse(html, status_code=status_code,
                         headers={"Content-Language": lang, "Vary": "Accept, Accept-Language"})

@@ -27,7 +27,6 @@ from passerelle.graph.write import loader
 from passerelle.graph.write.commit import (
     Busy,
     Outcome,
-    Unprocessable,
     WriteQueue,
     WriteRefused,
     report_json,
@@ -112,21 +111,28 @@ def parse_rdf(body: bytes, fmt: formats.Format, graph: str, *, max_literal: int 
     return graphs.get(graph, [])
 
 
+STATUS = {"malformed": 400, "forbidden": 403, "not-found": 404, "conflict": 409,
+          "too-large": 413, "invalid": 422, "busy": 503}
+"""The HTTP answer to each kind of refusal the write path raises (``commit.REFUSAL_KINDS``)."""
+
+
 def refusal(error: Exception) -> JSONResponse:
-    """The answer to a refused write."""
+    """The answer to a refused write: the status its kind maps to, with what the client needs
+    to fix it (the literal, the validation report, the field)."""
     if isinstance(error, loader.LiteralTooLarge):
-        return _answer(413, f"{error} (PASSERELLE_WRITE_MAX_LITERAL); nothing was stored",
+        return _answer(STATUS[error.kind],
+                       f"{error} (PASSERELLE_WRITE_MAX_LITERAL); nothing was stored",
                        subject=error.subject, predicate=error.predicate)
     if isinstance(error, loader.ValidationFailed):
         count = len(error.report.violations)
-        return _answer(422, f"the data breaks {count} rule(s); nothing was stored",
+        return _answer(STATUS[error.kind], f"the data breaks {count} rule(s); nothing was stored",
                        **report_json(error.report))
-    if isinstance(error, Unprocessable) and error.field:
-        return _answer(422, [{"loc": ["body", *error.field.split(".")], "msg": str(error),
-                              "type": "value_error"}])
+    if isinstance(error, WriteRefused) and error.kind == "invalid" and error.field:
+        return _answer(STATUS[error.kind], [{"loc": ["body", *error.field.split(".")],
+                                             "msg": str(error), "type": "value_error"}])
     if isinstance(error, WriteRefused):
-        return _answer(error.status, str(error))
-    return _answer(400, str(error))
+        return _answer(STATUS[error.kind], str(error))
+    return _answer(STATUS["malformed"], str(error))
 
 
 def write_queue(request: Request) -> WriteQueue:
@@ -143,8 +149,9 @@ def busy(request: Request) -> Refusal:
     settings = request.app.state.settings
     retry = settings.write_retry_after_s
     return Refusal(_answer(
-        503, f"too many writes are waiting (at most {settings.write_queue} behind the one "
-             f"running, PASSERELLE_WRITE_QUEUE); nothing was stored, try again in {retry} s",
+        STATUS["busy"],
+        f"too many writes are waiting (at most {settings.write_queue} behind the one "
+        f"running, PASSERELLE_WRITE_QUEUE); nothing was stored, try again in {retry} s",
         headers={"Retry-After": str(retry)}))
 
 

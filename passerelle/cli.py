@@ -17,7 +17,7 @@ import sys
 from pathlib import Path
 
 from passerelle.errors import PasserelleError
-from passerelle.settings import get_settings
+from passerelle.settings import Settings, get_settings
 
 
 def _store_option(parser: argparse.ArgumentParser) -> None:
@@ -59,8 +59,9 @@ def build_parser() -> argparse.ArgumentParser:
                          help="named graph to (re)fill (default: one named after the file)")
     imports.add_argument("--skip-invalid", action="store_true",
                          help="store the valid rows and report the others")
-    imports.add_argument("--lang", default="en",
-                         help="language of the texts the file does not tag (default: en)")
+    imports.add_argument("--lang", default=Settings.languages.default,
+                         help="language of the texts the file does not tag (default: "
+                              f"{Settings.languages.default})")
     _store_option(imports)
 
     validate = commands.add_parser(

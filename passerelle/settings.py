@@ -22,6 +22,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+from typing import ClassVar, Literal
 
 from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -88,6 +89,70 @@ def parse_tokens(configured: str, audit_names: str = "") -> list[ApiToken]:
     return tokens
 
 
+@dataclass(frozen=True)
+class Language:
+    """One language Passerelle speaks: its code, its name in itself (what its readers look for in
+    a language switch), its writing direction, and the languages a text missing in it falls back
+    to, in order."""
+
+    code: str
+    name: str
+    direction: Literal["ltr", "rtl"] = "ltr"
+    fallback: tuple[str, ...] = ("en",)
+
+
+@dataclass(frozen=True)
+class Languages:
+    """The languages of the data and of the interface, and how a requested tag falls back.
+
+    Vocabulary labels are written in every language declared here; the interface speaks those
+    that also have a message catalogue in ``api/messages/``, so a new language is a line here and
+    a catalogue there.
+    """
+
+    declared: tuple[Language, ...]
+    default: str
+
+    @property
+    def codes(self) -> tuple[str, ...]:
+        return tuple(language.code for language in self.declared)
+
+    def get(self, code: str) -> Language | None:
+        return next((language for language in self.declared if language.code == code), None)
+
+    def chain(self, tag: str) -> tuple[str, ...]:
+        """The language tags to try for a text asked for in ``tag`` (BCP 47, any case), best
+        first: the tag itself, its primary language, that language's declared fallbacks, then
+        the default language's chain. A well-formed tag Passerelle does not speak (``de``) thus
+        falls back to the default language's chain."""
+        tag = tag.lower()
+        primary = tag.split("-")[0]
+        default = self.get(self.default)
+        chain = [tag, primary]
+        own = self.get(primary)
+        if own is not None:
+            chain += own.fallback
+        chain += [self.default, *(default.fallback if default else ())]
+        return tuple(dict.fromkeys(chain))
+
+
+LANGUAGES = Languages(default="en", declared=(
+    # English and French are what the seed data is written in: every language falls back to
+    # English, and English to French. A language falls back to no other language of its region
+    # (Ukrainian readers are not sent to Russian, Pashto readers not to Persian).
+    Language("en", "English", fallback=("fr",)),
+    Language("fr", "Français"),
+    Language("es", "Español"),
+    Language("pl", "Polski"),
+    Language("el", "Ελληνικά"),
+    Language("ar", "العربية", "rtl"),
+    Language("uk", "Українська"),
+    Language("fa", "فارسی", "rtl"),
+    Language("ps", "پښتو", "rtl"),
+    Language("ru", "Русский"),
+))
+
+
 def _default_data_dir() -> Path:
     root = os.environ.get("XDG_DATA_HOME") or Path.home() / ".local" / "share"
     return Path(root) / "passerelle"
@@ -97,6 +162,10 @@ class Settings(BaseSettings):
     """Runtime configuration; defaults suit a single machine serving the bundled graph."""
 
     model_config = SettingsConfigDict(env_prefix="PASSERELLE_", extra="ignore")
+
+    languages: ClassVar[Languages] = LANGUAGES
+    """The languages of the data and the interface. Not read from the environment: a language
+    needs labels and a catalogue shipped with the code, so it is declared here, once."""
 
     data_dir: Path = Field(default_factory=_default_data_dir)
     base_iri: str = "https://w3id.org/passerelle/id/"

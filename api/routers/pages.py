@@ -2,8 +2,8 @@
 
 The form's fields carry the API's parameter names, so a search page URL and an API URL say the
 same thing. It needs no JavaScript: the browser submits the form, the server answers a page.
-Why each result matches is worded here from the search's explanation codes, in the reader's
-language, so French readers get French sentences and not only French names.
+Why each result matches is worded from the search's explanation codes (``explanations``), in the
+reader's language, so French readers get French sentences and not only French names.
 """
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
+from passerelle.api import explanations
 from passerelle.api.deps import SettingsDep, StoreDep
 from passerelle.api.web import choose_language, local_href, messages, page, url_with
 from passerelle.graph.read import concepts
@@ -58,25 +59,6 @@ def option_groups(found: dict, lang: str, grouped: bool) -> list[tuple[str | Non
     if grouped:
         return groups
     return [(None, [o for _, options in groups for o in options])]
-
-
-def _sentences(why: dict, label, t: dict) -> list[str]:
-    """The search's explanation codes as sentences of the catalogue."""
-    out = []
-    eligibility = why.get("eligibility")
-    if isinstance(eligibility, dict):
-        out.append(t["why_open"] if eligibility["rule"] == "open-to-all" else t["why_not_stated"])
-    for rule in eligibility if isinstance(eligibility, list) else []:
-        key = "why_same_status" if rule["rule"] == "same-status" else "why_narrower_status"
-        out.append(t[key].format(eligible=label(rule["eligible_status"]),
-                                 client=label(rule["client_status"])))
-    for rule in why.get("need", []):
-        key = "why_same_type" if rule["rule"] == "same-type" else "why_narrower_type"
-        out.append(t[key].format(type=label(rule["service_type"]), need=label(rule["need"])))
-    for rule in why.get("region", []):
-        out.append(t["why_region_" + rule["rule"]].format(area=label(rule["area"]),
-                                                          region=label(rule["region"])))
-    return out
 
 
 def _eligibility(item: dict, t: dict) -> str:
@@ -164,7 +146,7 @@ def search_page(request: Request, store: StoreDep, settings: SettingsDep) -> HTM
               "provider_href": local_href(item["provider"]["id"], base)
               if item.get("provider") else None,
               "eligibility_text": _eligibility(item, t),
-              "why_text": _sentences(item.get("why", {}), label, t)}
+              "why_text": explanations.sentences(item.get("why", {}), label, t)}
              for item in result.items]
     context["result"] = {
         "total": result.total, "items": items, "first": offset + 1,

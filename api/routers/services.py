@@ -7,18 +7,30 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import JSONResponse
 
+from passerelle.api import explanations
 from passerelle.api.deps import SettingsDep, StoreDep
-from passerelle.api.params import Codes, Lang, Limit, Offset, unprocessable
+from passerelle.api.params import DEFAULT_LANG, Codes, Lang, Limit, Offset, unprocessable
 from passerelle.api.record_routes import add_write_routes
 from passerelle.api.representations import not_found, respond
+from passerelle.api.web import interface_language, messages
 from passerelle.graph.rdf.namespaces import PAS, RDF_TYPE
 from passerelle.graph.read.codes import UnknownCode
-from passerelle.graph.read.search import SearchParams, search
+from passerelle.graph.read.search import SearchParams, concept_labels, search
 from passerelle.graph.read.services import describe, render
 from passerelle.graph.write import records
 from passerelle.graph.write.commit import Missing
 
 router = APIRouter(prefix="/api/services", tags=["services"])
+
+
+def worded(store, items: list[dict], lang: str) -> list[dict]:
+    """The items with a sentence beside each explanation rule, in the interface language
+    nearest ``lang`` and with the concepts named in ``lang``."""
+    label = concept_labels(store, set().union(*(explanations.concepts(i.get("why", {}))
+                                                for i in items)), lang)
+    t = messages(interface_language(lang))
+    return [{**item, "why": explanations.with_text(item["why"], label, t)} if "why" in item
+            else item for item in items]
 
 @router.get("", summary="Find services by need, status, region, language and words")
 def find_services(
@@ -36,7 +48,7 @@ def find_services(
     = None,
     open_to_all: bool = False,
     include_unknown: bool = False,
-    lang: Lang = "en",
+    lang: Lang = DEFAULT_LANG,
     limit: Limit = 20,
     offset: Offset = 0,
     explain: bool = False,
@@ -50,7 +62,10 @@ def find_services(
         result = search(store, params)
     except UnknownCode as error:
         return JSONResponse(unprocessable(error.parameter, str(error)), status_code=422)
-    body: dict = {"total": result.total, "limit": limit, "offset": offset, "items": result.items}
+    items = result.items
+    if explain:
+        items = worded(store, items, lang)
+    body: dict = {"total": result.total, "limit": limit, "offset": offset, "items": items}
     if explain:
         body["query"] = result.query
     return respond(request, body, {})
@@ -58,7 +73,7 @@ def find_services(
 
 @router.get("/{id:path}", summary="One service by slug or IRI, as the search lists it")
 def service(request: Request, store: StoreDep, settings: SettingsDep, id: str,
-            lang: Lang = "en") -> JSONResponse:
+            lang: Lang = DEFAULT_LANG) -> JSONResponse:
     try:
         iri = records.iri_for(records.SERVICES, id, settings.base_iri)
     except Missing:

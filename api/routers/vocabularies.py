@@ -6,7 +6,8 @@ from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 
 from passerelle.api.deps import StoreDep
-from passerelle.api.representations import Lang, not_found, respond
+from passerelle.api.params import DEFAULT_LANG, Lang
+from passerelle.api.representations import not_found, respond
 from passerelle.graph.rdf.namespaces import SKOS
 from passerelle.graph.read import concepts
 from passerelle.graph.read.codes import SCHEMES
@@ -34,13 +35,14 @@ def _routes(path: str, scheme_key: str, what: str) -> None:
 
     @router.get(f"/{path}", name=f"{path}-tree",
                 summary=f"The {path.replace('-', ' ')} as a tree (by skos:broader)")
-    def tree(request: Request, store: StoreDep, lang: Lang = "en") -> JSONResponse:
+    def tree(request: Request, store: StoreDep, lang: Lang = DEFAULT_LANG) -> JSONResponse:
         body = {"scheme": scheme, "items": concepts.tree(store, scheme, lang)}
         return respond(request, body, TERMS)
 
     @router.get(f"/{path}/{{code:path}}", name=f"{path}-concept",
                 summary=f"One {what} by code or IRI, with its broader chain and narrower list")
-    def concept(request: Request, store: StoreDep, code: str, lang: Lang = "en") -> JSONResponse:
+    def concept(request: Request, store: StoreDep, code: str,
+                lang: Lang = DEFAULT_LANG) -> JSONResponse:
         found = concepts.concept(store, scheme, code, lang)
         if found is None:
             return not_found(what, code)

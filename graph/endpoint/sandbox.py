@@ -12,8 +12,8 @@ when it has changed.
 
 A store in memory cannot be shared with another process: its queries run in the server process,
 on a large-stack thread, under the same limits except that a query past the time limit is only
-abandoned (the client gets its 503 and the thread stops at its next result row, but a query
-stuck before its first row runs on to the end).
+abandoned (the client is told the time limit passed and the thread stops at its next result row,
+but a query stuck before its first row runs on to the end).
 
 SPARQL Updates are evaluated the same way, in one worker process of their own (``UpdateWorker``):
 pyoxigraph's in-memory store fetches ``LOAD`` and ``SERVICE`` targets itself and offers no hook
@@ -58,7 +58,7 @@ STACK_BYTES = 512 * 1024 * 1024
 """Measured: 20,000 chained ``+`` (40 kB of text) overflow an 8 MiB stack; with 512 MiB no query
 under the default 1 MiB body limit did."""
 QUEUE_WAIT_S = 1.0
-"""How long a query waits for a free worker before the endpoint answers 503."""
+"""How long a query waits for a free worker before it is refused as ``Busy``."""
 STARTUP_S = 60.0
 OPEN_ATTEMPTS = 4
 QUERY_WORKER, UPDATE_WORKER = "sparql-query", "sparql-update"

@@ -21,6 +21,9 @@ from passerelle.graph.rdf.namespaces import DCT, ID, NUTS, PAS, RDF_TYPE, SCHEMA
 from passerelle.graph.read.codes import Resolver
 from passerelle.graph.store.base import Store
 from passerelle.graph.write.mapping import Problem, Value
+from passerelle.settings import Settings
+
+DEFAULT_LANGUAGE = Settings.languages.default
 
 STATUS_IN = {"active": "active", "inactive": "temporarily-closed",
              "temporarily closed": "temporarily-closed", "defunct": "defunct"}
@@ -84,7 +87,7 @@ def load(path: Path):
         raise InvalidData(f"{path}: not a JSON document this import can read: {error}") from None
 
 
-def read(path: Path, store: Store, *, language: str = "en") -> list[ServiceRecord]:
+def read(path: Path, store: Store, *, language: str = DEFAULT_LANGUAGE) -> list[ServiceRecord]:
     return records(load(path), Resolver(store), language=language)
 
 
@@ -154,7 +157,8 @@ class _Document:
         return nested + self.linked(kind, key, item.get("id"))
 
 
-def records(data, vocabularies: Resolver, *, language: str = "en") -> list[ServiceRecord]:
+def records(data, vocabularies: Resolver, *,
+            language: str = DEFAULT_LANGUAGE) -> list[ServiceRecord]:
     """The services of a document in any accepted form: organisations with services nested
     (an object holding ``organizations``, a list of organisations, or one organisation), or
     flat lists pointing to each other by ``id``."""
@@ -427,7 +431,7 @@ def _details(graph: _Graph, iri: str, sid: str, language: str) -> dict:
     return out
 
 
-def to_hsds(store: Store, *, language: str = "en") -> dict:
+def to_hsds(store: Store, *, language: str = DEFAULT_LANGUAGE) -> dict:
     """The services of the store and their providers, as flat HSDS 3 JSON (details nested)."""
     graph = _Graph(store)
     services = sorted(s for s, props in graph.values.items()

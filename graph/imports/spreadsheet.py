@@ -14,6 +14,7 @@ from pathlib import Path
 from passerelle.errors import InvalidData
 from passerelle.graph.imports.importer import ServiceRecord, given
 from passerelle.graph.write.mapping import Problem, Value
+from passerelle.settings import Settings
 
 COLUMNS = (
     "organisation", "organisation_id", "service_name_en", "service_name_fr", "description_en",
@@ -85,7 +86,7 @@ def _rows(path: Path, text: str):
         csv.field_size_limit(limit)
 
 
-def read(path: Path, *, language: str = "en") -> list[ServiceRecord]:
+def read(path: Path, *, language: str = Settings.languages.default) -> list[ServiceRecord]:
     """The rows of a filled-in template, as records; ``language`` tags the untranslated texts."""
     try:
         text = path.read_text(encoding="utf-8-sig")

@@ -1,6 +1,6 @@
 """The one table of RDF formats (and its companion, the SPARQL query results formats).
 
-Parsing, serialising, file extensions and HTTP content negotiation all read this table, so a format
+Parsing, serialising, file extensions and content negotiation all read this table, so a format
 is added or renamed in exactly one place (the way Oxigraph's ``RdfFormat`` works).
 """
 
@@ -134,7 +134,7 @@ def parse_accept(accept: str | None) -> list[tuple[str, float]]:
 def negotiate(accept: str | None, offers: list[str], default: str | None = None) -> str | None:
     """The offered media type the Accept header prefers; ``default`` when no header is sent.
 
-    Returns None when the client accepts none of the offers (the caller answers 406).
+    Returns None when the client accepts none of the offers (the caller says which it offers).
     """
     ranges = parse_accept(accept)
     if not ranges:

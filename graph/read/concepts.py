@@ -1,9 +1,9 @@
 """The reference vocabularies (statuses, service types, regions) as trees and as single concepts.
 
 Clients build pickers and check codes from these answers, so each concept carries its code
-(``notation``), its labels in both languages and its place in the hierarchy. A scheme is small
-enough to read whole in one query; a single concept is then looked up in memory, so the code a
-user sends is never part of a query at all.
+(``notation``), its labels in every declared language and its place in the hierarchy. A scheme
+is small enough to read whole in one query; a single concept is then looked up in memory, so the
+code a user sends is never part of a query at all.
 """
 
 from __future__ import annotations
@@ -17,8 +17,8 @@ from passerelle.graph.rdf import queries
 from passerelle.graph.rdf.bind import values
 from passerelle.graph.read.search import pick
 from passerelle.graph.store.base import Store
+from passerelle.settings import Settings
 
-LANGUAGES = ("en", "fr")
 CODE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,120}$")
 
 
@@ -65,9 +65,11 @@ def summary(concept: Concept, lang: str) -> dict:
 
 
 def card(concept: Concept, lang: str) -> dict:
-    """The full form: the summary plus both languages' labels and the definition if any."""
+    """The full form: the summary plus the labels in every declared language (None where
+    one is missing) and the definition if any."""
     out = summary(concept, lang)
-    out["labels"] = {language: concept.labels.get(language) for language in LANGUAGES}
+    out["labels"] = {language: concept.labels.get(language)
+                     for language in Settings.languages.codes}
     definition = pick(concept.definitions, lang)
     if definition:
         out["definition"] = definition

@@ -21,6 +21,7 @@ from passerelle.graph.rdf.namespaces import DCT, ORG, PAS, RDF_TYPE, SCHEMA, SKO
 from passerelle.graph.read.describe import Description, describe
 from passerelle.graph.read.search import pick
 from passerelle.graph.store.base import Store
+from passerelle.settings import Settings
 
 SLUG = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,120}$")
 
@@ -264,7 +265,7 @@ def resolve(store: Store, kind: Kind, ident: str, base: str) -> str | None:
             return None
     else:
         return None
-    found = _listed(store, kind, "en", candidates)
+    found = _listed(store, kind, Settings.languages.default, candidates)
     return found[0] if found else None
 
 

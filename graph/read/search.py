@@ -21,6 +21,7 @@ from passerelle.graph.read.codes import resolve
 from passerelle.graph.read.services import columns, describe, pick, render
 from passerelle.graph.store.base import Store
 from passerelle.graph.store.embedded import EmbeddedStore
+from passerelle.settings import Settings
 
 
 @dataclass(frozen=True)
@@ -32,7 +33,7 @@ class SearchParams:
     q: str | None = None
     open_to_all: bool = False
     include_unknown: bool = False
-    lang: str = "en"
+    lang: str = Settings.languages.default
     limit: int = 20
     offset: int = 0
     explain: bool = False
@@ -182,9 +183,8 @@ def compute(store: Store, params: SearchParams) -> SearchResult:
             item["eligibility_unknown"] = True
     if params.explain and page:
         matches = reasons(store, why)
-        labels = concept_labels(store, [matches[i] for i in page], params.lang)
         for item in items:
-            item["why"] = explain(matches[item["id"]], labels, params)
+            item["why"] = explain(matches[item["id"]], params)
     return SearchResult(total=len(ordered), items=items, query=why)
 
 
@@ -208,10 +208,8 @@ def reasons(store: Store, why: str) -> dict[str, Match]:
 
 # --- explaining matches --------------------------------------------------------------------
 
-def concept_labels(store: Store, matches: list[Match], lang: str):
-    """A function naming each concept the matches mention, in ``lang`` with fallbacks."""
-    iris = {i for m in matches for pair in (*m.types, *m.statuses) for i in pair}
-    iris |= {i for m in matches for a, r, _ in m.areas for i in (a, r)}
+def concept_labels(store: Store, iris: set[str], lang: str):
+    """A function naming each of the concepts ``iris``, in ``lang`` with fallbacks."""
     found: dict[str, dict[str, str]] = {}
     if iris:
         sparql = values(queries.text("concept-labels"),
@@ -226,40 +224,28 @@ def concept_labels(store: Store, matches: list[Match], lang: str):
     return label
 
 
-def explain(match: Match, labels, params: SearchParams) -> dict:
-    """Why a service matched, in codes and in words a caseworker can repeat to a client."""
+def explain(match: Match, params: SearchParams) -> dict:
+    """Why a service matched, as rule codes and the concepts each rule links: ``eligibility``
+    (``open-to-all``, ``not-stated``, or ``same-status``/``narrower-status`` with the client's
+    and the eligible status), ``need`` (``same-type``/``narrower-type`` with the service type
+    and the need) and ``region`` (``same``/``inside``/``contains`` with the area and the place
+    searched). ``api/`` words them in the reader's language."""
     why: dict[str, object] = {}
     if params.status or params.open_to_all:
         if match.open:
-            why["eligibility"] = {"rule": "open-to-all",
-                                  "text": "Open to all, whatever the status."}
+            why["eligibility"] = {"rule": "open-to-all"}
         elif match.statuses:
-            rules = []
-            for client, eligible in sorted(match.statuses):
-                same = client == eligible
-                rules.append({
-                    "rule": "same-status" if same else "narrower-status",
-                    "client_status": client, "eligible_status": eligible,
-                    "text": (f"Restricted to {labels(eligible)}, which is the client's status."
-                             if same else
-                             f"Restricted to {labels(eligible)}; {labels(client)} is a kind of "
-                             f"{labels(eligible)}."),
-                })
-            why["eligibility"] = rules
+            why["eligibility"] = [{
+                "rule": "same-status" if client == eligible else "narrower-status",
+                "client_status": client, "eligible_status": eligible,
+            } for client, eligible in sorted(match.statuses)]
         else:
-            why["eligibility"] = {"rule": "not-stated",
-                                  "text": "Eligibility is not stated: check with the provider."}
+            why["eligibility"] = {"rule": "not-stated"}
     if match.types:
         why["need"] = [{
             "rule": "same-type" if t == n else "narrower-type", "service_type": t, "need": n,
-            "text": (f"Provides {labels(n)}." if t == n else
-                     f"Provides {labels(t)}, a kind of {labels(n)}."),
         } for t, n in sorted(match.types)]
     if match.areas:
-        words = {"same": "{a} is the place searched.", "inside": "{a} is inside {r}.",
-                 "contains": "{a} contains {r}: the service covers it."}
-        why["region"] = [{
-            "rule": link, "area": a, "region": r,
-            "text": words[link].format(a=labels(a), r=labels(r)),
-        } for a, r, link in sorted(match.areas)]
+        why["region"] = [{"rule": link, "area": a, "region": r}
+                         for a, r, link in sorted(match.areas)]
     return why

@@ -18,6 +18,7 @@ from passerelle.graph.rdf import queries
 from passerelle.graph.rdf.bind import values
 from passerelle.graph.rdf.namespaces import DCT, PAS, SCHEMA
 from passerelle.graph.store.base import Store
+from passerelle.settings import Settings
 
 CONCEPT_PREDICATES = frozenset({PAS + "provider", PAS + "serviceType", PAS + "serviceArea",
                                 PAS + "eligibleStatus", DCT + "language", PAS + "serviceStatus"})
@@ -83,8 +84,9 @@ def _label(store: Store, text: str, named: dict[ox.NamedNode, list[dict]]) -> No
 
 
 def pick(labels: dict[str, str], lang: str) -> str | None:
-    """A label in ``lang``, else English, else French, else any, else None."""
-    for candidate in (lang, lang.split("-")[0], "en", "fr", ""):
+    """A label along ``lang``'s fallback chain (``Settings.languages``), else one with no
+    language, else any, else None."""
+    for candidate in (*Settings.languages.chain(lang), ""):
         if candidate in labels:
             return labels[candidate]
     return next(iter(labels.values()), None)

@@ -33,6 +33,7 @@ from rdflib.namespace import RDF, RDFS, SH
 from rdflib.plugins.sparql import prepareQuery
 
 from passerelle.graph.rdf.namespaces import prefixes
+from passerelle.settings import Settings
 
 _SEVERITY_WORDS = {SH.Violation: "Violation", SH.Warning: "Warning", SH.Info: "Info"}
 
@@ -171,8 +172,9 @@ def _describe(data: Graph, node, depth: int = 3) -> str:
 
 
 def _pick_text(values) -> str:
-    """Prefer the English text of a multilingual value, then any other."""
-    values = sorted(values, key=lambda v: (getattr(v, "language", None) != "en", str(v)))
+    """Prefer the default language's text of a multilingual value, then any other."""
+    default = Settings.languages.default
+    values = sorted(values, key=lambda v: (getattr(v, "language", None) != default, str(v)))
     return str(values[0]) if values else ""
 
 

@@ -104,34 +104,53 @@ READ_ONLY = frozenset({INFERRED_GRAPH, audit.AUDIT_GRAPH})
 """Graphs only Passerelle writes: the derived closure and the audit record."""
 
 
-class WriteRefused(PasserelleError):
-    """A write refused before anything was stored; ``status`` is the HTTP answer."""
+REFUSAL_KINDS = ("malformed", "forbidden", "not-found", "conflict", "too-large", "invalid",
+                 "busy")
+"""Why a write is refused, as the write path says it; ``api/writing.py`` answers each kind with
+its status and the CLI with its message. ``too-large`` is ``steps.LiteralTooLarge``, ``invalid``
+also ``steps.ValidationFailed``, ``busy`` is ``Busy``; the others are ``WriteRefused``."""
 
-    status = 400
+
+class WriteRefused(PasserelleError):
+    """A write refused before anything was stored; ``kind`` (one of ``REFUSAL_KINDS``) says why
+    and ``field``, when set, which field of the record."""
+
+    kind = "malformed"
 
     def __init__(self, message: str, *, field: str | None = None):
         super().__init__(message)
         self.field = field
 
 
-class BadRequest(WriteRefused):
-    status = 400
+class Malformed(WriteRefused):
+    """The request cannot be carried out as written (an id that is no slug, an update that
+    would wipe every graph, a body naming another record than its path)."""
+
+    kind = "malformed"
 
 
 class Forbidden(WriteRefused):
-    status = 403
+    """The writer's token may not change what the write would change."""
+
+    kind = "forbidden"
 
 
 class Missing(WriteRefused):
-    status = 404
+    """The record or graph to change or delete does not exist."""
+
+    kind = "not-found"
 
 
 class Conflict(WriteRefused):
-    status = 409
+    """The write would take an id or IRI that is already in use."""
+
+    kind = "conflict"
 
 
-class Unprocessable(WriteRefused):
-    status = 422
+class Invalid(WriteRefused):
+    """The data reads but is wrong: a field named, or a limit passed."""
+
+    kind = "invalid"
 
 
 def finding(f: Finding) -> dict[str, str]:
@@ -197,16 +216,16 @@ def commit(store: Store, planned: steps.Plan, *, author: str, kind: str, base: s
     With ``replace`` an empty list drops that graph. The caller holds ``WRITE_LOCK`` since it
     planned the write (``plan``). Raises ``steps.ValidationFailed`` when the result would break
     a shape, ``steps.LiteralTooLarge`` for a literal over ``MAX_LITERAL``, ``Forbidden`` when the
-    token's scope may not change what it would change (``vocabulary_guard``), ``Unprocessable``
+    token's scope may not change what it would change (``vocabulary_guard``), ``Invalid``
     past a limit (``limits``); nothing is stored then.
     """
     try:
         report = steps.check(store, planned, max_literal=MAX_LITERAL.get(),
                              may_change_vocabularies=may_change_vocabularies)
     except vocabulary_guard.Refused as error:
-        raise (Forbidden if error.kind == "forbidden" else Unprocessable)(str(error)) from None
+        raise (Forbidden if error.kind == "forbidden" else Invalid)(str(error)) from None
     except limits.LimitExceeded as error:
-        raise Unprocessable(str(error)) from None
+        raise Invalid(str(error)) from None
     warnings = duplicates(planned)
     dropped = [g for g, triples in planned.graphs.items() if planned.replace and not triples]
     written = [g for g in planned.graphs if g not in dropped]

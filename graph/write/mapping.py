@@ -23,7 +23,7 @@ from passerelle.graph.rdf.namespaces import DCT, ORG, PAS, RDF_TYPE, SCHEMA, XSD
 from passerelle.graph.read import codes
 from passerelle.graph.store.base import Store
 from passerelle.graph.write.audit import timestamp
-from passerelle.graph.write.commit import Unprocessable
+from passerelle.graph.write.commit import Invalid
 
 IGNORED = frozenset({"id", "modified", "eligibility_unknown", "why", "kind_label", "locality",
                      "services", "practices", "platforms", "member_of", "events", "leads",
@@ -49,8 +49,8 @@ def slugify(text: str, *, max_length: int | None = None) -> str:
     return re.sub(r"[^a-z0-9]+", "-", plain).strip("-")[:max_length]
 
 
-def field_error(name: str, message: str) -> Unprocessable:
-    return Unprocessable(f"{name}: {message}", field=name)
+def field_error(name: str, message: str) -> Invalid:
+    return Invalid(f"{name}: {message}", field=name)
 
 
 @dataclass(frozen=True, slots=True)
@@ -305,7 +305,7 @@ back (a client must be able to send back what it read)."""
 
 def service(store: Store, body: object, iri: str, *, base: str, modified: datetime | None,
             known: set[str] = SERVICE_FIELDS, **options) -> list[ox.Triple]:
-    """The triples of one service; raises Unprocessable naming the first bad field, or with
+    """The triples of one service; raises Invalid naming the first bad field, or with
     ``problems`` (see ``Record``) collects them. No ``modified``: no ``dct:modified``, as an
     import states only what its source says."""
     r = Record(store, body, iri, base, **options)
@@ -368,7 +368,7 @@ ORGANISATION_CLASSES = {"organisation": PAS + "Organisation", "network": PAS + "
 
 def organisation(store: Store, body: object, iri: str, *, base: str,
                  modified: datetime | None, **options) -> list[ox.Triple]:
-    """The triples of one organisation (or network); raises Unprocessable naming the field, or
+    """The triples of one organisation (or network); raises Invalid naming the field, or
     collects the problems (as ``service``)."""
     r = Record(store, body, iri, base, **options)
     r.check_keys(ORGANISATION_FIELDS)

@@ -24,8 +24,8 @@ from passerelle.graph.write import audit, mapping, steps
 from passerelle.graph.write.commit import (
     READ_ONLY,
     WRITE_LOCK,
-    BadRequest,
     Conflict,
+    Malformed,
     Missing,
     Outcome,
     commit,
@@ -124,13 +124,14 @@ def _store(store: Store, kind: Kind, iri: str, body: object | None, *, described
 
 
 def create(store: Store, kind: Kind, body: object, *, base: str, author: str) -> Written:
-    """A new record; its id is the body's ``id`` or a slug of its name. 409 if the id exists."""
+    """A new record; its id is the body's ``id`` or a slug of its name; Conflict if the id
+    exists."""
     started = audit.now()
     ident = body.get("id") if isinstance(body, dict) else None
     with WRITE_LOCK:
         if ident is not None:
             if not isinstance(ident, str):
-                raise BadRequest("id: give a slug or an IRI", field="id")
+                raise Malformed("id: give a slug or an IRI", field="id")
             iri = iri_for(kind, ident, base)
             graphs = described_in(store, iri)
             if graphs:
@@ -162,7 +163,7 @@ def replace(store: Store, kind: Kind, ident: str, body: object, *, base: str,
     started = audit.now()
     iri = iri_for(kind, ident, base)
     if isinstance(body, dict) and body.get("id") not in (None, iri, ident):
-        raise BadRequest(f"id: the body names {str(body['id'])[:200]!r} but the path names "
+        raise Malformed(f"id: the body names {str(body['id'])[:200]!r} but the path names "
                          f"{ident[:200]!r}", field="id")
     with WRITE_LOCK:
         described = described_in(store, iri)

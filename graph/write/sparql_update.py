@@ -35,7 +35,7 @@ from passerelle.graph.write.commit import (
     DEFAULT_GRAPH,
     READ_ONLY,
     WRITE_LOCK,
-    BadRequest,
+    Malformed,
     Outcome,
     commit,
 )
@@ -78,7 +78,7 @@ def plan(text: str, *, max_depth: int = MAX_DEPTH) -> Plan:
     try:
         screen_update(text, max_depth=max_depth)
     except Refused as error:
-        raise BadRequest(str(error)) from None
+        raise Malformed(str(error)) from None
     tokens = _tokens(text)
     prefixes: dict[str, str] = {}
     base = ""
@@ -103,7 +103,7 @@ def plan(text: str, *, max_depth: int = MAX_DEPTH) -> Plan:
             base = iri_of("iri", after[1]) or ""
         elif word.startswith(("DROP", "CLEAR")) and _wipes_all(tokens, i, word):
             operation = "DROP" if word.startswith("DROP") else "CLEAR"
-            raise BadRequest(f"{operation} {_wipes_all(tokens, i, word)} is not allowed: it would "
+            raise Malformed(f"{operation} {_wipes_all(tokens, i, word)} is not allowed: it would "
                              "remove the vocabularies too; name the graphs to drop")
         elif word == "GRAPH" and after[0] == "var":
             found.any_graph = True
@@ -116,7 +116,7 @@ def plan(text: str, *, max_depth: int = MAX_DEPTH) -> Plan:
             elif after[0] == "var":
                 found.any_graph = True
     if DEFAULT_GRAPH in found.graphs:
-        raise BadRequest(f"<{DEFAULT_GRAPH}> is the update's default graph: write to it "
+        raise Malformed(f"<{DEFAULT_GRAPH}> is the update's default graph: write to it "
                          "without naming it")
     return found
 
@@ -150,7 +150,7 @@ def _evaluate(store: Store, text: str, *, max_depth: int, timeout_s: float
     try:
         result = sandbox.update_worker().run(quads, text, timeout_s)
     except sandbox.UpdateFailed as error:
-        raise BadRequest(str(error)) from None
+        raise Malformed(str(error)) from None
     after: dict[str, set[ox.Triple]] = {}
     for quad in ox.parse(result, format=ox.RdfFormat.N_QUADS):
         g = DEFAULT_GRAPH if isinstance(quad.graph_name, ox.DefaultGraph) \
@@ -161,11 +161,11 @@ def _evaluate(store: Store, text: str, *, max_depth: int, timeout_s: float
                if after.get(g, set()) != before.get(g, set())}
     unplanned = sorted(g for g in changed if g not in before and graph_exists(store, g))
     if unplanned:
-        raise BadRequest("the update writes to graphs it does not name: "
+        raise Malformed("the update writes to graphs it does not name: "
                          + ", ".join(f"<{g}>" for g in unplanned) + "; name them with GRAPH <iri>")
     locked = sorted(set(changed) & READ_ONLY)
     if locked:
-        raise BadRequest("the update changes " + ", ".join(f"<{g}>" for g in locked)
+        raise Malformed("the update changes " + ", ".join(f"<{g}>" for g in locked)
                          + ", which Passerelle maintains itself (the derived closure, the audit "
                            "record)")
     return changed, {g: list(before[g]) for g in changed if g in before}

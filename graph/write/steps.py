@@ -41,6 +41,7 @@ CHUNK = 500
 class ValidationFailed(PasserelleError):
     """The data breaks at least one shape; nothing was written."""
 
+    kind = "invalid"
     exit_code = 1
 
     def __init__(self, report: Report, what: str):
@@ -52,7 +53,7 @@ class ValidationFailed(PasserelleError):
 class LiteralTooLarge(PasserelleError):
     """A literal longer than the write limit; ``subject`` and ``predicate`` say which."""
 
-    kind = "literal-too-large"
+    kind = "too-large"
 
     def __init__(self, triple: ox.Triple, size: int, limit: int):
         self.subject, self.predicate, self.size, self.limit = (

@@ -34,7 +34,7 @@ def test_pages_follow_each_other(server):
 
 @pytest.mark.parametrize(("name", "value"), [
     ("limit", 0), ("limit", 101), ("limit", "ten"), ("offset", -1), ("offset", 10**9),
-    ("lang", "de"),
+    ("lang", "not a tag"), ("lang", "fr_FR"),
 ])
 def test_out_of_bounds_parameters_are_422_naming_them(server, name, value):
     response = server.get("/api/organisations", params={name: value})
@@ -98,3 +98,18 @@ def test_unacceptable_media_type_is_406(server):
 def test_hostile_ids_are_404_never_500(server, ident):
     response = server.get(path("/api/organisations", ident))
     assert response.status_code in (404, 422), response.text
+
+
+@pytest.mark.parametrize("endpoint", ["/api/organisations", "/api/services", "/api/practices",
+                                      "/api/events", "/api/statuses"])
+def test_one_lang_parameter_on_every_endpoint(server, endpoint):
+    """A well-formed tag the data has no text in (``de``) falls back along the default
+    language's chain, on entities as on services and vocabularies: the same answer as ``en``."""
+    assert get(server, endpoint, lang="de") == get(server, endpoint, lang="en")
+
+
+def test_a_declared_language_names_the_types_in_it(server):
+    english = get(server, "/api/organisations/entraide-pierre-valdo", lang="en")["types"]
+    spanish = get(server, "/api/organisations/entraide-pierre-valdo", lang="es")["types"]
+    assert [t["code"] for t in spanish] == [t["code"] for t in english] == ["association"]
+    assert spanish[0]["label"] != english[0]["label"]

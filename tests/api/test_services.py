@@ -159,6 +159,31 @@ def test_explain_gives_reasons_and_a_rerunnable_query(server):
     assert services == {i["id"] for i in body["items"]}
 
 
+def test_explain_words_each_rule_in_the_readers_language(server):
+    """The search gives codes; each rule's ``text`` is the catalogue's sentence with the
+    concepts' names, in English by default, in French for ``lang=fr``, and in the default
+    language for a language with no catalogue yet."""
+    asked = {"need": "employment", "status": "asylum-seeker", "region": "FRL06",
+             "explain": "true"}
+
+    def why(**more):
+        items = search(server, **asked, **more).json()["items"]
+        return next(i for i in items if i["id"] == COMMUNE_FERME)["why"]
+
+    english, french, german = why(), why(lang="fr"), why(lang="de")
+    assert english["eligibility"] == {"rule": "open-to-all",
+                                      "text": "Open to all, whatever the status."}
+    assert english["need"][0]["text"].startswith("Provides ")
+    assert english["need"][0]["text"].endswith(", a kind of Employment.")
+    assert english["region"][0]["text"].endswith(" is inside Vaucluse.")
+    assert french["eligibility"]["text"] == "Ouvert à tous, quel que soit le statut."
+    assert "Emploi" in french["need"][0]["text"]
+    assert german == english
+    strip = [{k: v for k, v in rule.items() if k != "text"}
+             for section in (english, french) for rule in section["need"]]
+    assert strip[0] == strip[1]
+
+
 def test_names_follow_the_requested_language_with_fallback(server):
     fr = search(server, q="farm", lang="fr").json()["items"]
     en = search(server, q="farm", lang="en").json()["items"]

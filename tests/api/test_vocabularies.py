@@ -8,6 +8,8 @@ import pytest
 import rdflib
 from rdflib import URIRef
 
+from passerelle.settings import Settings
+
 ID = "https://w3id.org/passerelle/id/"
 SKOS = "http://www.w3.org/2004/02/skos/core#"
 
@@ -39,10 +41,10 @@ def test_refugee_sits_under_international_protection(server):
             "third-country-national"} <= found.keys()
 
 
-def test_nodes_carry_id_labels_in_both_languages_and_definition(server):
+def test_nodes_carry_id_labels_in_every_language_and_definition(server):
     node, _ = by_notation(tree(server, "/api/statuses"))["refugee"]
     assert node["id"] == ID + "status/refugee"
-    assert set(node["labels"]) == {"en", "fr"}
+    assert set(node["labels"]) == set(Settings.languages.codes)
     assert all(node["labels"].values())
     assert node["label"] == node["labels"]["en"]
     assert node["definition"]
@@ -98,10 +100,23 @@ def test_json_ld_reads_as_skos(server):
 
 
 @pytest.mark.parametrize("path", ["/api/statuses", "/api/regions/FR", "/api/service-types"])
-def test_lang_must_be_en_or_fr(server, path):
-    response = server.get(path, params={"lang": "de"})
+@pytest.mark.parametrize("lang", ["not a tag", "e", "en_GB", "x" * 40])
+def test_a_malformed_lang_is_422_naming_it(server, path, lang):
+    response = server.get(path, params={"lang": lang})
     assert response.status_code == 422
     assert response.json()["detail"][0]["loc"] == ["query", "lang"]
+
+
+def test_a_declared_language_gets_its_labels_and_another_falls_back(server):
+    """One ``lang`` parameter everywhere: Spanish labels for ``es``, and for ``de`` (well formed,
+    not declared) the default language's chain, English."""
+    english, _ = by_notation(tree(server, "/api/statuses", lang="en"))["refugee"]
+    spanish, _ = by_notation(tree(server, "/api/statuses", lang="es"))["refugee"]
+    german, _ = by_notation(tree(server, "/api/statuses", lang="de"))["refugee"]
+    assert spanish["label"] == english["labels"]["es"] != english["label"]
+    assert german["label"] == english["label"]
+    regional = server.get("/api/statuses/refugee", params={"lang": "fr-CA"}).json()
+    assert regional["label"] == english["labels"]["fr"]
 
 
 @pytest.mark.parametrize("code", [

@@ -13,7 +13,7 @@ import pytest
 from passerelle.graph.endpoint import sandbox
 from passerelle.graph.store.embedded import EmbeddedStore
 from passerelle.graph.write import sparql_update
-from passerelle.graph.write.commit import DEFAULT_GRAPH, BadRequest
+from passerelle.graph.write.commit import DEFAULT_GRAPH, Malformed
 
 EX = "http://example.org/"
 
@@ -45,7 +45,7 @@ def test_plan_finds_the_graphs(text, graphs, any_graph):
     f"INSERT DATA {{ GRAPH <{DEFAULT_GRAPH}> {{ <http://x/a> <http://x/b> 1 }} }}",
 ])
 def test_plan_refuses(text):
-    with pytest.raises(BadRequest):
+    with pytest.raises(Malformed):
         sparql_update.plan(text)
 
 
@@ -81,7 +81,7 @@ def test_default_graph_is_the_writable_default_graph():
 
 
 def test_syntax_error_is_a_bad_request_with_position():
-    with pytest.raises(BadRequest, match="1:"):
+    with pytest.raises(Malformed, match="1:"):
         sparql_update.evaluate(_store(), "INSERT DATA { <http://x/a> <http://x/b> }")
 
 
@@ -100,7 +100,7 @@ def test_plan_reads_graph_names_through_escapes_and_run_together_keywords():
     r"INSERT { ?s ?p ?o } WHERE { \u0053ERVICE <http://127.0.0.1:9/> { ?s ?p ?o } }",
 ])
 def test_plan_refuses_what_the_engine_would_read_past_a_regex(text):
-    with pytest.raises(BadRequest):
+    with pytest.raises(Malformed):
         sparql_update.plan(text)
 
 
@@ -111,7 +111,7 @@ def test_a_load_that_passes_no_screen_still_fetches_nothing(canary, monkeypatch)
         pytest.skip("this kernel does not let an unprivileged process leave the network")
     store = _store()
     before = store.count()
-    with pytest.raises(BadRequest) as error:
+    with pytest.raises(Malformed) as error:
         sparql_update.evaluate(store, f"LOAD <{canary.url}hidden-ttl> INTO GRAPH <{EX}g>")
     assert "canary" not in str(error.value)
     assert canary.hits == [] and store.count() == before

@@ -16,13 +16,15 @@ import pytest
 from rdflib import RDF, Graph, Literal, URIRef
 from rdflib.namespace import SKOS
 
+from passerelle.settings import Settings
+
 ONTOLOGY = Path(__file__).parents[2] / "ontology"
 ID = "https://w3id.org/passerelle/id/"
 
-# Mirrors the interface-language setting (DESIGN.md, "Languages"), in its order; the settings
-# module is to declare it once, and this tuple follows it.
-LANGUAGES = ("en", "fr", "es", "pl", "el", "ar", "uk", "fa", "ps", "ru")
-RIGHT_TO_LEFT = {"ar", "fa", "ps"}
+# The language setting (DESIGN.md, "Languages"), declared once in passerelle/settings.py.
+LANGUAGES = Settings.languages.codes
+RIGHT_TO_LEFT = {language.code for language in Settings.languages.declared
+                 if language.direction == "rtl"}
 # Region names are also given in their own language (endonyms): the four countries' languages,
 # which are interface languages, and Catalan for a municipality of Teruel with a Catalan name.
 ENDONYM_LANGUAGES = {"fr", "es", "pl", "el", "ca"}
