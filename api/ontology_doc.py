@@ -16,6 +16,7 @@ from rdflib import OWL, RDF, RDFS, SKOS, Graph, URIRef
 from rdflib.namespace import DCTERMS as DCT
 
 from passerelle.api.web import environment
+from passerelle.graph.read.labels import pick
 from passerelle.graph.store.bundle import vocabulary_files
 
 PROPERTY_TYPES = (OWL.ObjectProperty, OWL.DatatypeProperty, RDF.Property)
@@ -59,9 +60,8 @@ def _labels() -> dict[str, dict[str, str]]:
 
 
 def label(iri: str, lang: str) -> str | None:
-    """The vocabulary's own label of a term in ``lang`` (English, then any, as fallbacks)."""
-    texts = _labels().get(iri, {})
-    return texts.get(lang) or texts.get("en") or next(iter(texts.values()), None)
+    """The vocabulary's own label of a term in ``lang``, with the one picker's fallbacks."""
+    return pick(_labels().get(iri, {}), lang)
 
 
 @cache

@@ -17,7 +17,8 @@ from passerelle.api.deps import SettingsDep, StoreDep
 from passerelle.api.web import choose_language, local_href, messages, page, url_with
 from passerelle.graph.read import concepts
 from passerelle.graph.read.codes import SCHEMES, UnknownCode
-from passerelle.graph.read.search import SearchParams, pick, search
+from passerelle.graph.read.labels import pick
+from passerelle.graph.read.search import SearchParams, search
 from passerelle.graph.store.base import Store
 
 router = APIRouter(include_in_schema=False)

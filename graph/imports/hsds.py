@@ -24,6 +24,7 @@ from passerelle.graph.imports.importer import (
     Vocabularies,
 )
 from passerelle.graph.rdf.namespaces import ID, PAS, SKOS
+from passerelle.graph.read.labels import pick
 from passerelle.graph.store.base import Store
 
 NUTS = "http://data.europa.eu/nuts/code/"
@@ -310,10 +311,6 @@ def _id(iri: str) -> str:
     return str(uuid.uuid5(uuid.NAMESPACE_URL, iri))
 
 
-def _pick(values: dict[str, str], language: str) -> str | None:
-    return values.get(language) or next(iter(sorted(values.items())), (None, None))[1]
-
-
 class _Graph:
     """The services' and providers' triples, read once, with the codes of the concepts."""
 
@@ -332,6 +329,9 @@ class _Graph:
         self.labels = {(r["c"].value, r["label"].language): r["label"].value
                        for r in store.select(f"SELECT ?c ?label WHERE {{ ?c <{SKOS}prefLabel>"
                                              " ?label }")}
+        self.names: dict[str, dict[str, str]] = {}
+        for (concept, language), label in self.labels.items():
+            self.names.setdefault(concept, {})[language or ""] = label
 
     def all(self, node: str, predicate: str) -> list:
         """The values, in a fixed order: the same graph always exports the same JSON."""
@@ -342,13 +342,13 @@ class _Graph:
         return found[0].value if found else None
 
     def text(self, node: str, predicate: str, language: str) -> str | None:
-        return _pick({t.language or "": t.value for t in self.all(node, predicate)}, language)
+        return pick({t.language or "": t.value for t in self.all(node, predicate)}, language)
 
     def code(self, concept: str) -> str:
         return self.codes.get(concept, concept)
 
     def label(self, concept: str, language: str) -> str:
-        return self.labels.get((concept, language)) or self.code(concept)
+        return pick(self.names.get(concept, {}), language) or self.code(concept)
 
 
 def _organisation(graph: _Graph, iri: str, language: str) -> dict:

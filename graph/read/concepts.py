@@ -15,7 +15,7 @@ import pyoxigraph as ox
 
 from passerelle.graph.rdf import queries
 from passerelle.graph.rdf.bind import values
-from passerelle.graph.read.search import pick
+from passerelle.graph.read.labels import pick
 from passerelle.graph.store.base import Store
 
 LANGUAGES = ("en", "fr")

@@ -18,7 +18,8 @@ import pyoxigraph as ox
 from passerelle.graph.rdf import queries
 from passerelle.graph.rdf.bind import values
 from passerelle.graph.read.codes import resolve
-from passerelle.graph.read.services import columns, describe, pick, render
+from passerelle.graph.read.labels import pick
+from passerelle.graph.read.services import columns, describe, render
 from passerelle.graph.store.base import Store
 from passerelle.graph.store.embedded import EmbeddedStore
 

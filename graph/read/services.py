@@ -16,6 +16,7 @@ import pyoxigraph as ox
 
 from passerelle.graph.rdf import queries
 from passerelle.graph.rdf.bind import values
+from passerelle.graph.read.labels import pick
 from passerelle.graph.store.base import Store
 
 PAS = "https://w3id.org/passerelle/ontology#"
@@ -84,14 +85,6 @@ def _label(store: Store, text: str, named: dict[ox.NamedNode, list[dict]]) -> No
         for obj in objects:
             obj["labels"] = labels.get(concept, {})
             obj["code"] = codes.get(concept)
-
-
-def pick(labels: dict[str, str], lang: str) -> str | None:
-    """A label in ``lang``, else English, else French, else any, else None."""
-    for candidate in (lang, lang.split("-")[0], "en", "fr", ""):
-        if candidate in labels:
-            return labels[candidate]
-    return next(iter(labels.values()), None)
 
 
 def _literals(statements: dict, predicate: str) -> dict[str, str]:

@@ -32,6 +32,8 @@ from rdflib import BNode, Dataset, Graph, URIRef
 from rdflib.namespace import RDF, RDFS, SH
 from rdflib.plugins.sparql import prepareQuery
 
+from passerelle.graph.read.labels import by_language, pick
+
 _SEVERITY_WORDS = {SH.Violation: "Violation", SH.Warning: "Warning", SH.Info: "Info"}
 
 # Fixed prefixes for messages: rdflib's defaults bind `schema:` to https://schema.org/, while
@@ -180,9 +182,9 @@ def _describe(data: Graph, node, depth: int = 3) -> str:
 
 
 def _pick_text(values) -> str:
-    """Prefer the English text of a multilingual value, then any other."""
-    values = sorted(values, key=lambda v: (getattr(v, "language", None) != "en", str(v)))
-    return str(values[0]) if values else ""
+    """The English text of a multilingual value, by the one picker's fallbacks: findings are
+    read by maintainers and stored in the audit graph, in one language."""
+    return pick(by_language(values), "en") or ""
 
 
 def _findings(results: Graph, data: Graph, shapes: Graph, data_subjects: set) -> list[Finding]:
