@@ -23,6 +23,7 @@ from passerelle.graph.imports.importer import (
     Value,
     Vocabularies,
 )
+from passerelle.graph.rdf.contact import ADDRESS
 from passerelle.graph.rdf.namespaces import ID, PAS, SKOS
 from passerelle.graph.read.labels import pick
 from passerelle.graph.store.base import Store
@@ -33,6 +34,10 @@ STATUS_IN = {"active": "active", "inactive": "temporarily-closed",
              "temporarily closed": "temporarily-closed", "defunct": "defunct"}
 STATUS_OUT = {"active": "active", "temporarily-closed": "temporarily closed",
               "defunct": "defunct"}
+
+HSDS_ADDRESS = {"street": "address_1", "postal_code": "postal_code", "locality": "city",
+                "country": "country"}
+"""The key of each of Passerelle's address fields in an HSDS address."""
 
 Item = tuple[dict, str]
 """A JSON object and its path."""
@@ -414,11 +419,10 @@ def _details(graph: _Graph, iri: str, sid: str, language: str) -> dict:
     if hours := graph.text(iri, PAS + "openingHours", language):
         out["schedules"].append(child("schedule", "hours", description=hours))
     for n, address in enumerate(graph.all(iri, SCHEMA + "address")):
-        fields = {"address_1": SCHEMA + "streetAddress", "postal_code": SCHEMA + "postalCode",
-                  "city": SCHEMA + "addressLocality", "country": SCHEMA + "addressCountry"}
         location = {"id": _id(f"{iri}#location/{n}"), "addresses": [
             {"id": _id(f"{iri}#address/{n}"), "address_type": "physical",
-             **{k: v for k, p in fields.items() if (v := graph.one(address.value, p))}}]}
+             **{HSDS_ADDRESS[k]: v for k, p in ADDRESS.items()
+                if (v := graph.one(address.value, SCHEMA + p))}}]}
         out["service_at_locations"].append({"id": _id(f"{iri}#at/{n}"), "service_id": sid,
                                             "location": location})
     for geo in graph.all(iri, SCHEMA + "geo")[:1]:

@@ -19,6 +19,7 @@ from decimal import Decimal, InvalidOperation
 import pyoxigraph as ox
 
 from passerelle.errors import InvalidData
+from passerelle.graph.rdf.contact import ADDRESS
 from passerelle.graph.rdf.namespaces import ID, PAS, RDF_TYPE, SKOS
 from passerelle.graph.read.codes import SCHEMES
 from passerelle.graph.store.base import Store
@@ -296,8 +297,7 @@ def _contact(build: _Builder, holder, email: Value | None, telephones: list[Valu
 
 
 def _address(build: _Builder, service: ox.NamedNode, address: Address) -> None:
-    parts = {"streetAddress": address.street, "postalCode": address.postal_code,
-             "addressLocality": address.locality, "addressCountry": address.country}
+    parts = {name: getattr(address, key) for key, name in ADDRESS.items()}
     if any(parts.values()):
         node = ox.BlankNode()
         build.add(service, SCHEMA + "address", node)

@@ -16,6 +16,7 @@ from datetime import datetime
 
 import pyoxigraph as ox
 
+from passerelle.graph.rdf.contact import ADDRESS, CONTACT, CONTACT_LINKS
 from passerelle.graph.rdf.namespaces import PAS, RDF_TYPE
 from passerelle.graph.store.base import Store
 from passerelle.graph.write.audit import timestamp
@@ -32,9 +33,6 @@ IGNORED = frozenset({"id", "modified", "eligibility_unknown", "why", "kind_label
 """Read-model keys a client may send back unchanged: derived or owned by other records."""
 
 ELIGIBILITY_STATES = ("open-to-all", "restricted", "not-stated")
-ADDRESS = {"street": "streetAddress", "postal_code": "postalCode",
-           "locality": "addressLocality", "country": "addressCountry"}
-CONTACT = {"email": "email", "telephone": "telephone", "contact_type": "contactType"}
 
 
 def field_error(name: str, message: str) -> Unprocessable:
@@ -208,7 +206,7 @@ def service(store: Store, body: object, iri: str, *, base: str, modified: dateti
     _eligibility(r)
     r.concepts("areas", "region", PAS + "serviceArea")
     r.concepts("languages", "language", DCT + "language")
-    r.node("contact", SCHEMA + "contactPoint", "ContactPoint", CONTACT, iris=("url",))
+    r.node("contact", SCHEMA + "contactPoint", "ContactPoint", CONTACT, iris=CONTACT_LINKS)
     r.node("address", SCHEMA + "address", "PostalAddress", ADDRESS)
     r.texts("opening_hours", PAS + "openingHours")
     r.texts("cost", PAS + "cost")
@@ -269,7 +267,7 @@ def organisation(store: Store, body: object, iri: str, *, base: str, modified: d
     r.concepts("types", "organisation_type", ORG + "classification")
     r.iri("homepage", SCHEMA + "url")
     r.node("address", SCHEMA + "address", "PostalAddress", ADDRESS)
-    r.node("contact", SCHEMA + "contactPoint", "ContactPoint", CONTACT, iris=("url",))
+    r.node("contact", SCHEMA + "contactPoint", "ContactPoint", CONTACT, iris=CONTACT_LINKS)
     r.concepts("regions", "region", PAS + "region")
     r.literal("founding_date", SCHEMA + "foundingDate", _date_type)
     r.refs("founders", "organisation/", SCHEMA + "founder")

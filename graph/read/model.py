@@ -1,0 +1,354 @@
+"""The one read model: what every kind of resource (services, organisations, practices, events)
+looks like as JSON, from one table of fields per kind.
+
+A kind is a table of fields (key, property, how to read it) plus a table of mentions (key,
+property that points at the resource). The same tables give the JSON and its JSON-LD context, so
+the two never disagree. Values are read out of a ``Description`` (a resource's statements, its
+blank nodes' statements and the labels of what it links to), however it was fetched; texts are
+chosen among languages by the one picker (``labels.pick``), addresses and contact points by the
+one map of their fields (``rdf.contact``).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+
+import pyoxigraph as ox
+
+from passerelle.graph.rdf.contact import ADDRESS, CONTACT_PROPERTIES, CONTACT_SHOWN
+from passerelle.graph.rdf.namespaces import PAS, RDF_TYPE, SKOS
+from passerelle.graph.read.describe import SCHEMA, Description
+from passerelle.graph.read.labels import pick
+
+ORG = "http://www.w3.org/ns/org#"
+DCT = "http://purl.org/dc/terms/"
+
+KINDS = {  # most specific first: a resource's kind is the first of its classes found here
+    PAS + "PilotAction": "pilot-action", PAS + "Project": "project", PAS + "Practice": "practice",
+    PAS + "Roundtable": "roundtable", PAS + "Conference": "conference",
+    PAS + "StudyVisit": "study-visit", PAS + "Event": "event", PAS + "Network": "network",
+    PAS + "Organisation": "organisation", PAS + "CooperationPlatform": "platform",
+    PAS + "Service": "service",
+}
+MODES = {SCHEMA + "OnlineEventAttendanceMode": "online",
+         SCHEMA + "OfflineEventAttendanceMode": "offline",
+         SCHEMA + "MixedEventAttendanceMode": "mixed"}
+
+
+@dataclass(frozen=True)
+class Field:
+    """One JSON key: the property it reads and how (see ``READERS``). An ``optional`` key is
+    left out when it has no value; ``parts`` are the keys and properties (local names in
+    schema.org) of a blank node read as one object."""
+
+    key: str
+    predicate: str
+    read: str
+    optional: bool = False
+    parts: tuple[tuple[str, str], ...] = ()
+
+
+@dataclass(frozen=True)
+class Kind:
+    """One kind of resource: where its IRIs live, how to list it, what to show of it."""
+
+    name: str
+    root_class: str
+    fields: tuple[Field, ...]
+    namespaces: tuple[str, ...] = ()
+    by_date: bool = False
+    summary: tuple[str, ...] | None = None
+    mentions: tuple[tuple[str, str], ...] = ()
+    groups: tuple[tuple[str, tuple[str, ...]], ...] = ()
+
+
+# --- reading values out of a description ---------------------------------------------------
+
+def _literals(d: Description, node, predicate: str) -> list[ox.Literal]:
+    return [o for o in d.objects(node, predicate) if isinstance(o, ox.Literal)]
+
+
+def _named(d: Description, node, predicate: str) -> list[ox.NamedNode]:
+    return sorted((o for o in d.objects(node, predicate) if isinstance(o, ox.NamedNode)),
+                  key=lambda o: o.value)
+
+
+def _pick(d: Description, node, predicate: str, lang: str) -> str | None:
+    return pick({o.language or "": o.value for o in _literals(d, node, predicate)}, lang)
+
+
+def _text(d, node, f, lang):
+    return _pick(d, node, f.predicate, lang)
+
+
+def _texts(d, node, f, lang):
+    """All values in the best language available (topics come as parallel en/fr lists)."""
+    by_language = defaultdict(list)
+    for o in _literals(d, node, f.predicate):
+        by_language[o.language or ""].append(o.value)
+    best = pick({language: language for language in by_language}, lang)
+    return sorted(by_language[best]) if best is not None else []
+
+
+def _value(d, node, f, lang):
+    found = _literals(d, node, f.predicate)
+    if not found:
+        return None
+    literal = min(found, key=lambda o: o.value)
+    if literal.datatype.value.endswith(("Integer", "#integer", "#int")):
+        return int(literal.value)
+    return literal.value
+
+
+def _refs(d, node, f, lang):
+    refs = [{"id": o.value, "name": pick(d.labels(o), lang) or o.value}
+            for o in d.objects(node, f.predicate) if isinstance(o, ox.NamedNode)]
+    return sorted(refs, key=lambda r: (r["name"].casefold(), r["id"]))
+
+
+def _ref(d, node, f, lang):
+    refs = _refs(d, node, f, lang)
+    return refs[0] if refs else None
+
+
+def _provider(d, node, f, lang):
+    """The first by IRI, named by its label or None (a service's provider)."""
+    found = _named(d, node, f.predicate)
+    return {"id": found[0].value, "name": pick(d.labels(found[0]), lang)} if found else None
+
+
+def _code(d, o: ox.NamedNode) -> str | None:
+    notations = _literals(d, o, SKOS + "notation")
+    return notations[0].value if notations else None
+
+
+def _concepts(d, node, f, lang):
+    """Linked concepts by IRI, each with its code and label (its IRI when it has none)."""
+    return [{"id": o.value, "code": _code(d, o), "label": pick(d.labels(o), lang) or o.value}
+            for o in _named(d, node, f.predicate)]
+
+
+def _codes(d, node, f, lang):
+    """Linked concepts by IRI, each with its code and label (None when it has none)."""
+    return [{"id": o.value, "code": _code(d, o), "label": pick(d.labels(o), lang)}
+            for o in _named(d, node, f.predicate)]
+
+
+def _status(d, node, f, lang):
+    """The code of the first linked concept by IRI."""
+    found = _named(d, node, f.predicate)
+    return _code(d, found[0]) if found else None
+
+
+def _eligibility(d, node, f, lang):
+    """Open to all, restricted (to the statuses of ``f.predicate``) or not stated."""
+    statuses = _codes(d, node, f, lang)
+    # Some engines (Virtuoso) give a stored boolean back as "1".
+    open_to_all = any(o.value in ("true", "1")
+                      for o in d.objects(node, PAS + "openToAllStatuses"))
+    state = "open-to-all" if open_to_all else "restricted" if statuses else "not-stated"
+    return {"state": state, "statuses": statuses}
+
+
+def _any(d, node, f, lang):
+    """The smallest value, link or text, as a string."""
+    return min((o.value for o in d.objects(node, f.predicate)), default=None)
+
+
+def _iris(d, node, f, lang):
+    return sorted(o.value for o in d.objects(node, f.predicate) if isinstance(o, ox.NamedNode))
+
+
+def _iri(d, node, f, lang):
+    return next(iter(_iris(d, node, f, lang)), None)
+
+
+def _parts(d, node, f, lang):
+    """The first blank node that has any of the parts, with the parts it has (first value)."""
+    for blank in d.objects(node, f.predicate):
+        found = {}
+        for key, name in f.parts:
+            values = sorted(o.value for o in d.objects(blank, SCHEMA + name))
+            if values:
+                found[key] = values[0]
+        if found:
+            return found
+    return None
+
+
+def _postal(d, node, predicate: str, lang: str) -> dict | None:
+    """The first address that has any part, with every part (None where absent)."""
+    for blank in d.objects(node, predicate):
+        found = {key: _pick(d, blank, SCHEMA + name, lang) for key, name in ADDRESS.items()}
+        if any(found.values()):
+            return found
+    return None
+
+
+def _address(d, node, f, lang):
+    return _postal(d, node, f.predicate, lang)
+
+
+def _locality(d, node, f, lang):
+    address = _address(d, node, f, lang)
+    return address["locality"] if address else None
+
+
+def _place(d, node, f, lang):
+    for blank in d.objects(node, f.predicate):
+        return {"name": _pick(d, blank, SCHEMA + "name", lang),
+                "address": _postal(d, blank, SCHEMA + "address", lang)}
+    return None
+
+
+def _mode(d, node, f, lang):
+    modes = [MODES.get(o.value, o.value) for o in d.objects(node, f.predicate)]
+    return min(modes) if modes else None
+
+
+def _kind(d, node, f, lang):
+    classes = {o.value for o in d.objects(node, f.predicate)}
+    return next((name for iri, name in KINDS.items() if iri in classes), None)
+
+
+READERS = {"text": _text, "texts": _texts, "value": _value, "any": _any, "refs": _refs,
+           "ref": _ref, "provider": _provider, "concepts": _concepts, "codes": _codes,
+           "status": _status,
+           "eligibility": _eligibility, "iris": _iris, "iri": _iri, "parts": _parts,
+           "address": _address, "locality": _locality, "place": _place, "mode": _mode,
+           "kind": _kind}
+
+
+def render(kind: Kind, d: Description, iri: str, lang: str, keys=None) -> dict:
+    """The JSON of one resource of ``kind``: every field, or only ``keys``."""
+    node = ox.NamedNode(iri)
+    out: dict = {"id": iri}
+    for f in kind.fields:
+        if keys is None or f.key in keys:
+            value = READERS[f.read](d, node, f, lang)
+            if value or not f.optional:
+                out[f.key] = value
+    return out
+
+
+def of_kind(kind: Kind, d: Description, iri: str) -> bool:
+    """Whether the description says ``iri`` is of the kind's class."""
+    return ox.NamedNode(kind.root_class) in d.objects(ox.NamedNode(iri), RDF_TYPE)
+
+
+def context(kind: Kind) -> dict:
+    """JSON-LD terms for the kind's keys: fields by their property, mentions reversed."""
+    terms: dict = {"kind": None, "mode": None, "date": None}
+    for f in kind.fields:
+        if f.read == "locality":
+            continue  # the API context already maps it (to the address's locality)
+        if f.read in ("iri", "iris"):
+            terms[f.key] = {"@id": f.predicate, "@type": "@id"}
+        elif f.read not in ("kind", "mode"):
+            terms[f.key] = f.predicate
+    for key, predicate in kind.mentions:
+        terms[key] = {"@reverse": predicate}
+    for group, _ in kind.groups:
+        terms[group] = "@nest"
+    return terms
+
+
+# --- the kinds -----------------------------------------------------------------------------
+
+SERVICES = Kind(
+    name="service", root_class=PAS + "Service",
+    fields=(
+        Field("name", SCHEMA + "name", "text"),
+        Field("description", SCHEMA + "description", "text"),
+        Field("provider", PAS + "provider", "provider"),
+        Field("service_types", PAS + "serviceType", "codes"),
+        Field("eligibility", PAS + "eligibleStatus", "eligibility"),
+        Field("areas", PAS + "serviceArea", "codes"),
+        Field("languages", DCT + "language", "codes"),
+        Field("contact", SCHEMA + "contactPoint", "parts",
+              parts=tuple((key, CONTACT_PROPERTIES[key]) for key in CONTACT_SHOWN)),
+        Field("address", SCHEMA + "address", "parts", parts=tuple(ADDRESS.items())),
+        Field("opening_hours", PAS + "openingHours", "text", optional=True),
+        Field("cost", PAS + "cost", "text", optional=True),
+        Field("how_to_apply", PAS + "howToApply", "text", optional=True),
+        Field("url", SCHEMA + "url", "any", optional=True),
+        Field("last_verified", PAS + "lastVerified", "any", optional=True),
+        Field("modified", DCT + "modified", "any", optional=True),
+        Field("status", PAS + "serviceStatus", "status", optional=True),
+    ),
+)
+"""A service as the search lists it and ``GET /api/services/{id}`` shows it."""
+
+SERVICE_LINKS = frozenset(f.predicate for f in SERVICES.fields
+                          if f.read in ("provider", "codes", "eligibility", "status"))
+"""The properties whose objects a service's read model names by label and code."""
+
+
+def _common(*fields: Field) -> tuple[Field, ...]:
+    """Name and kind first, description and provenance last, for every other kind."""
+    return (Field("name", SCHEMA + "name", "text"), Field("kind", RDF_TYPE, "kind"), *fields,
+            Field("alternate_names", SCHEMA + "alternateName", "texts"),
+            Field("description", SCHEMA + "description", "text"),
+            Field("uncertainty_notes", PAS + "uncertaintyNote", "texts"),
+            Field("sources", DCT + "source", "iris"))
+
+
+ORGANISATIONS = Kind(
+    name="organisation", root_class=PAS + "Organisation", namespaces=("organisation/",),
+    fields=_common(
+        Field("types", ORG + "classification", "concepts"),
+        Field("locality", SCHEMA + "address", "locality"),
+        Field("homepage", SCHEMA + "url", "iri"),
+        Field("address", SCHEMA + "address", "address"),
+        Field("regions", PAS + "region", "concepts"),
+        Field("founding_date", SCHEMA + "foundingDate", "value"),
+        Field("founders", SCHEMA + "founder", "refs"),
+        Field("parent_organisations", ORG + "subOrganizationOf", "refs"),
+        Field("led_by", PAS + "ledBy", "refs"),
+    ),
+    summary=("id", "name", "kind", "types", "locality", "homepage"),
+    mentions=(("services", PAS + "provider"), ("coordinates", PAS + "coordinator"),
+              ("partner_of", PAS + "partner"), ("implements", PAS + "implementedBy"),
+              ("platforms", PAS + "runBy"), ("member_of", ORG + "hasMember"),
+              ("events", PAS + "organiser"), ("leads", PAS + "ledBy"),
+              ("sub_organisations", ORG + "subOrganizationOf")),
+    groups=(("practices", ("coordinates", "partner_of", "implements")),),
+)
+
+PRACTICES = Kind(
+    name="practice", root_class=PAS + "Practice", namespaces=("practice/", "project/"),
+    fields=_common(
+        Field("start_date", SCHEMA + "startDate", "value"),
+        Field("end_date", SCHEMA + "endDate", "value"),
+        Field("duration_months", PAS + "durationMonths", "value"),
+        Field("regions", PAS + "region", "concepts"),
+        Field("funded_by", PAS + "fundedBy", "refs"),
+        Field("coordinator", PAS + "coordinator", "refs"),
+        Field("partners", PAS + "partner", "refs"),
+        Field("implemented_by", PAS + "implementedBy", "refs"),
+        Field("part_of", PAS + "partOf", "refs"),
+    ),
+    summary=("id", "name", "kind", "start_date", "end_date", "regions"),
+    mentions=(("parts", PAS + "partOf"), ("services", PAS + "offeredThrough"),
+              ("presented_at", PAS + "presented")),
+)
+
+EVENTS = Kind(
+    name="event", root_class=PAS + "Event", namespaces=("event/",), by_date=True,
+    fields=_common(
+        Field("start_date", SCHEMA + "startDate", "value"),
+        Field("end_date", SCHEMA + "endDate", "value"),
+        Field("mode", SCHEMA + "eventAttendanceMode", "mode"),
+        Field("participants", PAS + "participantCount", "value"),
+        Field("ordinal", PAS + "ordinal", "value"),
+        Field("platform", PAS + "platform", "ref"),
+        Field("organisers", PAS + "organiser", "refs"),
+        Field("presented", PAS + "presented", "refs"),
+        Field("topics", PAS + "topic", "texts"),
+        Field("regions", PAS + "region", "concepts"),
+        Field("location", SCHEMA + "location", "place"),
+        Field("part_of", PAS + "partOf", "refs"),
+    ),
+    summary=("id", "name", "kind", "start_date", "end_date", "mode", "participants", "platform"),
+)
