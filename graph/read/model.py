@@ -1,5 +1,5 @@
-"""The one read model: what every kind of resource (services, organisations, practices, events)
-looks like as JSON, from one table of fields per kind.
+"""The one read model: what every kind of resource (services, organisations, practices, events,
+concepts) looks like as JSON, from one table of fields per kind.
 
 A kind is a table of fields (key, property, how to read it) plus a table of mentions (key,
 property that points at the resource). The same tables give the JSON and its JSON-LD context, so
@@ -31,6 +31,8 @@ KINDS = {  # most specific first: a resource's kind is the first of its classes 
     PAS + "Organisation": "organisation", PAS + "CooperationPlatform": "platform",
     PAS + "Service": "service",
 }
+LABEL_LANGUAGES = ("en", "fr")
+"""The languages a concept's card lists its labels in."""
 MODES = {SCHEMA + "OnlineEventAttendanceMode": "online",
          SCHEMA + "OfflineEventAttendanceMode": "offline",
          SCHEMA + "MixedEventAttendanceMode": "mixed"}
@@ -207,6 +209,22 @@ def _mode(d, node, f, lang):
     return min(modes) if modes else None
 
 
+def concept_name(labels: dict[str, str], code: str | None, iri: str, lang: str) -> str:
+    """What a concept is called: its label, else its code, else its IRI, so it always has a
+    name to show."""
+    return pick(labels, lang) or code or iri
+
+
+def _name(d, node, f, lang):
+    return concept_name(d.labels(node), _code(d, node), node.value, lang)
+
+
+def _languages(d, node, f, lang):
+    """The node's label in each language of ``LABEL_LANGUAGES`` (None where it has none)."""
+    texts = {o.language or "": o.value for o in _literals(d, node, f.predicate)}
+    return {language: texts.get(language) for language in LABEL_LANGUAGES}
+
+
 def _kind(d, node, f, lang):
     classes = {o.value for o in d.objects(node, f.predicate)}
     return next((name for iri, name in KINDS.items() if iri in classes), None)
@@ -217,7 +235,7 @@ READERS = {"text": _text, "texts": _texts, "value": _value, "any": _any, "refs":
            "status": _status,
            "eligibility": _eligibility, "iris": _iris, "iri": _iri, "parts": _parts,
            "address": _address, "locality": _locality, "place": _place, "mode": _mode,
-           "kind": _kind}
+           "name": _name, "languages": _languages, "kind": _kind}
 
 
 def render(kind: Kind, d: Description, iri: str, lang: str, keys=None) -> dict:
@@ -352,3 +370,15 @@ EVENTS = Kind(
     ),
     summary=("id", "name", "kind", "start_date", "end_date", "mode", "participants", "platform"),
 )
+
+CONCEPTS = Kind(
+    name="concept", root_class=SKOS + "Concept",
+    fields=(
+        Field("code", SKOS + "notation", "any"),
+        Field("label", SKOS + "prefLabel", "name"),
+        Field("labels", SKOS + "prefLabel", "languages"),
+        Field("definition", SKOS + "definition", "text", optional=True),
+    ),
+    summary=("code", "label"),
+)
+"""A concept of a vocabulary: its card, and its summary where something links to it."""
