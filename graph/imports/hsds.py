@@ -23,7 +23,7 @@ from passerelle.graph.imports.importer import (
     Value,
     Vocabularies,
 )
-from passerelle.graph.rdf.contact import ADDRESS
+from passerelle.graph.rdf.contact import ADDRESS, CONTACT
 from passerelle.graph.rdf.namespaces import ID, PAS, SKOS
 from passerelle.graph.read.labels import pick
 from passerelle.graph.store.base import Store
@@ -412,10 +412,10 @@ def _details(graph: _Graph, iri: str, sid: str, language: str) -> dict:
         "phones": [], "schedules": [], "service_at_locations": [],
     }
     for point in graph.all(iri, SCHEMA + "contactPoint"):
-        if email := graph.one(point.value, SCHEMA + "email"):
+        if email := graph.one(point.value, SCHEMA + CONTACT["email"]):
             out.setdefault("email", email)
         out["phones"] += [child("phone", p.value, number=p.value)
-                          for p in graph.all(point.value, SCHEMA + "telephone")]
+                          for p in graph.all(point.value, SCHEMA + CONTACT["telephone"])]
     if hours := graph.text(iri, PAS + "openingHours", language):
         out["schedules"].append(child("schedule", "hours", description=hours))
     for n, address in enumerate(graph.all(iri, SCHEMA + "address")):

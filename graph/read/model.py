@@ -18,7 +18,7 @@ import pyoxigraph as ox
 
 from passerelle.graph.rdf.contact import ADDRESS, CONTACT_PROPERTIES, CONTACT_SHOWN
 from passerelle.graph.rdf.namespaces import PAS, RDF_TYPE, SKOS
-from passerelle.graph.read.describe import SCHEMA, Description
+from passerelle.graph.read.describe import PREFIXES, SCHEMA, Description
 from passerelle.graph.read.labels import pick
 
 ORG = "http://www.w3.org/ns/org#"
@@ -274,57 +274,97 @@ def context(kind: Kind) -> dict:
 
 # --- the kinds -----------------------------------------------------------------------------
 
-SERVICES = Kind(
-    name="service", root_class=PAS + "Service",
-    fields=(
-        Field("name", SCHEMA + "name", "text"),
-        Field("description", SCHEMA + "description", "text"),
-        Field("provider", PAS + "provider", "provider"),
-        Field("service_types", PAS + "serviceType", "codes"),
-        Field("eligibility", PAS + "eligibleStatus", "eligibility"),
-        Field("areas", PAS + "serviceArea", "codes"),
-        Field("languages", DCT + "language", "codes"),
-        Field("contact", SCHEMA + "contactPoint", "parts",
-              parts=tuple((key, CONTACT_PROPERTIES[key]) for key in CONTACT_SHOWN)),
-        Field("address", SCHEMA + "address", "parts", parts=tuple(ADDRESS.items())),
-        Field("opening_hours", PAS + "openingHours", "text", optional=True),
-        Field("cost", PAS + "cost", "text", optional=True),
-        Field("how_to_apply", PAS + "howToApply", "text", optional=True),
-        Field("url", SCHEMA + "url", "any", optional=True),
-        Field("last_verified", PAS + "lastVerified", "any", optional=True),
-        Field("modified", DCT + "modified", "any", optional=True),
-        Field("status", PAS + "serviceStatus", "status", optional=True),
-    ),
-)
+FIELDS = """
+kinds                        key                   property                    read         when
+service                      name                  schema:name                 text
+service                      description           schema:description          text
+service                      provider              pas:provider                provider
+service                      service_types         pas:serviceType             codes
+service                      eligibility           pas:eligibleStatus          eligibility
+service                      areas                 pas:serviceArea             codes
+service                      languages             dct:language                codes
+service                      contact               schema:contactPoint         parts
+service                      address               schema:address              parts
+service                      opening_hours         pas:openingHours            text         optional
+service                      cost                  pas:cost                    text         optional
+service                      how_to_apply          pas:howToApply              text         optional
+service                      url                   schema:url                  any          optional
+service                      last_verified         pas:lastVerified            any          optional
+service                      modified              dct:modified                any          optional
+service                      status                pas:serviceStatus           status       optional
+concept                      code                  skos:notation               any
+concept                      label                 skos:prefLabel              name
+concept                      labels                skos:prefLabel              languages
+concept                      definition            skos:definition             text         optional
+organisation,practice,event  name                  schema:name                 text
+organisation,practice,event  kind                  rdf:type                    kind
+organisation                 types                 org:classification          concepts
+organisation                 locality              schema:address              locality
+organisation                 homepage              schema:url                  iri
+organisation                 address               schema:address              address
+organisation                 regions               pas:region                  concepts
+organisation                 founding_date         schema:foundingDate         value
+organisation                 founders              schema:founder              refs
+organisation                 parent_organisations  org:subOrganizationOf       refs
+organisation                 led_by                pas:ledBy                   refs
+practice,event               start_date            schema:startDate            value
+practice,event               end_date              schema:endDate              value
+practice                     duration_months       pas:durationMonths          value
+practice                     regions               pas:region                  concepts
+practice                     funded_by             pas:fundedBy                refs
+practice                     coordinator           pas:coordinator             refs
+practice                     partners              pas:partner                 refs
+practice                     implemented_by        pas:implementedBy           refs
+practice                     part_of               pas:partOf                  refs
+event                        mode                  schema:eventAttendanceMode  mode
+event                        participants          pas:participantCount        value
+event                        ordinal               pas:ordinal                 value
+event                        platform              pas:platform                ref
+event                        organisers            pas:organiser               refs
+event                        presented             pas:presented               refs
+event                        topics                pas:topic                   texts
+event                        regions               pas:region                  concepts
+event                        location              schema:location             place
+event                        part_of               pas:partOf                  refs
+organisation,practice,event  alternate_names       schema:alternateName        texts
+organisation,practice,event  description           schema:description          text
+organisation,practice,event  uncertainty_notes     pas:uncertaintyNote         texts
+organisation,practice,event  sources               dct:source                  iris
+"""
+"""Every kind's fields, in the order of its JSON keys: which kinds have the key, the property
+it reads, how (a reader of ``READERS``), and whether the key is left out when empty."""
+
+PARTS = {"contact": tuple((key, CONTACT_PROPERTIES[key]) for key in CONTACT_SHOWN),
+         "address": tuple(ADDRESS.items())}
+"""The parts a ``parts`` field reads, by its key."""
+
+
+def _fields(kind: str) -> tuple[Field, ...]:
+    rows = [line.split() for line in FIELDS.strip().splitlines()[1:]]
+    return tuple(Field(key, _expand(prop), read, optional=when == ["optional"],
+                       parts=PARTS[key] if read == "parts" else ())
+                 for kinds, key, prop, read, *when in rows if kind in kinds.split(","))
+
+
+def _expand(curie: str) -> str:
+    prefix, _, local = curie.partition(":")
+    return PREFIXES[prefix] + local
+
+
+SERVICES = Kind(name="service", root_class=PAS + "Service", fields=_fields("service"))
 """A service as the search lists it and ``GET /api/services/{id}`` shows it."""
 
 SERVICE_LINKS = frozenset(f.predicate for f in SERVICES.fields
                           if f.read in ("provider", "codes", "eligibility", "status"))
 """The properties whose objects a service's read model names by label and code."""
 
-
-def _common(*fields: Field) -> tuple[Field, ...]:
-    """Name and kind first, description and provenance last, for every other kind."""
-    return (Field("name", SCHEMA + "name", "text"), Field("kind", RDF_TYPE, "kind"), *fields,
-            Field("alternate_names", SCHEMA + "alternateName", "texts"),
-            Field("description", SCHEMA + "description", "text"),
-            Field("uncertainty_notes", PAS + "uncertaintyNote", "texts"),
-            Field("sources", DCT + "source", "iris"))
-
+CONCEPTS = Kind(name="concept", root_class=SKOS + "Concept", fields=_fields("concept"),
+                summary=("code", "label"))
+"""A concept of a vocabulary: its card, and its summary where something links to it."""
 
 ORGANISATIONS = Kind(
     name="organisation", root_class=PAS + "Organisation", namespaces=("organisation/",),
-    fields=_common(
-        Field("types", ORG + "classification", "concepts"),
-        Field("locality", SCHEMA + "address", "locality"),
-        Field("homepage", SCHEMA + "url", "iri"),
-        Field("address", SCHEMA + "address", "address"),
-        Field("regions", PAS + "region", "concepts"),
-        Field("founding_date", SCHEMA + "foundingDate", "value"),
-        Field("founders", SCHEMA + "founder", "refs"),
-        Field("parent_organisations", ORG + "subOrganizationOf", "refs"),
-        Field("led_by", PAS + "ledBy", "refs"),
-    ),
+    fields=_fields("organisation"),
     summary=("id", "name", "kind", "types", "locality", "homepage"),
     mentions=(("services", PAS + "provider"), ("coordinates", PAS + "coordinator"),
               ("partner_of", PAS + "partner"), ("implements", PAS + "implementedBy"),
@@ -336,17 +376,7 @@ ORGANISATIONS = Kind(
 
 PRACTICES = Kind(
     name="practice", root_class=PAS + "Practice", namespaces=("practice/", "project/"),
-    fields=_common(
-        Field("start_date", SCHEMA + "startDate", "value"),
-        Field("end_date", SCHEMA + "endDate", "value"),
-        Field("duration_months", PAS + "durationMonths", "value"),
-        Field("regions", PAS + "region", "concepts"),
-        Field("funded_by", PAS + "fundedBy", "refs"),
-        Field("coordinator", PAS + "coordinator", "refs"),
-        Field("partners", PAS + "partner", "refs"),
-        Field("implemented_by", PAS + "implementedBy", "refs"),
-        Field("part_of", PAS + "partOf", "refs"),
-    ),
+    fields=_fields("practice"),
     summary=("id", "name", "kind", "start_date", "end_date", "regions"),
     mentions=(("parts", PAS + "partOf"), ("services", PAS + "offeredThrough"),
               ("presented_at", PAS + "presented")),
@@ -354,31 +384,6 @@ PRACTICES = Kind(
 
 EVENTS = Kind(
     name="event", root_class=PAS + "Event", namespaces=("event/",), by_date=True,
-    fields=_common(
-        Field("start_date", SCHEMA + "startDate", "value"),
-        Field("end_date", SCHEMA + "endDate", "value"),
-        Field("mode", SCHEMA + "eventAttendanceMode", "mode"),
-        Field("participants", PAS + "participantCount", "value"),
-        Field("ordinal", PAS + "ordinal", "value"),
-        Field("platform", PAS + "platform", "ref"),
-        Field("organisers", PAS + "organiser", "refs"),
-        Field("presented", PAS + "presented", "refs"),
-        Field("topics", PAS + "topic", "texts"),
-        Field("regions", PAS + "region", "concepts"),
-        Field("location", SCHEMA + "location", "place"),
-        Field("part_of", PAS + "partOf", "refs"),
-    ),
+    fields=_fields("event"),
     summary=("id", "name", "kind", "start_date", "end_date", "mode", "participants", "platform"),
 )
-
-CONCEPTS = Kind(
-    name="concept", root_class=SKOS + "Concept",
-    fields=(
-        Field("code", SKOS + "notation", "any"),
-        Field("label", SKOS + "prefLabel", "name"),
-        Field("labels", SKOS + "prefLabel", "languages"),
-        Field("definition", SKOS + "definition", "text", optional=True),
-    ),
-    summary=("code", "label"),
-)
-"""A concept of a vocabulary: its card, and its summary where something links to it."""
