@@ -20,8 +20,8 @@ from passerelle.graph.read.describe import Description
 from passerelle.graph.read.model import SERVICE_LINKS
 from passerelle.graph.store.base import Store
 
-LABEL = ox.NamedNode(SKOS + "prefLabel")
-NOTATION = ox.NamedNode(SKOS + "notation")
+LABEL = SKOS + "prefLabel"
+NOTATION = SKOS + "notation"
 
 
 def describe(store: Store, services: list[str]) -> Description:
@@ -33,19 +33,19 @@ def describe(store: Store, services: list[str]) -> Description:
     text = queries.text("describe-services")
     solutions = store.query(values(text, {"service": [ox.NamedNode(s) for s in services]},
                                    frozenset({"statements"})))
-    triples: list[ox.Triple] = []
+    d = Description()
     named: dict[ox.NamedNode, None] = {}
     for service, p, o, p2, o2 in map(columns(solutions, "service", "p", "o", "p2", "o2"),
                                      solutions):
         if service is None:
-            triples.append(ox.Triple(o, p2, o2))
+            d.add(o, p2.value, o2)
             continue
-        triples.append(ox.Triple(service, p, o))
+        d.add(service, p.value, o)
         if p.value in SERVICE_LINKS and isinstance(o, ox.NamedNode):
             named[o] = None
     if named:
-        triples += _labels(store, text, list(named))
-    return Description(triples)
+        _labels(store, text, list(named), d)
+    return d
 
 
 def columns(solutions, *names: str):
@@ -55,8 +55,8 @@ def columns(solutions, *names: str):
     return itemgetter(*(order.index(n) for n in names))
 
 
-def _labels(store: Store, text: str, named: list[ox.NamedNode]) -> list[ox.Triple]:
-    """Each of ``named``'s labels (the first of each language) and notation (the last)."""
+def _labels(store: Store, text: str, named: list[ox.NamedNode], d: Description) -> None:
+    """Add each of ``named``'s labels (the first of each language) and notation (the last)."""
     solutions = store.query(values(text, {"concept": named}, frozenset({"labels"})))
     labels: dict[tuple[ox.NamedNode, str], ox.Literal] = {}
     codes: dict[ox.NamedNode, ox.Literal] = {}
@@ -65,5 +65,7 @@ def _labels(store: Store, text: str, named: list[ox.NamedNode]) -> list[ox.Tripl
             labels.setdefault((concept, label.language or ""), label)
         if code is not None:
             codes[concept] = code
-    return ([ox.Triple(concept, LABEL, label) for (concept, _), label in labels.items()]
-            + [ox.Triple(concept, NOTATION, code) for concept, code in codes.items()])
+    for (concept, _), label in labels.items():
+        d.add(concept, LABEL, label)
+    for concept, code in codes.items():
+        d.add(concept, NOTATION, code)
