@@ -18,6 +18,7 @@ import pyoxigraph as ox
 
 from passerelle.graph.rdf.contact import ADDRESS, CONTACT, CONTACT_LINKS
 from passerelle.graph.rdf.namespaces import PAS, RDF_TYPE
+from passerelle.graph.read import codes
 from passerelle.graph.store.base import Store
 from passerelle.graph.write.audit import timestamp
 from passerelle.graph.write.commit import Unprocessable
@@ -88,9 +89,9 @@ class Record:
             else:
                 self.add(predicate, self._literal(name, item, self.lang))
 
-    def concepts(self, name: str, scheme: str, predicate: str, codes=None) -> None:
+    def concepts(self, name: str, scheme: str, predicate: str, given=None) -> None:
         """Codes (or ``{"code"|"notation"|"id": ...}`` objects, as the read model gives them)."""
-        value = self.body.get(name) if codes is None else codes
+        value = self.body.get(name) if given is None else given
         if value is None:
             return
         if isinstance(value, str | dict):
@@ -215,7 +216,7 @@ def service(store: Store, body: object, iri: str, *, base: str, modified: dateti
     r.literal("last_verified", PAS + "lastVerified", lambda _: XSD + "date")
     status = r.body.get("status")
     if status is not None:
-        r.concepts("status", "service_status", PAS + "serviceStatus", codes=[status])
+        r.concepts("status", "service_status", PAS + "serviceStatus", given=[status])
     r.iri("offered_through", PAS + "offeredThrough")
     r.add(DCT + "modified", timestamp(modified))
     return r.triples
@@ -242,7 +243,7 @@ def _eligibility(r: Record) -> None:
     if state == "open-to-all":
         r.add(PAS + "openToAllStatuses", ox.Literal(True))
     if statuses:
-        r.concepts("eligibility.statuses", "status", PAS + "eligibleStatus", codes=statuses)
+        r.concepts("eligibility.statuses", "status", PAS + "eligibleStatus", given=statuses)
 
 
 ORGANISATION_FIELDS = {"name", "alternate_names", "description", "kind", "types", "homepage",
