@@ -12,17 +12,17 @@ from fastapi.responses import JSONResponse
 from passerelle.api.deps import SettingsDep, StoreDep
 from passerelle.api.params import DEFAULT_LANG, Lang, Limit, Offset
 from passerelle.api.representations import not_found, respond
-from passerelle.graph.read import entities
+from passerelle.graph.read import entities, model
 
 
-def add_read_routes(router: APIRouter, kind: entities.Kind, *, list_summary: str,
+def add_read_routes(router: APIRouter, kind: model.Kind, *, list_summary: str,
                     item_summary: str) -> None:
     @router.get("", summary=list_summary)
     def list_entities(request: Request, store: StoreDep, lang: Lang = DEFAULT_LANG,
                       limit: Limit = 20, offset: Offset = 0) -> JSONResponse:
         body = {**entities.page(store, kind, limit, offset, lang), "limit": limit,
                 "offset": offset}
-        return respond(request, body, entities.context(kind))
+        return respond(request, body, model.context(kind))
 
     @router.get("/{id:path}", summary=item_summary)
     def entity(request: Request, store: StoreDep, settings: SettingsDep, id: str,
@@ -31,4 +31,4 @@ def add_read_routes(router: APIRouter, kind: entities.Kind, *, list_summary: str
         if iri is None:
             return not_found(kind.name, id)
         return respond(request, entities.details(store, kind, iri, lang),
-                       entities.context(kind))
+                       model.context(kind))

@@ -16,8 +16,8 @@ from rdflib import OWL, RDF, RDFS, SKOS, Graph, URIRef
 from rdflib.namespace import DCTERMS as DCT
 
 from passerelle.api.web import environment
+from passerelle.graph.read.labels import pick
 from passerelle.graph.store.bundle import vocabulary_files
-from passerelle.settings import Settings
 
 PROPERTY_TYPES = (OWL.ObjectProperty, OWL.DatatypeProperty, RDF.Property)
 
@@ -60,10 +60,8 @@ def _labels() -> dict[str, dict[str, str]]:
 
 
 def label(iri: str, lang: str) -> str | None:
-    """The vocabulary's own label of a term along ``lang``'s fallback chain, then any."""
-    texts = _labels().get(iri, {})
-    return next((texts[code] for code in Settings.languages.chain(lang) if texts.get(code)),
-                next(iter(texts.values()), None))
+    """The vocabulary's own label of a term in ``lang``, with the one picker's fallbacks."""
+    return pick(_labels().get(iri, {}), lang)
 
 
 @cache

@@ -1,9 +1,9 @@
 """Latency of one validated single-service write on a store of a given size.
 
-Why: the write path validates only what a write touches (graph/validation/incremental.py), so a write should
-cost about the same at 10k and at 1M triples. This loads a synthetic graph into an on-disk store,
-then times ``loader.write`` of one new service at a time (planning, SHACL check, atomic write),
-both added to a shared graph and replacing a graph of its own.
+Why: the write path validates only what a write touches (graph/validation/incremental.py), so a
+write should cost about the same at 10k and at 1M triples. This loads a synthetic graph into an on-
+disk store, then times ``loader.write`` of one new service at a time (planning, SHACL check, atomic
+write), both added to a shared graph and replacing a graph of its own.
 
 Run ``python -m bench.write_latency --triples 100000`` (the store goes to a temporary folder).
 """

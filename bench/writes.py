@@ -1,11 +1,10 @@
 """Validated single-service writes: ``POST /api/services`` over HTTP, and the same in-process.
 
-Why: a write validates only what it touches (graph/validation/incremental.py), so its cost should not grow
-with the graph. Over HTTP each write is a new service with its own id, checked against the shapes
-and stored in its own graph with its audit record, as a data steward's client would send it. The
-in-process figure is ``bench.write_latency``'s: ``loader.write`` of one service in Turtle, with no
-HTTP, JSON mapping or audit. Each way starts with three writes that are not recorded.
-"""
+Why: a write validates only what it touches (graph/validation/incremental.py), so its cost should
+not grow with the graph. Over HTTP each write is a new service with its own id, checked against the
+shapes and stored in its own graph with its audit record, as a data steward's client would send it.
+The in-process figure is ``bench.write_latency``'s: ``loader.write`` of one service in Turtle, with
+no HTTP, JSON mapping or audit. Each way starts with three writes that are not recorded. """
 
 from __future__ import annotations
 

@@ -5,10 +5,10 @@ from __future__ import annotations
 from fastapi import APIRouter
 
 from passerelle.api.entity_routes import add_read_routes
-from passerelle.graph.read import entities
+from passerelle.graph.read import model
 
 router = APIRouter(prefix="/api/events", tags=["events"])
-add_read_routes(router, entities.EVENTS,
+add_read_routes(router, model.EVENTS,
                 list_summary="Events, most recent first",
                 item_summary="One event by slug or IRI: date, mode, participants, organisers, "
                              "practices")

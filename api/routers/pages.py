@@ -18,7 +18,7 @@ from passerelle.api.deps import SettingsDep, StoreDep
 from passerelle.api.web import choose_language, local_href, messages, page, url_with
 from passerelle.graph.read import concepts
 from passerelle.graph.read.codes import SCHEMES, UnknownCode
-from passerelle.graph.read.search import SearchParams, pick, search
+from passerelle.graph.read.search import SearchParams, search
 from passerelle.graph.store.base import Store
 
 router = APIRouter(include_in_schema=False)
@@ -34,14 +34,10 @@ class Option:
     depth: int
 
 
-def _label(concept: concepts.Concept, lang: str) -> str:
-    return pick(concept.labels, lang) or concept.notation or concept.iri
-
-
 def _walk(found, concept, lang, depth, seen, out):
-    out.append(Option(concept.notation or concept.iri, _label(concept, lang), depth))
+    out.append(Option(concept.notation or concept.iri, concepts.label(concept, lang), depth))
     children = sorted((found[c] for c in concept.narrower - seen),
-                      key=lambda c: _label(c, lang).casefold())
+                      key=lambda c: concepts.label(c, lang).casefold())
     for child in children:
         _walk(found, child, lang, depth + 1, seen | {child.iri}, out)
 
@@ -50,12 +46,12 @@ def option_groups(found: dict, lang: str, grouped: bool) -> list[tuple[str | Non
     """A scheme as select options with their depth; by top concept when ``grouped`` (regions
     by country), else one unnamed group."""
     roots = sorted((c for c in found.values() if not c.broader),
-                   key=lambda c: _label(c, lang).casefold())
+                   key=lambda c: concepts.label(c, lang).casefold())
     groups = []
     for root in roots:
         options: list[Option] = []
         _walk(found, root, lang, 0, frozenset({root.iri}), options)
-        groups.append((_label(root, lang), options))
+        groups.append((concepts.label(root, lang), options))
     if grouped:
         return groups
     return [(None, [o for _, options in groups for o in options])]
@@ -82,12 +78,12 @@ def _advice(request: Request, chosen: dict, schemes: dict, params: SearchParams,
             concept = concepts.find(schemes[name], code)
             if concept is None:
                 continue
-            value = _label(concept, lang)
+            value = concepts.label(concept, lang)
             for parent_iri in sorted(concept.broader):
                 parent = schemes[name][parent_iri]
                 key = "widen_broader_need" if name == "need" else "widen_broader"
                 if name in ("need", "region"):
-                    out.append((t[key].format(label=_label(parent, lang), value=value),
+                    out.append((t[key].format(label=concepts.label(parent, lang), value=value),
                                 url_with(request, **{name: parent.notation, "offset": None})))
             out.append((t["widen_remove"].format(field=t[name + "_label"].lower(), value=value),
                         url_with(request, **{name: [c for c in chosen[name] if c != code],
@@ -136,7 +132,7 @@ def search_page(request: Request, store: StoreDep, settings: SettingsDep) -> HTM
         context["error"] = t["error_unknown"].format(
             field=t[error.parameter + "_label"], codes=", ".join(c[:80] for c in error.codes))
         return page(request, "search.html", lang, status_code=422, **context)
-    names = {iri: _label(c, lang) for found in schemes.values() for iri, c in found.items()}
+    names = {iri: concepts.label(c, lang) for found in schemes.values() for iri, c in found.items()}
 
     def label(iri: str) -> str:
         return names.get(iri) or iri.rsplit("/", 1)[-1]

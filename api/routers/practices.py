@@ -5,10 +5,10 @@ from __future__ import annotations
 from fastapi import APIRouter
 
 from passerelle.api.entity_routes import add_read_routes
-from passerelle.graph.read import entities
+from passerelle.graph.read import model
 
 router = APIRouter(prefix="/api/practices", tags=["practices"])
-add_read_routes(router, entities.PRACTICES,
+add_read_routes(router, model.PRACTICES,
                 list_summary="Practices, projects and pilot actions, by name",
                 item_summary="One practice by slug or IRI: funding, partners, region, dates, "
                              "parts")

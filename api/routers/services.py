@@ -13,10 +13,10 @@ from passerelle.api.params import DEFAULT_LANG, Codes, Lang, Limit, Offset, unpr
 from passerelle.api.record_routes import add_write_routes
 from passerelle.api.representations import not_found, respond
 from passerelle.api.web import interface_language, messages
-from passerelle.graph.rdf.namespaces import PAS, RDF_TYPE
 from passerelle.graph.read.codes import UnknownCode
+from passerelle.graph.read.model import SERVICES, of_kind, render
 from passerelle.graph.read.search import SearchParams, concept_labels, search
-from passerelle.graph.read.services import describe, render
+from passerelle.graph.read.services import describe
 from passerelle.graph.write import records
 from passerelle.graph.write.commit import Missing
 
@@ -78,10 +78,10 @@ def service(request: Request, store: StoreDep, settings: SettingsDep, id: str,
         iri = records.iri_for(records.SERVICES, id, settings.base_iri)
     except Missing:
         return not_found("service", id)
-    statements = describe(store, [iri]).get(iri, {})
-    if PAS + "Service" not in {o["term"].value for o in statements.get(RDF_TYPE, {}).values()}:
+    described = describe(store, [iri])
+    if not of_kind(SERVICES, described, iri):
         return not_found("service", id)
-    return respond(request, render(statements, iri, lang), {})
+    return respond(request, render(SERVICES, described, iri, lang), {})
 
 
 add_write_routes(router, records.SERVICES)

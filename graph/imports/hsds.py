@@ -17,8 +17,10 @@ from pathlib import Path
 from passerelle.errors import InvalidData
 from passerelle.graph.imports.importer import ServiceRecord, given
 from passerelle.graph.rdf import queries
+from passerelle.graph.rdf.contact import ADDRESS, CONTACT
 from passerelle.graph.rdf.namespaces import DCT, ID, NUTS, PAS, RDF_TYPE, SCHEMA
 from passerelle.graph.read.codes import Resolver
+from passerelle.graph.read.labels import pick
 from passerelle.graph.store.base import Store
 from passerelle.graph.write.mapping import Problem, Value
 from passerelle.settings import Settings
@@ -29,6 +31,10 @@ STATUS_IN = {"active": "active", "inactive": "temporarily-closed",
              "temporarily closed": "temporarily-closed", "defunct": "defunct"}
 STATUS_OUT = {"active": "active", "temporarily-closed": "temporarily closed",
               "defunct": "defunct"}
+
+HSDS_ADDRESS = {"street": "address_1", "postal_code": "postal_code", "locality": "city",
+                "country": "country"}
+"""The key of each of Passerelle's address fields in an HSDS address."""
 
 Item = tuple[dict, str]
 """A JSON object and its path."""
@@ -315,10 +321,6 @@ def _id(iri: str) -> str:
     return str(uuid.uuid5(uuid.NAMESPACE_URL, iri))
 
 
-def _pick(values: dict[str, str], language: str) -> str | None:
-    return values.get(language) or next(iter(sorted(values.items())), (None, None))[1]
-
-
 class _Graph:
     """The services' and providers' triples, read once, with the codes of the concepts."""
 
@@ -332,6 +334,9 @@ class _Graph:
                       for r in store.select(queries.text("concept-notations"))}
         self.labels = {(r["c"].value, r["label"].language): r["label"].value
                        for r in store.select(queries.text("concept-pref-labels"))}
+        self.names: dict[str, dict[str, str]] = {}
+        for (concept, language), label in self.labels.items():
+            self.names.setdefault(concept, {})[language or ""] = label
 
     def all(self, node: str, predicate: str) -> list:
         """The values, in a fixed order: the same graph always exports the same JSON."""
@@ -342,13 +347,13 @@ class _Graph:
         return found[0].value if found else None
 
     def text(self, node: str, predicate: str, language: str) -> str | None:
-        return _pick({t.language or "": t.value for t in self.all(node, predicate)}, language)
+        return pick({t.language or "": t.value for t in self.all(node, predicate)}, language)
 
     def code(self, concept: str) -> str:
         return self.codes.get(concept, concept)
 
     def label(self, concept: str, language: str) -> str:
-        return self.labels.get((concept, language)) or self.code(concept)
+        return pick(self.names.get(concept, {}), language) or self.code(concept)
 
 
 def _organisation(graph: _Graph, iri: str, language: str) -> dict:
@@ -407,18 +412,17 @@ def _details(graph: _Graph, iri: str, sid: str, language: str) -> dict:
         "phones": [], "schedules": [], "service_at_locations": [],
     }
     for point in graph.all(iri, SCHEMA + "contactPoint"):
-        if email := graph.one(point.value, SCHEMA + "email"):
+        if email := graph.one(point.value, SCHEMA + CONTACT["email"]):
             out.setdefault("email", email)
         out["phones"] += [child("phone", p.value, number=p.value)
-                          for p in graph.all(point.value, SCHEMA + "telephone")]
+                          for p in graph.all(point.value, SCHEMA + CONTACT["telephone"])]
     if hours := graph.text(iri, PAS + "openingHours", language):
         out["schedules"].append(child("schedule", "hours", description=hours))
     for n, address in enumerate(graph.all(iri, SCHEMA + "address")):
-        fields = {"address_1": SCHEMA + "streetAddress", "postal_code": SCHEMA + "postalCode",
-                  "city": SCHEMA + "addressLocality", "country": SCHEMA + "addressCountry"}
         location = {"id": _id(f"{iri}#location/{n}"), "addresses": [
             {"id": _id(f"{iri}#address/{n}"), "address_type": "physical",
-             **{k: v for k, p in fields.items() if (v := graph.one(address.value, p))}}]}
+             **{HSDS_ADDRESS[k]: v for k, p in ADDRESS.items()
+                if (v := graph.one(address.value, SCHEMA + p))}}]}
         out["service_at_locations"].append({"id": _id(f"{iri}#at/{n}"), "service_id": sid,
                                             "location": location})
     for geo in graph.all(iri, SCHEMA + "geo")[:1]:

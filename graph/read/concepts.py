@@ -1,9 +1,9 @@
 """The reference vocabularies (statuses, service types, regions) as trees and as single concepts.
 
 Clients build pickers and check codes from these answers, so each concept carries its code
-(``notation``), its labels in every declared language and its place in the hierarchy. A scheme
-is small enough to read whole in one query; a single concept is then looked up in memory, so the
-code a user sends is never part of a query at all.
+(``notation``), its labels in both languages and its place in the hierarchy. A scheme is small
+enough to read whole in one query; a single concept is then looked up in memory, so the code a
+user sends is never part of a query at all.
 """
 
 from __future__ import annotations
@@ -15,10 +15,14 @@ import pyoxigraph as ox
 
 from passerelle.graph.rdf import queries
 from passerelle.graph.rdf.bind import values
-from passerelle.graph.read.search import pick
+from passerelle.graph.rdf.namespaces import SKOS
+from passerelle.graph.read.describe import Description
+from passerelle.graph.read.model import CONCEPTS, concept_name, render
 from passerelle.graph.store.base import Store
-from passerelle.settings import Settings
 
+LABEL = ox.NamedNode(SKOS + "prefLabel")
+NOTATION = ox.NamedNode(SKOS + "notation")
+DEFINITION = ox.NamedNode(SKOS + "definition")
 CODE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,120}$")
 
 
@@ -58,30 +62,37 @@ def _order(found: dict[str, Concept], iris) -> list[Concept]:
     return sorted((found[i] for i in iris), key=lambda c: ((c.notation or c.iri).casefold(), c.iri))
 
 
-def summary(concept: Concept, lang: str) -> dict:
+def description(found: dict[str, Concept]) -> Description:
+    """The concepts as the read model reads them: their codes, labels and definitions."""
+    triples = []
+    for concept in found.values():
+        node = ox.NamedNode(concept.iri)
+        if concept.notation is not None:
+            triples.append(ox.Triple(node, NOTATION, ox.Literal(concept.notation)))
+        for predicate, texts in ((LABEL, concept.labels), (DEFINITION, concept.definitions)):
+            triples += [ox.Triple(node, predicate, ox.Literal(text, language=language)
+                                  if language else ox.Literal(text))
+                        for language, text in texts.items()]
+    return Description(triples)
+
+
+def summary(d: Description, concept: Concept, lang: str) -> dict:
     """The short form used for links: IRI, code and label."""
-    return {"id": concept.iri, "code": concept.notation,
-            "label": pick(concept.labels, lang) or concept.notation or concept.iri}
+    return render(CONCEPTS, d, concept.iri, lang, CONCEPTS.summary)
 
 
-def card(concept: Concept, lang: str) -> dict:
-    """The full form: the summary plus the labels in every declared language (None where
-    one is missing) and the definition if any."""
-    out = summary(concept, lang)
-    out["labels"] = {language: concept.labels.get(language)
-                     for language in Settings.languages.codes}
-    definition = pick(concept.definitions, lang)
-    if definition:
-        out["definition"] = definition
-    return out
+def label(concept: Concept, lang: str) -> str:
+    """What a concept is called in ``lang`` (the read model's ``concept_name``)."""
+    return concept_name(concept.labels, concept.notation, concept.iri, lang)
 
 
 def tree(store: Store, scheme: str, lang: str) -> list[dict]:
     """The scheme as nested nodes, roots first (concepts with no broader concept in it)."""
     found = concepts(store, scheme)
+    d = description(found)
 
     def grow(concept: Concept, path: frozenset[str]) -> dict:
-        node = card(concept, lang)
+        node = render(CONCEPTS, d, concept.iri, lang)
         node["children"] = [grow(child, path | {child.iri})
                             for child in _order(found, concept.narrower - path)]
         return node
@@ -105,15 +116,16 @@ def concept(store: Store, scheme: str, code: str, lang: str) -> dict | None:
     target = find(found, code)
     if target is None:
         return None
-    out = card(target, lang)
+    d = description(found)
+    out = render(CONCEPTS, d, target.iri, lang)
     chain, seen, current = [], {target.iri}, target
     while current.broader:
         parent = _order(found, current.broader)[0]
         if parent.iri in seen:
             break
         seen.add(parent.iri)
-        chain.append(summary(parent, lang))
+        chain.append(summary(d, parent, lang))
         current = parent
     out["broader"] = chain
-    out["narrower"] = [summary(c, lang) for c in _order(found, target.narrower)]
+    out["narrower"] = [summary(d, c, lang) for c in _order(found, target.narrower)]
     return out

@@ -31,11 +31,26 @@ class Description:
     """The triples of a description, indexed by subject then predicate (duplicates dropped:
     the same statement may sit in several named graphs)."""
 
-    def __init__(self, triples):
-        self.triples: list[ox.Triple] = list(dict.fromkeys(triples))
-        self._index: dict[Node, dict[str, list]] = defaultdict(lambda: defaultdict(list))
-        for t in self.triples:
-            self._index[t.subject][t.predicate.value].append(t.object)
+    def __init__(self, triples=()):
+        self._triples: list[ox.Triple] | None = list(dict.fromkeys(triples))
+        self._index: dict[Node, dict[str, dict]] = defaultdict(lambda: defaultdict(dict))
+        for t in self._triples:
+            self._index[t.subject][t.predicate.value][t.object] = None
+
+    def add(self, subject: Node, predicate: str, value) -> None:
+        """One statement more: a read model's fetch adds a page's statements this way, without
+        building a triple for each."""
+        self._index[subject][predicate][value] = None
+        self._triples = None
+
+    @property
+    def triples(self) -> list[ox.Triple]:
+        """The statements in the order given (by subject and property once ``add`` was used)."""
+        if self._triples is None:
+            self._triples = [ox.Triple(subject, ox.NamedNode(predicate), o)
+                             for subject, about in self._index.items()
+                             for predicate, objects in about.items() for o in objects]
+        return self._triples
 
     def about(self, node: Node) -> dict[str, list]:
         """Predicate IRI -> objects, for one subject (empty when nothing is said of it)."""

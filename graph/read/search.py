@@ -18,7 +18,9 @@ import pyoxigraph as ox
 from passerelle.graph.rdf import queries
 from passerelle.graph.rdf.bind import values
 from passerelle.graph.read.codes import resolve
-from passerelle.graph.read.services import columns, describe, pick, render
+from passerelle.graph.read.labels import pick
+from passerelle.graph.read.model import SERVICES, render
+from passerelle.graph.read.services import columns, describe
 from passerelle.graph.store.base import Store
 from passerelle.graph.store.embedded import EmbeddedStore
 from passerelle.settings import Settings
@@ -177,7 +179,7 @@ def compute(store: Store, params: SearchParams) -> SearchResult:
     page = ordered[params.offset:params.offset + params.limit]
     why = bound.query("why", page)
     described = describe(store, page)
-    items = [render(described.get(iri, {}), iri, params.lang) for iri in page]
+    items = [render(SERVICES, described, iri, params.lang) for iri in page]
     for item in items:
         if item["eligibility"]["state"] == "not-stated":
             item["eligibility_unknown"] = True

@@ -33,6 +33,7 @@ from rdflib.namespace import RDF, RDFS, SH
 from rdflib.plugins.sparql import prepareQuery
 
 from passerelle.graph.rdf.namespaces import prefixes
+from passerelle.graph.read.labels import by_language, pick
 from passerelle.settings import Settings
 
 _SEVERITY_WORDS = {SH.Violation: "Violation", SH.Warning: "Warning", SH.Info: "Info"}
@@ -172,10 +173,9 @@ def _describe(data: Graph, node, depth: int = 3) -> str:
 
 
 def _pick_text(values) -> str:
-    """Prefer the default language's text of a multilingual value, then any other."""
-    default = Settings.languages.default
-    values = sorted(values, key=lambda v: (getattr(v, "language", None) != default, str(v)))
-    return str(values[0]) if values else ""
+    """The default language's text of a multilingual value, by the one picker's fallbacks:
+    findings are read by maintainers and stored in the audit graph, in one language."""
+    return pick(by_language(values), Settings.languages.default) or ""
 
 
 def _findings(results: Graph, data: Graph, shapes: Graph, data_subjects: set) -> list[Finding]:

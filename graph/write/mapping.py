@@ -19,6 +19,7 @@ from decimal import Decimal, InvalidOperation
 
 import pyoxigraph as ox
 
+from passerelle.graph.rdf.contact import ADDRESS, CONTACT, CONTACT_LINKS
 from passerelle.graph.rdf.namespaces import DCT, ORG, PAS, RDF_TYPE, SCHEMA, XSD
 from passerelle.graph.read import codes
 from passerelle.graph.store.base import Store
@@ -31,9 +32,6 @@ IGNORED = frozenset({"id", "modified", "eligibility_unknown", "why", "kind_label
 """Read-model keys a client may send back unchanged: derived or owned by other records."""
 
 ELIGIBILITY_STATES = ("open-to-all", "restricted", "not-stated")
-ADDRESS = {"street": "streetAddress", "postal_code": "postalCode",
-           "locality": "addressLocality", "country": "addressCountry"}
-CONTACT = {"email": "email", "telephone": "telephone", "contact_type": "contactType"}
 
 
 def slugify(text: str, *, max_length: int | None = None) -> str:
@@ -319,7 +317,7 @@ def service(store: Store, body: object, iri: str, *, base: str, modified: dateti
     _eligibility(r)
     r.concepts("areas", "region", PAS + "serviceArea")
     r.concepts("languages", "language", DCT + "language")
-    r.node("contact", SCHEMA + "contactPoint", "ContactPoint", CONTACT, iris=("url",))
+    r.node("contact", SCHEMA + "contactPoint", "ContactPoint", CONTACT, iris=CONTACT_LINKS)
     r.node("address", SCHEMA + "address", "PostalAddress", ADDRESS)
     r.geo("geo")
     r.texts("opening_hours", PAS + "openingHours")
@@ -383,7 +381,7 @@ def organisation(store: Store, body: object, iri: str, *, base: str,
     r.concepts("types", "organisation_type", ORG + "classification")
     r.iri("homepage", SCHEMA + "url")
     r.node("address", SCHEMA + "address", "PostalAddress", ADDRESS)
-    r.node("contact", SCHEMA + "contactPoint", "ContactPoint", CONTACT, iris=("url",))
+    r.node("contact", SCHEMA + "contactPoint", "ContactPoint", CONTACT, iris=CONTACT_LINKS)
     r.concepts("regions", "region", PAS + "region")
     r.literal("founding_date", SCHEMA + "foundingDate", _date_type)
     r.refs("founders", "organisation/", SCHEMA + "founder")

@@ -1,9 +1,10 @@
 """Competency questions: the example queries give the answers the seed graph's sources state.
 
 Each file in graph/rdf/queries/examples/ is a question a caseworker or researcher asks. The tests
-load the vocabularies and the bundled seed graph the way a store holds them (one named graph per file,
-the default graph read as their union), run every question and compare the answers with facts
-taken from the cited sources, so that a broken query, a wrong IRI or a lost fact all fail here.
+load the vocabularies and the bundled seed graph the way a store holds them (one named graph per
+file, the default graph read as their union), run every question and compare the answers with
+facts taken from the cited sources, so that a broken query, a wrong IRI or a lost fact all fail
+here.
 The seed files are also checked for their own provenance and for links to undescribed instances.
 """
 

@@ -1,0 +1,24 @@
+"""Addresses and contact points: which JSON key is which schema.org property, for every reader
+and writer of them (the write API, the read models, the spreadsheet and HSDS imports, the HSDS
+export), so a key never means two properties.
+
+Values are local names in ``http://schema.org/``; both are blank nodes of their holder.
+"""
+
+from __future__ import annotations
+
+ADDRESS = {"street": "streetAddress", "postal_code": "postalCode",
+           "locality": "addressLocality", "country": "addressCountry"}
+"""A ``schema:PostalAddress``: each key a text."""
+
+CONTACT = {"email": "email", "telephone": "telephone", "contact_type": "contactType"}
+"""A ``schema:ContactPoint``'s texts."""
+
+CONTACT_LINKS = ("url",)
+"""A ``schema:ContactPoint``'s IRIs (the key is the property's local name)."""
+
+CONTACT_PROPERTIES = {**CONTACT, **{key: key for key in CONTACT_LINKS}}
+"""Every key of a contact point and its property."""
+
+CONTACT_SHOWN = ("email", "telephone", "url")
+"""What a service's read model shows of its contact point."""
