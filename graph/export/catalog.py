@@ -52,6 +52,13 @@ def _both(graph: Graph, node: URIRef, prop: URIRef, en: str, fr: str) -> None:
     graph.add((node, prop, Literal(fr, lang="fr")))
 
 
+def _titled(graph: Graph, node: URIRef, title: tuple[str, str], description: tuple[str, str]
+            ) -> None:
+    """A catalogue entry's title and description, each in English and French."""
+    _both(graph, node, DCT.title, *title)
+    _both(graph, node, DCT.description, *description)
+
+
 def _typed(graph: Graph, node: URIRef, cls: URIRef) -> URIRef:
     graph.add((node, RDF.type, cls))
     return node
@@ -85,13 +92,13 @@ def build(store: Store, settings: Settings, files: dict[str, Dump]) -> Graph:
     first, last = (dates[0].get(k) if dates else None for k in ("first", "last"))
 
     _typed(g, catalog, DCAT.Catalog)
-    _both(g, catalog, DCT.title, "Passerelle: integration services and practices in rural Europe",
-          "Passerelle : services et pratiques d'intégration en Europe rurale")
-    _both(g, catalog, DCT.description,
-          "Linked data about the organisations, services and practices that help migrants and "
-          "refugees settle in rural Europe.",
-          "Données liées sur les organisations, services et pratiques qui aident les migrants et "
-          "les réfugiés à s'installer dans l'Europe rurale.")
+    _titled(g, catalog,
+            ("Passerelle: integration services and practices in rural Europe",
+             "Passerelle : services et pratiques d'intégration en Europe rurale"),
+            ("Linked data about the organisations, services and practices that help migrants and "
+             "refugees settle in rural Europe.",
+             "Données liées sur les organisations, services et pratiques qui aident les migrants "
+             "et les réfugiés à s'installer dans l'Europe rurale."))
     g.add((catalog, DCT.publisher, publisher))
     g.add((catalog, FOAF.homepage, homepage))
     g.add((catalog, DCT.license, licence))
@@ -110,15 +117,15 @@ def build(store: Store, settings: Settings, files: dict[str, Dump]) -> Graph:
         g.add((catalog, DCT.modified, Literal(last.value, datatype=XSD.date)))
 
     _typed(g, dataset, DCAT.Dataset)
-    _both(g, dataset, DCT.title, "Passerelle knowledge graph", "Graphe de connaissances Passerelle")
-    _both(g, dataset, DCT.description,
-          "Organisations, services (with eligibility by beneficiary status, service types and "
-          "areas), practices, projects and events of migrant and refugee integration in rural "
-          "Europe, with the vocabularies that define them and the provenance of every named graph.",
-          "Organisations, services (avec l'éligibilité par statut, les types de service et les "
-          "zones), pratiques, projets et événements de l'intégration des migrants et réfugiés "
-          "dans l'Europe rurale, avec les vocabulaires qui les définissent et la provenance de "
-          "chaque graphe nommé.")
+    _titled(g, dataset, ("Passerelle knowledge graph", "Graphe de connaissances Passerelle"),
+            ("Organisations, services (with eligibility by beneficiary status, service types and "
+             "areas), practices, projects and events of migrant and refugee integration in rural "
+             "Europe, with the vocabularies that define them and the provenance of every named "
+             "graph.",
+             "Organisations, services (avec l'éligibilité par statut, les types de service et les "
+             "zones), pratiques, projets et événements de l'intégration des migrants et réfugiés "
+             "dans l'Europe rurale, avec les vocabulaires qui les définissent et la provenance de "
+             "chaque graphe nommé."))
     g.add((dataset, DCT.publisher, publisher))
     g.add((dataset, DCAT.contactPoint, _contact(g, base, settings)))
     for lang, words in KEYWORDS.items():
@@ -138,11 +145,10 @@ def build(store: Store, settings: Settings, files: dict[str, Dump]) -> Graph:
         g.add((dataset, DCAT.distribution, _distribution(g, base, dump, licence)))
 
     _typed(g, service, DCAT.DataService)
-    _both(g, service, DCT.title, "Passerelle SPARQL endpoint", "Point d'accès SPARQL Passerelle")
-    _both(g, service, DCT.description,
-          "Read-only SPARQL 1.1 query endpoint over the whole graph, with a time limit.",
-          "Point d'accès SPARQL 1.1 en lecture seule sur tout le graphe, avec une limite de "
-          "temps.")
+    _titled(g, service, ("Passerelle SPARQL endpoint", "Point d'accès SPARQL Passerelle"),
+            ("Read-only SPARQL 1.1 query endpoint over the whole graph, with a time limit.",
+             "Point d'accès SPARQL 1.1 en lecture seule sur tout le graphe, avec une limite de "
+             "temps."))
     g.add((service, DCAT.endpointURL, URIRef(base + "/sparql")))
     g.add((service, DCAT.endpointDescription, URIRef(base + "/openapi.json")))
     g.add((service, DCAT.servesDataset, dataset))
@@ -185,13 +191,13 @@ def _distribution(g: Graph, base: str, dump: Dump, licence: URIRef) -> URIRef:
     g.add((node, DCAT.accessURL, url))
     g.add((node, DCAT.downloadURL, url))
     if dump.profile == "cpsv-ap":
-        _both(g, node, DCT.title, "Services in the CPSV-AP 3.2.0 profile (Turtle)",
-              "Services au profil CPSV-AP 3.2.0 (Turtle)")
-        _both(g, node, DCT.description,
-              "The services described as CPSV-AP public services; only those with a known "
-              "competent public authority (see the file's own rdfs:comment).",
-              "Les services décrits comme services publics CPSV-AP ; seulement ceux dont "
-              "l'autorité publique compétente est connue (voir le rdfs:comment du fichier).")
+        _titled(g, node,
+                ("Services in the CPSV-AP 3.2.0 profile (Turtle)",
+                 "Services au profil CPSV-AP 3.2.0 (Turtle)"),
+                ("The services described as CPSV-AP public services; only those with a known "
+                 "competent public authority (see the file's own rdfs:comment).",
+                 "Les services décrits comme services publics CPSV-AP ; seulement ceux dont "
+                 "l'autorité publique compétente est connue (voir le rdfs:comment du fichier)."))
         g.add((node, DCT.conformsTo, _typed(g, CPSV_AP, DCT.Standard)))
     else:
         _both(g, node, DCT.title, f"Whole graph ({dump.fmt.label})",
