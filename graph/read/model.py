@@ -17,13 +17,10 @@ from dataclasses import dataclass
 import pyoxigraph as ox
 
 from passerelle.graph.rdf.contact import ADDRESS, CONTACT_PROPERTIES, CONTACT_SHOWN
-from passerelle.graph.rdf.namespaces import PAS, RDF_TYPE, SKOS
-from passerelle.graph.read.describe import PREFIXES, SCHEMA, Description
+from passerelle.graph.rdf.namespaces import ORG, PAS, RDF_TYPE, SCHEMA, SKOS
+from passerelle.graph.read.describe import PREFIXES, Description
 from passerelle.graph.read.labels import pick
 from passerelle.settings import Settings
-
-ORG = "http://www.w3.org/ns/org#"
-DCT = "http://purl.org/dc/terms/"
 
 KINDS = {  # most specific first: a resource's kind is the first of its classes found here
     PAS + "PilotAction": "pilot-action", PAS + "Project": "project", PAS + "Practice": "practice",
