@@ -22,3 +22,13 @@ HOSTILE_IDS = [
 def path(prefix: str, ident: str) -> str:
     """The request path for ``ident``, percent-encoded so every character reaches the server."""
     return f"{prefix}/{quote(ident, safe='')}"
+
+
+def refused(client, case):
+    """Send a hostile ``case`` (with ``send``, ``status`` and the ``names`` its message must
+    hold) and check the answer; the caller checks the store is unchanged. Returns the answer."""
+    response = case.send(client)
+    assert response.status_code == case.status, response.text[:1000]
+    for word in case.names:
+        assert word.lower() in response.text.lower(), response.text[:1000]
+    return response

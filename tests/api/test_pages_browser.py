@@ -8,15 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from tests import servers
-
 ARTIFACTS = Path(__file__).resolve().parents[1] / "artifacts"
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with servers.chromium() as browser:
-        yield browser
 
 
 @pytest.fixture

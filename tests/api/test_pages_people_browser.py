@@ -8,19 +8,12 @@ import json
 
 import pytest
 
-from tests import servers
 from tests.api.test_pages_browser import shot
 from tests.conftest import ROOT
 
 AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
 SERVICES = "/query?query=SELECT%20%3Fs%20WHERE%20%7B%20%3Fs%20a%20pas%3AService%20%7D%20LIMIT%203"
 BAD_PREFIX = "/query?query=SELECT%20*%20WHERE%20%7B%20%3Fs%20foo%3Ax%20%3Fo%20%7D"
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with servers.chromium() as browser:
-        yield browser
 
 
 @pytest.fixture
