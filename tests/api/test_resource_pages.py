@@ -9,7 +9,7 @@ import re
 
 import pytest
 
-from tests.api.test_pages_people_browser import axe, browser  # noqa: F401 - fixture
+from tests.api.test_pages_people_browser import axe
 
 PAGES = ["/id/organisation/au-maquis", "/id/region/FRL06", "/id/service/agir-vaucluse",
          "/id/status/refugee"]
