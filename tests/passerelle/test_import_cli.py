@@ -106,14 +106,19 @@ def one_line_error(result) -> str:
     return err
 
 
+def refused_import(path, store) -> str:
+    """Import ``path`` expecting invalid data: exit 1, nothing stored; the one-line error."""
+    result = run_cli("import", str(path), "--store", str(store))
+    assert result.returncode == 1
+    assert services(store) == 0
+    return one_line_error(result)
+
+
 def test_a_cell_over_128_kb_is_one_line_naming_row_and_column(tmp_path):
     store = tmp_path / "store"
     path = spreadsheet(tmp_path / "services.csv", {"service_name_en": "One"},
                        {"service_name_en": "Two", "description_en": "x" * 200_000})
-    result = run_cli("import", str(path), "--store", str(store))
-    assert result.returncode == 1
-    assert "row 3, column description_en: 200,000 characters" in one_line_error(result)
-    assert services(store) == 0
+    assert "row 3, column description_en: 200,000 characters" in refused_import(path, store)
 
 
 def test_hsds_nested_100000_deep_is_one_line_naming_the_path(tmp_path):
@@ -121,10 +126,7 @@ def test_hsds_nested_100000_deep_is_one_line_naming_the_path(tmp_path):
     path = tmp_path / "deep.json"
     path.write_text('{"services": [{"name": "x", "phones": ' + "[" * 100_000 + "]" * 100_000
                     + "}]}", encoding="utf-8")
-    result = run_cli("import", str(path), "--store", str(store))
-    assert result.returncode == 1
-    assert "$.services[0].phones[0][0]" in one_line_error(result)
-    assert services(store) == 0
+    assert "$.services[0].phones[0][0]" in refused_import(path, store)
 
 
 def test_doubled_quotes_are_stored_as_one(tmp_path):
