@@ -35,7 +35,11 @@ from passerelle.graph.store.base import Store
 RESULTS_JSON = "application/sparql-results+json"
 N_TRIPLES = "application/n-triples"
 BATCH = 20_000
-"""Triples per update request when adding: engines cap request sizes well below a big load."""
+"""Triples per update request when an addition is too big for one request."""
+ONE_REQUEST_BYTES = 64 * 2**20
+"""The largest write sent as one update request, half Oxigraph server's 128 MiB body cap. Up to
+it a write is one transaction on engines that run a request in one; past it (bulk loads from the
+command line only) it goes in parts, which a failure midway can leave half done."""
 
 
 def returns_graph(sparql: str) -> bool:
@@ -62,7 +66,9 @@ def _portable_blank_nodes(body: bytes) -> bytes:
 
 class RemoteStore(Store):
     def __init__(self, query_endpoint: str, update_endpoint: str | None = None,
-                 store_endpoint: str | None = None, timeout: float = 60.0):
+                 store_endpoint: str | None = None, timeout: float = 60.0,
+                 one_request_bytes: int = ONE_REQUEST_BYTES):
+        self.one_request_bytes = one_request_bytes
         self.query_endpoint = query_endpoint
         self.update_endpoint = update_endpoint or query_endpoint
         self.store_endpoint = store_endpoint
@@ -118,10 +124,11 @@ class RemoteStore(Store):
                    for i in range(0, len(triples), BATCH)]
         template = queries.text("graphs-add-portable")
         inserts = [data(template, [batch]) for batch in batches]
-        if replace or len(inserts) <= 1:
-            dropped = [ox.NamedNode(g) for g in graphs] if replace else []
-            first = data(template, batches[:1], {"g": dropped})
-            self.update(" ;\n".join([first, *inserts[1:]]))
+        dropped = [ox.NamedNode(g) for g in graphs] if replace else []
+        first = data(template, batches[:1], {"g": dropped})
+        whole = " ;\n".join([first, *inserts[1:]])
+        if replace or len(whole.encode()) <= self.one_request_bytes:
+            self.update(whole)
             return
         if self.store_endpoint:
             for graph, triples in added:

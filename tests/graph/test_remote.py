@@ -42,6 +42,41 @@ def test_store_contract(engine):
         store.query("SELEKT nothing")
 
 
+class CountingStore(RemoteStore):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.requests = 0
+
+    def update(self, sparql):
+        self.requests += 1
+        super().update(sparql)
+
+
+def _many(graph: str, n: int) -> dict:
+    return {graph: [ox.Triple(ox.NamedNode(f"{EX}s{i}"), ox.NamedNode(EX + "p"), ox.Literal(str(i)))
+                    for i in range(n)]}
+
+
+def test_a_write_of_many_batches_is_one_update_request(engine):
+    """One request is one transaction on Oxigraph: a server stopped midway leaves none of it."""
+    store = CountingStore(engine.query_url, engine.update_url)
+    store.write(_many(EX + "big", 45_000), append=_many(EX + "audit", 3))
+    assert store.requests == 1
+    assert store.count() == 45_003
+
+
+def test_a_write_past_the_request_size_goes_by_the_graph_store_or_in_parts(engine):
+    base = engine.query_url.rsplit("/", 1)[0]
+    by_store = CountingStore(engine.query_url, engine.update_url, base + "/store",
+                             one_request_bytes=10_000)
+    by_store.write(_many(EX + "a", 25_000))
+    assert by_store.requests == 0
+    in_parts = CountingStore(engine.query_url, engine.update_url, one_request_bytes=10_000)
+    in_parts.write(_many(EX + "b", 25_000))
+    assert in_parts.requests == 2
+    assert in_parts.count() == 50_000
+
+
 def test_query_form_is_read_past_comments_and_prologue():
     assert returns_graph("# a comment\nPREFIX ex: <http://e/>\nCONSTRUCT { ?s ?p ?o } WHERE {}")
     assert not returns_graph("# CONSTRUCT in a comment\nSELECT * WHERE { ?s ?p ?o }")
