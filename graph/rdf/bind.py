@@ -54,6 +54,22 @@ def values(sparql: str, bindings: dict[str, list[Term]], enabled: frozenset[str]
     return "\n".join(lines)
 
 
+def prebound(sparql: str, bindings: dict[str, Term]) -> str:
+    """Replace each ``$name`` with its term, as SHACL-SPARQL pre-binds a shape's parameters.
+
+    For questions built from the shapes files (``validation.compiled``), whose parameters are
+    IRIs and literals the shapes state: each is written by Oxigraph's N-Triples serialiser, so
+    no term can end a pattern or add a clause, and an unbound ``$name`` is refused.
+    """
+    def term(match: re.Match) -> str:
+        name = match.group(1)
+        if name not in bindings:
+            raise KeyError(f"${name} is not bound")
+        return str(_checked(bindings[name]))
+
+    return re.sub(r"\$(\w+)", term, sparql)
+
+
 def _checked(term: Term) -> Term:
     if not isinstance(term, ox.NamedNode | ox.Literal):
         raise TypeError(f"only IRIs and literals can be bound, not {type(term).__name__}")

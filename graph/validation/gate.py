@@ -210,7 +210,7 @@ def load_class_axioms() -> Graph:
 
 
 def validate(data: Graph, context: Graph | None = None, focus_nodes=None, *,
-             ontology: Graph | None = None) -> Report:
+             ontology: Graph | None = None, shapes: Graph | None = None) -> Report:
     """Check `data` against all shapes and report its own problems only.
 
     `context` is whatever the data refers to but does not carry itself (for a new service, its
@@ -218,9 +218,10 @@ def validate(data: Graph, context: Graph | None = None, focus_nodes=None, *,
     ontology and vocabularies; a caller whose context already holds the concepts the data points
     to (read from a store) passes `load_class_axioms()`, a fraction of the size to copy.
     `focus_nodes` limits the check to those nodes, which keeps validating one write against a
-    large graph fast; it is passed on to pyshacl unchanged.
+    large graph fast; it is passed on to pyshacl unchanged. `shapes` replaces the project's
+    (``compiled`` hands over the shapes it leaves to pySHACL).
     """
-    shapes = _checked_shapes()
+    shapes = _checked_shapes() if shapes is None else shapes
     extra = [context] if context is not None else []
     data_graph = _merge(data, *extra, load_context() if ontology is None else ontology)
     _, results, _ = pyshacl.validate(

@@ -33,6 +33,7 @@ from passerelle.graph.rdf.bind import values
 from passerelle.graph.rdf.formats import rdflib_graph
 from passerelle.graph.rdf.namespaces import INFERRED_GRAPH, PASH, RDF_TYPE, SKOS
 from passerelle.graph.store.base import Store
+from passerelle.graph.validation import compiled
 from passerelle.graph.validation.gate import Report, load_class_axioms, load_shapes, validate
 
 Graphs = dict[str, list[ox.Triple]]
@@ -43,6 +44,13 @@ POINTED_AT = frozenset({RDF_TYPE, SKOS + "inScheme"})
 BLANK_DEPTH = 3
 """How deep blank nodes nest under a stored node (an event's place holds an address: 2); the
 question ``stored-statements-of-nodes.rq`` reads that many levels."""
+
+SPARQL_FROM = 200
+"""Touched nodes from which the store's SPARQL checks (``compiled``) replace pySHACL: below it
+pySHACL's few milliseconds a node cost less than filling a scratch store."""
+
+SPARQL_BATCH = 20_000
+"""Nodes checked at a time by the SPARQL checks: the scratch store holds one batch."""
 
 PASH_IN_SCHEME = rdflib.URIRef(PASH + "inScheme")
 HIERARCHY = frozenset({SKOS + "broader", SKOS + "inScheme"})
@@ -208,17 +216,24 @@ def touched(store: Store, change: Change) -> tuple[set[ox.NamedNode], set[ox.Bla
 
 
 def check(store: Store, change: Change, *, batch: int | None = None,
-          progress: str | None = None) -> Report:
+          progress: str | None = None, engine: str | None = None) -> Report:
     """Validate a planned change against the store without writing it.
 
     With ``batch``, the touched nodes are validated that many at a time, each batch with the
     triples it points to: the report is the same, and the validator's memory stays that of one
     batch however large the change (an import of 100,000 rows). ``progress`` names a progress
     bar on standard error, shown on a terminal when the check takes more than a second.
+    ``engine`` is ``"pyshacl"`` or ``"sparql"`` (``compiled``); by default a change touching
+    ``SPARQL_FROM`` nodes or more is checked by SPARQL, in batches of ``SPARQL_BATCH``.
     """
     nodes, loose = touched(store, change)
     after = _After(store, change)
     todo = [*sorted(nodes, key=lambda n: n.value), *loose]
+    if engine is None:
+        engine = "sparql" if len(todo) >= SPARQL_FROM else "pyshacl"
+    gate = _pyshacl if engine == "pyshacl" else compiled.default().check
+    if engine == "sparql":
+        batch = SPARQL_BATCH
     size = batch or len(todo) or 1
     reports = []
     with tqdm(total=len(todo), desc=progress, unit=" nodes", delay=1.0, file=sys.stderr,
@@ -226,12 +241,16 @@ def check(store: Store, change: Change, *, batch: int | None = None,
         for start in range(0, max(len(todo), 1), size):
             chunk = todo[start:start + size]
             reports.append(_check_nodes(after, {n for n in chunk if n in nodes},
-                                        {n for n in chunk if n not in nodes}))
+                                        {n for n in chunk if n not in nodes}, gate))
             bar.update(len(chunk))
     return xml_safety.guard(_merged(reports), change.added)
 
 
-def _check_nodes(after: _After, nodes: set, loose: set) -> Report:
+def _pyshacl(data: set[ox.Triple], context: set[ox.Triple]) -> Report:
+    return validate(rdflib_graph(data), rdflib_graph(context), ontology=load_class_axioms())
+
+
+def _check_nodes(after: _After, nodes: set, loose: set, gate) -> Report:
     data = after.triples(nodes | loose)
     targets = _shape_links()[1]
     targeted = {t.object for t in data
@@ -241,7 +260,7 @@ def _check_nodes(after: _After, nodes: set, loose: set) -> Report:
         data |= after.triples(targeted)
     pointed = {t.object for t in data if isinstance(t.object, ox.NamedNode)} - nodes
     context = after.triples(pointed) if pointed else set()
-    return validate(rdflib_graph(data), rdflib_graph(context), ontology=load_class_axioms())
+    return gate(data, context)
 
 
 def _merged(reports: list[Report]) -> Report:
