@@ -55,7 +55,7 @@ bench: install
 	$(BIN)/python -m bench
 
 bench-import: install
-	$(BIN)/python -m bench.import_scale --csv 2000,8000,100000 --hsds 2000,10000
+	$(BIN)/python -m bench.import_scale --csv 10000,100000 --hsds 2000,10000 --load 100000,1000000
 
 docs: install
 	$(BIN)/python -m passerelle.api.ontology_doc docs

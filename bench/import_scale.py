@@ -3,10 +3,14 @@
 Generates synthetic spreadsheets (one service a row, organisations shared by ten rows) and flat
 HSDS documents (services, languages, areas and phones in lists that point to each other by id,
 the form that made reading quadratic), creates a store, then runs the installed command on each
-file as a person would, and reports wall time and the peak resident memory of the import
-process. Files and stores live under ``bench/results/import/`` (git-ignored).
+file as a person would, and reports wall time, processor time and the peak resident memory of
+the import process. ``--load`` does the same for ``passerelle load`` of the benchmark's
+generated graph (N-Quads) at those sizes in triples. Each validated write is set beside
+Oxigraph's own ``bulk_load`` of the same triples into a copy of the same store, in the same
+run (the triples an import stored are dumped first): the ratio of their rates is what the
+validated path costs. Files and stores live under ``bench/results/import/`` (git-ignored).
 
-    python -m bench.import_scale --csv 2000,8000,100000 --hsds 2000,10000
+    python -m bench.import_scale --csv 10000,100000 --hsds 2000,10000 --load 100000,1000000
 """
 
 from __future__ import annotations
@@ -20,6 +24,8 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+
+from bench import generate
 
 BENCH = Path(__file__).resolve().parent
 WORK = BENCH / "results" / "import"
@@ -69,23 +75,77 @@ def write_hsds(path: Path, services: int) -> Path:
     return path
 
 
-def run(file: Path, store: Path) -> dict:
-    """Import ``file`` into a fresh copy of ``store``: seconds, peak MiB, exit code."""
+DUMP = """
+import sys
+import pyoxigraph as ox
+store = ox.Store.read_only(sys.argv[1])
+graphs = {q.graph_name for q in store.quads_for_pattern(None, None, None, None)}
+before = set(sys.argv[3:])
+quads = (q for q in store if q.graph_name.value not in before)
+ox.serialize(quads, output=sys.argv[2], format=ox.RdfFormat.N_QUADS)
+"""
+BULK = """
+import sys
+import pyoxigraph as ox
+store = ox.Store(sys.argv[1])
+store.bulk_load(path=sys.argv[2], format=ox.RdfFormat.N_QUADS)
+store.flush()
+"""
+
+
+def timed(command: list[str], log: Path) -> tuple[float, float, int, int, str]:
+    """Run ``command``: wall seconds, processor seconds, peak MiB, exit code, what it said."""
+    with log.with_suffix(".out").open("wb") as out_file, \
+            log.with_suffix(".err").open("wb") as err_file:
+        started = time.monotonic()
+        process = subprocess.Popen(command, stdout=out_file, stderr=err_file)
+        _, status, usage = os.wait4(process.pid, 0)
+        seconds = time.monotonic() - started
+    said = log.with_suffix(".out").read_text().strip() or \
+        log.with_suffix(".err").read_text().strip()[-300:]
+    return (seconds, usage.ru_utime + usage.ru_stime, round(usage.ru_maxrss / 1024),
+            os.waitstatus_to_exitcode(status), said)
+
+
+def graphs_of(store: Path) -> list[str]:
+    """The graphs a store holds, read in a child process (no lock stays here)."""
+    listed = subprocess.run([sys.executable, "-c", "import sys, pyoxigraph as ox; print('\\n'"
+                             ".join(sorted({q.graph_name.value for q in ox.Store.read_only("
+                             "sys.argv[1])})))", str(store)], check=True, capture_output=True,
+                            text=True)
+    return listed.stdout.split()
+
+
+def run(file: Path, store: Path, command: str = "import") -> dict:
+    """``passerelle import`` (or ``load``) of ``file`` into a fresh copy of ``store``, then
+    Oxigraph's ``bulk_load`` of the same triples into another copy."""
     target = store.with_name(store.name + "-" + file.stem)
     shutil.rmtree(target, ignore_errors=True)
     shutil.copytree(store, target)
-    out_path, err_path = target.with_suffix(".out"), target.with_suffix(".err")
-    with out_path.open("wb") as out_file, err_path.open("wb") as err_file:
-        started = time.monotonic()
-        process = subprocess.Popen([str(COMMAND), "import", str(file), "--store", str(target)],
-                                   stdout=out_file, stderr=err_file)
-        _, status, usage = os.wait4(process.pid, 0)
-        seconds = time.monotonic() - started
-    out, err = out_path.read_text(), err_path.read_text()
+    seconds, cpu, peak, status, said = timed(
+        [str(COMMAND), command, str(file), "--store", str(target)], target)
+    row = {"file": file.name, "command": command, "seconds": round(seconds, 1),
+           "cpu_seconds": round(cpu, 1), "peak_mib": peak, "exit": status, "said": said}
+    if status == 0:
+        written = file
+        if command == "import":
+            written = target.with_suffix(".nq")
+            subprocess.run([sys.executable, "-c", DUMP, str(target), str(written),
+                            *graphs_of(store)], check=True)
+        triples = sum(1 for _ in written.open("rb"))
+        bulk = store.with_name(store.name + "-bulk")
+        shutil.rmtree(bulk, ignore_errors=True)
+        shutil.copytree(store, bulk)
+        bulk_seconds, bulk_cpu, bulk_peak, _, _ = timed(
+            [sys.executable, "-c", BULK, str(bulk), str(written)], bulk)
+        shutil.rmtree(bulk, ignore_errors=True)
+        row.update(triples=triples, triples_per_s=round(triples / seconds),
+                   bulk_load_seconds=round(bulk_seconds, 1),
+                   bulk_load_cpu_seconds=round(bulk_cpu, 1), bulk_load_peak_mib=bulk_peak,
+                   bulk_load_triples_per_s=round(triples / bulk_seconds),
+                   ratio=round(bulk_seconds / seconds, 3))
     shutil.rmtree(target, ignore_errors=True)
-    return {"file": file.name, "seconds": round(seconds, 1),
-            "peak_mib": round(usage.ru_maxrss / 1024), "exit": os.waitstatus_to_exitcode(status),
-            "said": (out.strip() or err.strip()[-300:])}
+    return row
 
 
 def sizes(text: str) -> list[int]:
@@ -98,6 +158,8 @@ def main(argv: list[str] | None = None) -> int:
                         help="row counts of the spreadsheets (default 2000,8000)")
     parser.add_argument("--hsds", type=sizes, default=[2000, 8000],
                         help="service counts of the flat HSDS files (default 2000,8000)")
+    parser.add_argument("--load", type=sizes, default=[],
+                        help="triple counts of generated graphs to load (default none)")
     args = parser.parse_args(argv)
     WORK.mkdir(parents=True, exist_ok=True)
     store = WORK / "store"
@@ -108,6 +170,10 @@ def main(argv: list[str] | None = None) -> int:
     files += [write_hsds(WORK / f"hsds-{n}.json", n) for n in args.hsds]
     for file in files:
         print(json.dumps(run(file, store), ensure_ascii=False), flush=True)
+    for size in args.load:
+        file = WORK / f"generated-{size}.nq"
+        generate.write(file, size)
+        print(json.dumps(run(file, store, "load"), ensure_ascii=False), flush=True)
     shutil.rmtree(store, ignore_errors=True)
     return 0
 

@@ -20,8 +20,9 @@ whole, on the batch, whenever one of its targets is in the batch: ``Compiled.rou
 from __future__ import annotations
 
 import functools
+import itertools
 import re
-from collections.abc import Iterable
+from collections.abc import Collection as Triples
 from dataclasses import dataclass, field
 
 import pyoxigraph as ox
@@ -123,14 +124,13 @@ class Compiled:
     reference: Graph | None = None
     """The shapes pySHACL runs: the routed ones, the compiled ones deactivated."""
 
-    def check(self, data: Iterable[ox.Triple], context: Iterable[ox.Triple]) -> Report:
+    def check(self, data: Triples[ox.Triple], context: Triples[ox.Triple]) -> Report:
         """Check ``data`` (the touched nodes after the write) with ``context`` (what they
         point to); findings on the data's own nodes only, as ``gate.validate`` reports them."""
-        data, context = list(data), list(context)
         store = ox.Store()
         store.extend(ox.Quad(t.subject, t.predicate, t.object, DATA) for t in data)
         store.extend(ox.Quad(t.subject, t.predicate, t.object, CONTEXT)
-                     for t in [*context, *_class_axioms()])
+                     for t in itertools.chain(context, _class_axioms()))
         found = set()
         for check in self.checks:
             solutions = store.query(check.sparql, use_default_graph_as_union=True)

@@ -49,7 +49,7 @@ SPARQL_FROM = 200
 """Touched nodes from which the store's SPARQL checks (``compiled``) replace pySHACL: below it
 pySHACL's few milliseconds a node cost less than filling a scratch store."""
 
-SPARQL_BATCH = 20_000
+SPARQL_BATCH = 5_000
 """Nodes checked at a time by the SPARQL checks: the scratch store holds one batch."""
 
 PASH_IN_SCHEME = rdflib.URIRef(PASH + "inScheme")
@@ -87,11 +87,13 @@ class Change:
             change.added = [t for triples in graphs.values() for t in triples]
             return change
         for graph, triples in graphs.items():
-            new = set(triples)
             old = set(before[graph]) if before and graph in before else \
                 {q.triple for q in store.quads(graph)}
-            if old:
-                change.existing.add(graph)
+            if not old:
+                change.added += triples
+                continue
+            change.existing.add(graph)
+            new = set(triples)
             change.added += [t for t in new if t not in old]
             change.removed += [t for t in old if t not in new]
         return change
