@@ -14,11 +14,17 @@ and guards the assumption above about what the shapes read.
 
 Blank nodes (addresses, contact points, coordinates) belong to the IRI node that holds them: a
 changed blank node makes its holder a touched node, and a node travels with its blank nodes.
+
+Each batch of touched nodes, with what it points to, goes to one of two engines that give the
+same findings: pySHACL (``gate``) for a write of a few nodes, SPARQL checks compiled from the
+shapes and run by Oxigraph (``compiled``) for bulk loads and imports, where pySHACL's cost per
+node would take hours.
 """
 
 from __future__ import annotations
 
 import functools
+import itertools
 import sys
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -75,6 +81,7 @@ class Change:
 
     existing: set[str] = field(default_factory=set)
     """Of the replaced graphs, those that held data before the write."""
+    _hierarchy: bool | None = field(default=None, repr=False, compare=False)
 
     @classmethod
     def plan(cls, store: Store, graphs: Graphs, *, replace: bool = False,
@@ -99,12 +106,16 @@ class Change:
         return change
 
     def touches_hierarchy(self) -> bool:
-        """Whether the derived concept closure must be rebuilt after this write."""
-        return INFERRED_GRAPH in self.graphs or any(
-            t.predicate.value in HIERARCHY
-            or (t.predicate.value == RDF_TYPE and t.object.value == SKOS + "Concept")
-            for t in [*self.added, *self.removed]
-        )
+        """Whether the derived concept closure must be rebuilt after this write (read once:
+        ``check`` and ``commit`` both ask, and a bulk change has millions of triples)."""
+        if self._hierarchy is None:
+            concept = SKOS + "Concept"
+            self._hierarchy = INFERRED_GRAPH in self.graphs or any(
+                t.predicate.value in HIERARCHY
+                or (t.predicate.value == RDF_TYPE and t.object.value == concept)
+                for t in itertools.chain(self.added, self.removed)
+            )
+        return self._hierarchy
 
 
 class _After:
