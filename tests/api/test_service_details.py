@@ -6,6 +6,7 @@ it, and the store is left exactly as it was.
 
 from __future__ import annotations
 
+import re
 import shutil
 
 import pytest
@@ -150,3 +151,57 @@ def test_a_malformed_detail_is_refused_and_changes_nothing(writer, bad):
     before = writer.triple_count()
     refused(writer, bad)
     assert writer.triple_count() == before
+
+
+# --- pages ---------------------------------------------------------------------------------
+
+EXAMPLE = "/?need=childcare&region=lauris&lang={lang}"
+"""A search that finds the reference example (tests/data/valid/service-full.ttl), which carries
+every detail."""
+
+
+def _card(html: str, name: str) -> str:
+    start = html.index(name)
+    return html[html.rindex("<article", 0, start):html.index("</article>", start)]
+
+
+def _words(html: str) -> str:
+    """The text a reader sees: tags dropped, spaces folded."""
+    return " ".join(re.sub(r"<[^>]+>", " ", html).split()).replace(" :", ":").replace(
+        " ,", ",")
+
+
+@pytest.mark.parametrize(("lang", "words"), [
+    ("en", ("Tuesday, Thursday: 09:00–12:00", "Documents to bring", "free of charge: free",
+            "16 to 99 years old", "no interpreter", "Ground floor, step-free access.",
+            "2026-11-20")),
+    ("fr", ("mardi, jeudi: 09:00–12:00", "Documents à apporter", "gratuit: gratuit",
+            "de 16 à 99 ans", "pas d&#39;interprète", "titre de séjour")),
+])
+def test_a_search_card_shows_the_details(writer, lang, words):
+    html = writer.get(EXAMPLE.format(lang=lang)).text
+    card = _card(html, "Example French classes" if lang == "en" else "Cours de français")
+    assert 'href="tel:+33400000000"' in card
+    assert 'href="mailto:classes@example.org"' in card
+    assert "1 place de la Mairie" in card
+    text = _words(card)
+    for word in words:
+        assert word in text, word
+
+
+def test_a_temporarily_closed_service_is_marked_on_its_card(writer):
+    body = service_json("paused-cafe", status="temporarily-closed")
+    assert writer.post("/api/services", headers=TOKEN, json=body).status_code == 201
+    html = writer.get("/", params={"q": "paused-cafe", "lang": "en"}).text
+    assert "temporarily closed" in _card(html, "Language café paused-cafe")
+    assert writer.request("DELETE", "/api/services/paused-cafe", headers=TOKEN).status_code == 204
+
+
+def test_the_resource_page_links_phone_and_email(writer):
+    html = writer.get("/id/service/example-french-classes",
+                      headers={"Accept": "text/html"}).text
+    assert 'href="tel:+33400000000"' in html
+    assert 'href="mailto:classes@example.org"' in html
+    for words in ("Opening hours by day", "Tuesday", "09:00", "12:00", "Free of charge",
+                  "Document to bring", "FRL06"):
+        assert words in html, words
