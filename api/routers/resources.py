@@ -61,7 +61,6 @@ SERVICE_AREA = PAS + "serviceArea"
 NOTATION = SKOS + "notation"
 DIALLED = {SCHEMA + "telephone": "tel:", SCHEMA + "email": "mailto:"}
 """Contact values a reader follows: a telephone number to call, an address to write to."""
-TIME = XSD + "time"
 
 
 def in_words(iri: str, lang: str, t: dict) -> str:
@@ -154,8 +153,6 @@ def render_page(request: Request, store: Store, d: Description, iri: str, base: 
         datatype = term.datatype.value
         if datatype == BOOLEAN:
             return {"text": t["yes"] if term.value in ("true", "1") else t["no"]}
-        if datatype == TIME and term.value.endswith(":00") and len(term.value) == 8:
-            return {"text": term.value[:5]}
         return {"text": term.value, "lang": term.language}
 
     def rows(node, depth: int = 0) -> list[dict]:

@@ -224,12 +224,8 @@ DAY_ORDER = tuple(DAYS)
 
 
 def _clock(d, node, predicate: str) -> str | None:
-    """A time of day as ``HH:MM`` (seconds dropped when they are 0)."""
-    found = sorted(o.value for o in _literals(d, node, predicate))
-    if not found:
-        return None
-    text = found[0]
-    return text[:5] if len(text) >= 8 and text[2] == ":" and text[5:8] == ":00" else text
+    """A time of day as stored, ``HH:MM``."""
+    return min((o.value for o in _literals(d, node, predicate)), default=None)
 
 
 def _hours(d, node, f, lang):

@@ -383,13 +383,13 @@ BOOLEAN_WORDS = {"true": True, "false": False, "yes": True, "no": False, "1": Tr
 
 
 def _time(text: str) -> ox.Literal:
-    """``9:30`` -> ``"09:30:00"^^xsd:time``; text of another form is kept as it is, for the
-    shapes to refuse by name."""
-    found = re.fullmatch(r"\s*(\d{1,2})[:hH.](\d{2})(?::(\d{2}))?\s*", text)
+    """``9:30`` -> ``"09:30"``, the 24-hour clock as text (an engine the store may run on,
+    Virtuoso, cannot store xsd:time); text of another form is kept as it is, for the shapes to
+    refuse by name."""
+    found = re.fullmatch(r"\s*(\d{1,2})[:hH.](\d{2})(?::00)?\s*", text)
     if found:
-        hour, minute, second = found.group(1), found.group(2), found.group(3) or "00"
-        text = f"{int(hour):02d}:{minute}:{second}"
-    return ox.Literal(text, datatype=ox.NamedNode(XSD + "time"))
+        text = f"{int(found.group(1)):02d}:{found.group(2)}"
+    return ox.Literal(text)
 
 
 def _date_type(value: str) -> str:
