@@ -39,6 +39,7 @@ CONTEXT: dict = {
     "contact": {"@id": "schema:contactPoint"},
     "email": "schema:email",
     "telephone": "schema:telephone",
+    "contact_type": "schema:contactType",
     "address": {"@id": "schema:address"},
     "street": "schema:streetAddress",
     "postal_code": "schema:postalCode",

@@ -30,7 +30,11 @@ EXAMPLES = {
         "name": {"en": "Language café", "fr": "Café des langues"},
         "provider": "au-maquis", "service_types": ["language"],
         "eligibility": {"state": "open-to-all"}, "areas": ["lauris"], "languages": ["fr"],
-        "cost": "free", "last_verified": "2026-11-27",
+        "cost": "free", "last_verified": "2026-11-27", "free": True,
+        "contact": {"telephone": "+33490000000", "email": "cafe@example.org"},
+        "address": {"locality": "Lauris", "region": "FRL06", "country": "FR"},
+        "hours": [{"days": ["tu", "th"], "opens": "09:00", "closes": "12:00"}],
+        "documents": {"en": ["proof of address"]}, "age": {"min": 16},
     },
     "organisation": {
         "id": "example-association", "name": {"en": "Example association"},

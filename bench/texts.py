@@ -133,4 +133,6 @@ def postal_code(rng: random.Random, country: str) -> str:
 
 
 def telephone(rng: random.Random, country: str) -> str:
-    return f"{DIALLING.get(country, '+32')} {rng.randrange(10**8, 10**9)}"
+    """A made-up number in E.164 form, as long as the country's numbers are."""
+    digits = 10 if country == "EL" else 9
+    return f"{DIALLING.get(country, '+32')}{rng.randrange(10**(digits - 1), 10**digits)}"

@@ -59,6 +59,8 @@ COUNTRY = SCHEMA + "addressCountry"
 SERVICE_AREA = PAS + "serviceArea"
 """On a region page, the services found there replace the bare list of those naming it."""
 NOTATION = SKOS + "notation"
+DIALLED = {SCHEMA + "telephone": "tel:", SCHEMA + "email": "mailto:"}
+"""Contact values a reader follows: a telephone number to call, an address to write to."""
 
 
 def in_words(iri: str, lang: str, t: dict) -> str:
@@ -161,6 +163,9 @@ def render_page(request: Request, store: Store, d: Description, iri: str, base: 
         out = []
         for p in ordered:
             found = [value(o, depth) for o in about[p]]
+            if p in DIALLED:
+                found = [{**v, "href": DIALLED[p] + v["text"].replace(" ", ""), "iri": v["text"]}
+                         if "text" in v and "href" not in v else v for v in found]
             in_lang = [v for v in found if not v.get("lang") or v["lang"] == lang]
             if any(v.get("lang") for v in in_lang):  # texts in the reader's language only
                 found = in_lang

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from pathlib import Path
 
 from passerelle.errors import InvalidData
@@ -20,7 +21,8 @@ COLUMNS = (
     "organisation", "organisation_id", "service_name_en", "service_name_fr", "description_en",
     "description_fr", "service_types", "statuses", "areas", "languages", "street", "postal_code",
     "locality", "country", "email", "telephone", "website", "opening_hours", "how_to_apply",
-    "cost", "service_status", "last_verified",
+    "cost", "service_status", "last_verified", "region", "latitude", "longitude", "hours",
+    "free", "documents", "min_age", "max_age", "interpretation", "accessibility", "contact_type",
 )
 LIST_SEPARATOR = ";"
 
@@ -33,8 +35,17 @@ PROPERTY_COLUMNS = {
     "schema:addressCountry": "country", "schema:email": "email", "schema:telephone": "telephone",
     "schema:url": "website", "pas:openingHours": "opening_hours", "pas:howToApply": "how_to_apply",
     "pas:cost": "cost", "pas:provider": "organisation", "pas:serviceStatus": "service_status",
-    "pas:lastVerified": "last_verified",
+    "pas:lastVerified": "last_verified", "schema:addressRegion": "region",
+    "schema:latitude": "latitude", "schema:longitude": "longitude", "schema:dayOfWeek": "hours",
+    "schema:opens": "hours", "schema:closes": "hours", "schema:isAccessibleForFree": "free",
+    "pas:requiredDocument": "documents", "pas:minimumAge": "min_age",
+    "pas:maximumAge": "max_age", "pas:interpretationAvailable": "interpretation",
+    "pas:accessibility": "accessibility", "schema:contactType": "contact_type",
 }
+
+HOURS_LINE = re.compile(r"(?P<days>[A-Za-z]{2}(?:\s*,\s*[A-Za-z]{2})*)\s+"
+                        r"(?P<opens>\d{1,2}[:h.]\d{2})\s*[-–]\s*(?P<closes>\d{1,2}[:h.]\d{2})")
+"""One line of the ``hours`` column: days, then opening and closing times (``mo,tu 9:00-12:30``)."""
 
 
 CELL_LIMIT = 128 * 1024
@@ -131,17 +142,39 @@ def _record(row: dict[str, str], number: int, language: str) -> ServiceRecord:
     if row.get("organisation") or row.get("organisation_id"):
         record.organisation = given(name=value("organisation"), id=value("organisation_id"))
     address = given(street=value("street"), postal_code=value("postal_code"),
-                    locality=value("locality"), country=value("country"))
+                    locality=value("locality"), region=value("region"),
+                    country=value("country"))
     record.json = given(
         name=given(en=value("service_name_en"), fr=value("service_name_fr")),
         description=given(en=value("description_en"), fr=value("description_fr")),
         service_types=items("service_types"), eligibility=_eligibility(record, items("statuses")),
         areas=items("areas"), languages=items("languages"), address=address,
-        contact=given(email=value("email"), telephone=value("telephone")),
+        contact=given(email=value("email"), telephone=value("telephone"),
+                      contact_type=value("contact_type")),
         url=value("website"), opening_hours=value("opening_hours"),
         how_to_apply=value("how_to_apply"), cost=value("cost"), status=value("service_status"),
-        last_verified=value("last_verified"))
+        last_verified=value("last_verified"),
+        geo=given(lat=value("latitude"), lon=value("longitude")) or None,
+        hours=_hours(record, items("hours")), free=value("free"),
+        documents=items("documents"),
+        age=given(min=value("min_age"), max=value("max_age")) or None,
+        interpretation=value("interpretation"), accessibility=value("accessibility"))
     return record
+
+
+def _hours(record: ServiceRecord, lines: list[Value]) -> list[dict] | None:
+    """``mo,tu 09:00-12:00; th 14:00-17:00`` as the write API's structured hours."""
+    out = []
+    for line in lines:
+        found = HOURS_LINE.fullmatch(line.text)
+        if found is None:
+            record.problems.append(Problem(line.where, f"{line.text[:80]!r} is not days and "
+                                           "times such as 'mo,tu 09:00-12:00'"))
+            continue
+        days = [Value(day.strip(), line.where) for day in found["days"].split(",")]
+        out.append({"days": days, "opens": Value(found["opens"], line.where),
+                    "closes": Value(found["closes"], line.where)})
+    return out or None
 
 
 def _eligibility(record: ServiceRecord, statuses: list[Value]) -> dict | None:

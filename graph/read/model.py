@@ -16,8 +16,8 @@ from dataclasses import dataclass
 
 import pyoxigraph as ox
 
-from passerelle.graph.rdf.contact import ADDRESS, CONTACT_PROPERTIES, CONTACT_SHOWN
-from passerelle.graph.rdf.namespaces import ORG, PAS, RDF_TYPE, SCHEMA, SKOS
+from passerelle.graph.rdf.contact import CONTACT_PROPERTIES, CONTACT_SHOWN, DAYS, POSTAL
+from passerelle.graph.rdf.namespaces import ORG, PAS, RDF_TYPE, SCHEMA, SKOS, XSD
 from passerelle.graph.read.describe import PREFIXES, Description
 from passerelle.graph.read.labels import pick
 from passerelle.settings import Settings
@@ -180,7 +180,7 @@ def _parts(d, node, f, lang):
 def _postal(d, node, predicate: str, lang: str) -> dict | None:
     """The first address that has any part, with every part (None where absent)."""
     for blank in d.objects(node, predicate):
-        found = {key: _pick(d, blank, SCHEMA + name, lang) for key, name in ADDRESS.items()}
+        found = {key: _pick(d, blank, SCHEMA + name, lang) for key, name in POSTAL.items()}
         if any(found.values()):
             return found
     return None
@@ -200,6 +200,69 @@ def _place(d, node, f, lang):
         return {"name": _pick(d, blank, SCHEMA + "name", lang),
                 "address": _postal(d, blank, SCHEMA + "address", lang)}
     return None
+
+
+def _number(d, node, predicate: str) -> float | None:
+    found = _literals(d, node, predicate)
+    try:
+        return min(float(o.value) for o in found) if found else None
+    except ValueError:
+        return None
+
+
+def _geo(d, node, f, lang):
+    """The first coordinates with both numbers, ``{"lat", "lon"}`` in decimal degrees."""
+    for blank in sorted(d.objects(node, f.predicate), key=str):
+        lat, lon = _number(d, blank, SCHEMA + "latitude"), _number(d, blank, SCHEMA + "longitude")
+        if lat is not None and lon is not None:
+            return {"lat": lat, "lon": lon}
+    return None
+
+
+DAY_KEYS = {SCHEMA + day: key for key, day in DAYS.items()}
+DAY_ORDER = tuple(DAYS)
+
+
+def _clock(d, node, predicate: str) -> str | None:
+    """A time of day as stored, ``HH:MM``."""
+    return min((o.value for o in _literals(d, node, predicate)), default=None)
+
+
+def _hours(d, node, f, lang):
+    """Structured opening hours, Monday first then by opening time: ``[{"days", "opens",
+    "closes"}]``."""
+    lines = []
+    for blank in d.objects(node, f.predicate):
+        days = sorted({DAY_KEYS[o.value] for o in d.objects(blank, SCHEMA + "dayOfWeek")
+                       if isinstance(o, ox.NamedNode) and o.value in DAY_KEYS},
+                      key=DAY_ORDER.index)
+        lines.append({"days": days, "opens": _clock(d, blank, SCHEMA + "opens"),
+                      "closes": _clock(d, blank, SCHEMA + "closes")})
+    return sorted(lines, key=lambda line: (DAY_ORDER.index(line["days"][0]) if line["days"]
+                                           else len(DAY_ORDER), line["opens"] or "",
+                                           line["closes"] or ""))
+
+
+def _boolean(d, node, f, lang):
+    """True or False as stored (some engines give a stored boolean back as 1 or 0); None when
+    nothing is said."""
+    found = sorted(o.value for o in _literals(d, node, f.predicate))
+    return found[0] in ("true", "1") if found else None
+
+
+def _years(d, node, predicate: str) -> int | None:
+    found = [o for o in _literals(d, node, predicate)
+             if o.datatype.value in (XSD + "integer", XSD + "nonNegativeInteger", XSD + "int")]
+    try:
+        return min(int(o.value) for o in found) if found else None
+    except ValueError:
+        return None
+
+
+def _age(d, node, f, lang):
+    """``{"min", "max"}`` in years, None where not stated; None when neither is."""
+    age = {"min": _years(d, node, PAS + "minimumAge"), "max": _years(d, node, PAS + "maximumAge")}
+    return age if age["min"] is not None or age["max"] is not None else None
 
 
 def _mode(d, node, f, lang):
@@ -233,7 +296,8 @@ READERS = {"text": _text, "texts": _texts, "value": _value, "any": _any, "refs":
            "status": _status,
            "eligibility": _eligibility, "iris": _iris, "iri": _iri, "parts": _parts,
            "address": _address, "locality": _locality, "place": _place, "mode": _mode,
-           "name": _name, "languages": _languages, "kind": _kind}
+           "name": _name, "languages": _languages, "kind": _kind, "geo": _geo, "hours": _hours,
+           "boolean": _boolean, "age": _age}
 
 
 def render(kind: Kind, d: Description, iri: str, lang: str, keys=None) -> dict:
@@ -243,7 +307,7 @@ def render(kind: Kind, d: Description, iri: str, lang: str, keys=None) -> dict:
     for f in kind.fields:
         if keys is None or f.key in keys:
             value = READERS[f.read](d, node, f, lang)
-            if value or not f.optional:
+            if value or value is False or not f.optional:
                 out[f.key] = value
     return out
 
@@ -259,6 +323,11 @@ def context(kind: Kind) -> dict:
     for f in kind.fields:
         if f.read == "locality":
             continue  # the API context already maps it (to the address's locality)
+        if f.read == "age":  # two properties of the resource itself, under one key
+            terms.update({f.key: "@nest", "min": PAS + "minimumAge", "max": PAS + "maximumAge"})
+            continue
+        if f.read == "geo":
+            terms.update({"lat": SCHEMA + "latitude", "lon": SCHEMA + "longitude"})
         if f.read in ("iri", "iris"):
             terms[f.key] = {"@id": f.predicate, "@type": "@id"}
         elif f.read not in ("kind", "mode"):
@@ -283,9 +352,16 @@ service                      areas                 pas:serviceArea             c
 service                      languages             dct:language                codes
 service                      contact               schema:contactPoint         parts
 service                      address               schema:address              parts
+service                      geo                   schema:geo                  geo
 service                      opening_hours         pas:openingHours            text         optional
+service                      hours                 schema:openingHoursSpecification  hours  optional
 service                      cost                  pas:cost                    text         optional
+service                      free                  schema:isAccessibleForFree  boolean      optional
 service                      how_to_apply          pas:howToApply              text         optional
+service                      documents             pas:requiredDocument        texts        optional
+service                      age                   pas:minimumAge              age          optional
+service                      interpretation        pas:interpretationAvailable  boolean     optional
+service                      accessibility         pas:accessibility           text         optional
 service                      url                   schema:url                  any          optional
 service                      last_verified         pas:lastVerified            any          optional
 service                      modified              dct:modified                any          optional
@@ -300,6 +376,8 @@ organisation                 types                 org:classification          c
 organisation                 locality              schema:address              locality
 organisation                 homepage              schema:url                  iri
 organisation                 address               schema:address              address
+organisation                 contact               schema:contactPoint         parts
+organisation                 geo                   schema:geo                  geo
 organisation                 regions               pas:region                  concepts
 organisation                 founding_date         schema:foundingDate         value
 organisation                 founders              schema:founder              refs
@@ -333,7 +411,7 @@ organisation,practice,event  sources               dct:source                  i
 it reads, how (a reader of ``READERS``), and whether the key is left out when empty."""
 
 PARTS = {"contact": tuple((key, CONTACT_PROPERTIES[key]) for key in CONTACT_SHOWN),
-         "address": tuple(ADDRESS.items())}
+         "address": tuple(POSTAL.items())}
 """The parts a ``parts`` field reads, by its key."""
 
 

@@ -34,7 +34,10 @@ from rdflib.plugins.sparql import prepareQuery
 
 from passerelle.graph.rdf.namespaces import prefixes
 from passerelle.graph.read.labels import by_language, pick
+from passerelle.graph.validation import functions
 from passerelle.settings import Settings
+
+functions.register()  # the shapes call them (a telephone number's numbering plan)
 
 _SEVERITY_WORDS = {SH.Violation: "Violation", SH.Warning: "Warning", SH.Info: "Info"}
 

@@ -19,10 +19,11 @@ from decimal import Decimal, InvalidOperation
 
 import pyoxigraph as ox
 
-from passerelle.graph.rdf.contact import ADDRESS, CONTACT, CONTACT_LINKS
+from passerelle.graph.rdf.contact import CONTACT, CONTACT_LINKS, DAYS, POSTAL
 from passerelle.graph.rdf.namespaces import DCT, ORG, PAS, RDF_TYPE, SCHEMA, XSD
 from passerelle.graph.read import codes
 from passerelle.graph.store.base import Store
+from passerelle.graph.validation.functions import e164
 from passerelle.graph.write.audit import timestamp
 from passerelle.graph.write.commit import Invalid
 
@@ -250,10 +251,103 @@ class Record:
                 if not isinstance(text, str):
                     self.fail(f"{name}.{key}", "give a text", item)
                     continue
+                if prop == "telephone":
+                    # E.164 when it reads as a number of the address's country; as given
+                    # otherwise, for the shapes to refuse by name.
+                    text = e164(text, self.country()) or text
                 self.add(SCHEMA + prop, ox.Literal(text), blank)
         for key in iris:
             if value.get(key) is not None:
                 self.iri(f"{name}.{key}", SCHEMA + key, value[key], blank)
+
+    def country(self) -> str | None:
+        """The country code of the record's (first) address: a national telephone number is
+        read as a number of that country."""
+        address = self.body.get("address")
+        if isinstance(address, list):
+            address = address[0] if address else None
+        country = _text(address.get("country")) if isinstance(address, dict) else None
+        return country if isinstance(country, str) and len(country) == 2 else None
+
+    def boolean(self, name: str, predicate: str) -> None:
+        """true or false (an import's text may also say yes/no)."""
+        value = self.body.get(name)
+        if value is None:
+            return
+        text = _text(value)
+        if isinstance(text, str):
+            text = BOOLEAN_WORDS.get(text.strip().casefold(), text)
+        if not isinstance(text, bool):
+            return self.fail(name, f"give true or false, not {str(text)[:80]!r}", value)
+        self.add(predicate, ox.Literal(text))
+
+    def _whole(self, name: str, value) -> int | None:
+        text = _text(value)
+        if isinstance(text, str) and re.fullmatch(r"\s*-?\d{1,4}\s*", text):
+            text = int(text)
+        if isinstance(text, bool) or not isinstance(text, int):
+            return self.fail(name, f"give a whole number of years, not {str(text)[:80]!r}",
+                             value)
+        return text
+
+    def age(self, name: str) -> None:
+        """``{"min": years, "max": years}``, either one alone; their order and range are the
+        shapes' to check."""
+        value = self.body.get(name)
+        if value is None:
+            return
+        if not isinstance(value, dict):
+            return self.fail(name, "give {\"min\": years, \"max\": years}")
+        unknown = sorted(set(value) - {"min", "max"})
+        if unknown:
+            raise field_error(f"{name}.{unknown[0]}", "unknown field; known fields: max, min")
+        for key, prop in (("min", "minimumAge"), ("max", "maximumAge")):
+            if value.get(key) is None:
+                continue
+            if (years := self._whole(f"{name}.{key}", value[key])) is not None:
+                self.add(PAS + prop, ox.Literal(str(years), datatype=ox.NamedNode(XSD + "integer")))
+
+    def hours(self, name: str) -> None:
+        """Structured opening hours: ``[{"days": ["mo", ...], "opens": "HH:MM", "closes":
+        "HH:MM"}]``, each a ``schema:OpeningHoursSpecification``."""
+        value = self.body.get(name)
+        if value is None:
+            return
+        if not isinstance(value, list):
+            return self.fail(name, "give a list of {\"days\": [\"mo\", ...], \"opens\": "
+                                   "\"09:00\", \"closes\": \"12:00\"}", value)
+        for n, item in enumerate(value):
+            self._hours(f"{name}[{n}]", item)
+
+    def _hours(self, name: str, value) -> None:
+        if not isinstance(value, dict):
+            return self.fail(name, "give {\"days\": [...], \"opens\": \"HH:MM\", "
+                                   "\"closes\": \"HH:MM\"}", value)
+        unknown = sorted(set(value) - {"days", "opens", "closes"})
+        if unknown:
+            raise field_error(f"{name}.{unknown[0]}", "unknown field; known fields: closes, "
+                                                     "days, opens")
+        spec = ox.BlankNode()
+        self.add(SCHEMA + "openingHoursSpecification", spec)
+        self.add(RDF_TYPE, ox.NamedNode(SCHEMA + "OpeningHoursSpecification"), spec)
+        days = value.get("days")
+        for day in days if isinstance(days, list) else [] if days is None else [days]:
+            code = _text(day)
+            if not isinstance(code, str) or code.strip().casefold() not in DAYS:
+                self.fail(f"{name}.days", f"unknown day {str(code)[:80]!r}; days are "
+                                          + ", ".join(DAYS), day)
+                continue
+            self.add(SCHEMA + "dayOfWeek", ox.NamedNode(SCHEMA + DAYS[code.strip().casefold()]),
+                     spec)
+        for key in ("opens", "closes"):
+            given = value.get(key)
+            if given is None:
+                continue
+            text = _text(given)
+            if not isinstance(text, str):
+                self.fail(f"{name}.{key}", "give a time as text, e.g. \"09:30\"", given)
+                continue
+            self.add(SCHEMA + key, _time(text), spec)
 
     def geo(self, name: str) -> None:
         """Coordinates, ``{"lat": ..., "lon": ...}`` in decimal degrees (an import may give a
@@ -283,6 +377,21 @@ class Record:
                                                datatype=ox.NamedNode(XSD + "decimal")), geo)
 
 
+BOOLEAN_WORDS = {"true": True, "false": False, "yes": True, "no": False, "1": True, "0": False,
+                 "oui": True, "non": False}
+"""The words an import's cell may say for true and false."""
+
+
+def _time(text: str) -> ox.Literal:
+    """``9:30`` -> ``"09:30"``, the 24-hour clock as text (an engine the store may run on,
+    Virtuoso, cannot store xsd:time); text of another form is kept as it is, for the shapes to
+    refuse by name."""
+    found = re.fullmatch(r"\s*(\d{1,2})[:hH.](\d{2})(?::00)?\s*", text)
+    if found:
+        text = f"{int(found.group(1)):02d}:{found.group(2)}"
+    return ox.Literal(text)
+
+
 def _date_type(value: str) -> str:
     """xsd:gYear or xsd:gYearMonth when the text has that form, else xsd:date (checked by the
     shapes, which refuse a malformed or impossible date)."""
@@ -295,10 +404,10 @@ def _date_type(value: str) -> str:
 
 SERVICE_FIELDS = {"name", "alternate_names", "description", "provider", "service_types",
                   "eligibility", "areas", "languages", "contact", "address", "opening_hours",
-                  "cost", "how_to_apply", "url", "last_verified", "status", "offered_through"}
-IMPORTED_FIELDS = SERVICE_FIELDS | {"geo"}
-"""What an import may fill: ``geo`` too, which the write API takes once the read model gives it
-back (a client must be able to send back what it read)."""
+                  "cost", "how_to_apply", "url", "last_verified", "status", "offered_through",
+                  "geo", "hours", "free", "documents", "age", "interpretation", "accessibility"}
+IMPORTED_FIELDS = SERVICE_FIELDS
+"""What an import may fill: everything the write API takes."""
 
 
 def service(store: Store, body: object, iri: str, *, base: str, modified: datetime | None,
@@ -318,11 +427,17 @@ def service(store: Store, body: object, iri: str, *, base: str, modified: dateti
     r.concepts("areas", "region", PAS + "serviceArea")
     r.concepts("languages", "language", DCT + "language")
     r.node("contact", SCHEMA + "contactPoint", "ContactPoint", CONTACT, iris=CONTACT_LINKS)
-    r.node("address", SCHEMA + "address", "PostalAddress", ADDRESS)
+    r.node("address", SCHEMA + "address", "PostalAddress", POSTAL)
     r.geo("geo")
     r.texts("opening_hours", PAS + "openingHours")
+    r.hours("hours")
     r.texts("cost", PAS + "cost")
+    r.boolean("free", SCHEMA + "isAccessibleForFree")
     r.texts("how_to_apply", PAS + "howToApply")
+    r.texts("documents", PAS + "requiredDocument", many=True)
+    r.age("age")
+    r.boolean("interpretation", PAS + "interpretationAvailable")
+    r.texts("accessibility", PAS + "accessibility")
     r.iri("url", SCHEMA + "url")
     r.literal("last_verified", PAS + "lastVerified", lambda _: XSD + "date")
     status = r.body.get("status")
@@ -359,7 +474,7 @@ def _eligibility(r: Record) -> None:
 
 
 ORGANISATION_FIELDS = {"name", "alternate_names", "description", "kind", "types", "homepage",
-                       "address", "contact", "regions", "founding_date", "founders",
+                       "address", "contact", "geo", "regions", "founding_date", "founders",
                        "parent_organisations", "led_by", "sources", "uncertainty_notes"}
 ORGANISATION_CLASSES = {"organisation": PAS + "Organisation", "network": PAS + "Network"}
 
@@ -380,8 +495,9 @@ def organisation(store: Store, body: object, iri: str, *, base: str,
     r.texts("description", SCHEMA + "description")
     r.concepts("types", "organisation_type", ORG + "classification")
     r.iri("homepage", SCHEMA + "url")
-    r.node("address", SCHEMA + "address", "PostalAddress", ADDRESS)
+    r.node("address", SCHEMA + "address", "PostalAddress", POSTAL)
     r.node("contact", SCHEMA + "contactPoint", "ContactPoint", CONTACT, iris=CONTACT_LINKS)
+    r.geo("geo")
     r.concepts("regions", "region", PAS + "region")
     r.literal("founding_date", SCHEMA + "foundingDate", _date_type)
     r.refs("founders", "organisation/", SCHEMA + "founder")

@@ -77,7 +77,7 @@ def test_sources_file_lists_exactly_the_graphs_sources():
     listed = set(re.findall(r"^<(https?://[^>\s]+)>", SOURCES_FILE.read_text(encoding="utf-8"),
                             flags=re.MULTILINE))
     used = {str(s) for path in SEED for s in derived_from(parsed(path), path)}
-    assert len(used) == 126
+    assert len(used) == 127
     assert listed - used == set(), "sources listed but cited by no graph"
     assert used - listed == set(), "sources cited but not listed in SOURCES.md"
 
@@ -85,7 +85,7 @@ def test_sources_file_lists_exactly_the_graphs_sources():
 def test_sources_file_quotes_every_source():
     text = SOURCES_FILE.read_text(encoding="utf-8")
     blocks = re.split(r"^### ", text, flags=re.MULTILINE)[1:]
-    assert len(blocks) == 126
+    assert len(blocks) == 127
     for block in blocks:
         assert re.search(r"^- .+", block, flags=re.MULTILINE), block.splitlines()[0]
 
@@ -275,3 +275,12 @@ def test_contacts_copied_from_their_sources(seed):
     dated = (peace, iom, ID["organisation/iom-regional-office-brussels"])
     for holder in dated:
         assert any("out of date" in n for n in seed.objects(holder, PAS.uncertaintyNote)), holder
+
+
+def test_homepages_cite_a_page_on_their_own_site(seed):
+    """A homepage added from the contacts fact sheet cites a page the organisation publishes
+    on that site, not only the encyclopedia copy the sheet found it in."""
+    red_cross = ID["organisation/spanish-red-cross"]
+    assert set(seed.objects(red_cross, SCHEMA.url)) == {URIRef("https://www.cruzroja.es")}
+    assert any(str(s).startswith("https://www.cruzroja.es/")
+               for s in seed.objects(red_cross, DCTERMS.source))
