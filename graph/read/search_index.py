@@ -100,6 +100,7 @@ class SearchIndex:
         self._open: set[int] = set()
         self._stated: set[int] = set()
         self._order: dict[int, int] | None = None
+        self._type_words: dict[frozenset[str], dict[str, str]] = {}
         self.words = words.WordIndex()
 
     # --- building and following ----------------------------------------------------------
@@ -163,10 +164,14 @@ class SearchIndex:
                 for iri, e in raw.items()}
 
     def _document(self, facts: Facts) -> dict[str, str]:
-        """The service's words: its texts and the labels of its types and their broader types."""
-        concepts = sorted({c for t in facts.types for c in self._closure.get(t, ())})
-        return words.tokens([*facts.texts,
-                             *(label for c in concepts for label in self._labels.get(c, ()))])
+        """The service's words: its texts and the labels of its types and their broader types
+        (made once for each set of types, which many services share)."""
+        labels = self._type_words.get(facts.types)
+        if labels is None:
+            concepts = sorted({c for t in facts.types for c in self._closure.get(t, ())})
+            labels = self._type_words[facts.types] = words.tokens(
+                [label for c in concepts for label in self._labels.get(c, ())])
+        return words.joined(words.tokens(facts.texts), labels)
 
     def _postings(self, facts: Facts):
         """Each set of services the facts put a service in."""
