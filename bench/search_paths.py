@@ -1,7 +1,8 @@
 """``python -m bench.search_paths``: searches asked for the first time, through the search index
 and through SPARQL alone, side by side on the same embedded store.
 
-Both paths compute every answer (``search.compute``: nothing kept between rounds); the index
+Both paths compute every answer (``search.compute``: nothing kept between rounds), timed whole
+(a page of 20 described and rendered) and for the matching alone (``search.matching``); the index
 path combines the sets of ``graph/read/search_index.py``, the SPARQL path runs the match query of
 ``search-services.rq``. Word searches go through the full-text index on both paths (on the SPARQL
 path its matches are bound into the query). Also reported: how long building the index takes
@@ -23,7 +24,7 @@ from bench.__main__ import WORK, parse_scales, say
 from bench.stats import by_kind
 from bench.workload import MIX, search
 from passerelle.graph.read import search_index
-from passerelle.graph.read.search import compute
+from passerelle.graph.read.search import compute, matching
 
 WORDS = (
     search("words", q="garden"),
@@ -66,26 +67,33 @@ def run(label: str, target: int, args) -> dict:
         totals[" ".join(f"{k}={v}" for k, v in item.pairs)] = indexed
     gc.collect()
     gc.freeze()
-    paths = {}
+    paths, matched = {}, {}
     for name, use in (("index", True), ("sparql", False)):
         samples = measure.rounds(mix, lambda item, use=use: compute(store, item.params(),
                                                                      index=use),
                                  args.budget, args.min_rounds)
         paths[name] = by_kind(samples)
-        say(f"{label}: {name} path p50 {paths[name]['all']['p50']} ms")
+        samples = measure.rounds(mix, lambda item, use=use: matching(store, item.params(),
+                                                                      index=use),
+                                 args.budget / 2, args.min_rounds)
+        matched[name] = by_kind(samples)
+        say(f"{label}: {name} path p50 {paths[name]['all']['p50']} ms "
+            f"(matching alone {matched[name]['all']['p50']} ms)")
     gc.unfreeze()
     return {"triples": loaded["store_quads"], "index_build_s": build_s,
-            "index_rss_mb": index_mb, "totals": totals, "paths": paths}
+            "index_rss_mb": index_mb, "totals": totals, "paths": paths, "matching": matched}
 
 
 def table(results: dict) -> str:
-    lines = ["| scale | kind | index p50 ms | SPARQL p50 ms | index p99 ms | SPARQL p99 ms |",
-             "| --- | --- | --- | --- | --- | --- |"]
+    lines = ["| scale | kind | search p50 ms: index / SPARQL | p99: index / SPARQL "
+             "| matching alone p50: index / SPARQL |", "| --- | --- | --- | --- | --- |"]
     for label, result in results.items():
         index, sparql = result["paths"]["index"], result["paths"]["sparql"]
+        alone = result["matching"]
         for kind in index:
-            lines.append(f"| {label} | {kind} | {index[kind]['p50']} | {sparql[kind]['p50']} | "
-                         f"{index[kind]['p99']} | {sparql[kind]['p99']} |")
+            lines.append(f"| {label} | {kind} | {index[kind]['p50']} / {sparql[kind]['p50']} | "
+                         f"{index[kind]['p99']} / {sparql[kind]['p99']} | "
+                         f"{alone['index'][kind]['p50']} / {alone['sparql'][kind]['p50']} |")
     lines.append("")
     for label, result in results.items():
         lines.append(f"{label}: {result['triples']:,} quads; index built in "
