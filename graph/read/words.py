@@ -85,15 +85,15 @@ def fold(text: str) -> str:
 
 
 @lru_cache(maxsize=200_000)
-def _folded(word: str) -> tuple[str, ...]:
-    return tuple(_WORD.findall(fold(word)))
+def _folded(chunk: str) -> tuple[str, ...]:
+    return tuple(_WORD.findall(fold(chunk)))
 
 
 def words(text: str) -> list[str]:
-    """The folded words of ``text``, in order. Split first (on composed text, so an accented
-    letter stays inside its word), then each word folded once for all the texts it is in."""
-    return [f for word in _WORD.findall(unicodedata.normalize("NFC", text))
-            for f in _folded(word)]
+    """The folded words of ``text``, in order. The text is cut at spaces first, which never
+    fall inside a word or its marks (an Arabic shadda, a decomposed accent), and each piece is
+    folded once for all the texts it is in."""
+    return [f for chunk in text.split() for f in _folded(chunk)]
 
 
 _stemmers = threading.local()
@@ -163,6 +163,8 @@ class WordIndex:
         self._db = sqlite3.connect(":memory:", check_same_thread=False)
         columns = ", ".join((RAW, *STEMMED))
         self._columns = (RAW, *STEMMED)
+        marks = ", ".join("?" * (len(self._columns) + 1))
+        self._insert = "INSERT OR REPLACE INTO docs(rowid, " + columns + ") VALUES (" + marks + ")"
         self._db.execute(f"CREATE VIRTUAL TABLE docs USING fts5({columns}, "
                          "tokenize = 'unicode61 remove_diacritics 0')")
 
@@ -171,11 +173,8 @@ class WordIndex:
 
     def put(self, documents: Iterable[tuple[int, dict[str, str]]]) -> None:
         """Add or replace the documents of these service numbers."""
-        marks = ", ".join("?" * (len(self._columns) + 1))
         with self._lock, self._db:
-            self._db.executemany(f"INSERT OR REPLACE INTO docs(rowid, {', '.join(self._columns)})"
-                                 f" VALUES ({marks})",
-                                 (self._row(n, d) for n, d in documents))
+            self._db.executemany(self._insert, (self._row(n, d) for n, d in documents))
 
     def drop(self, numbers: Iterable[int]) -> None:
         with self._lock, self._db:

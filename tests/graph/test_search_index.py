@@ -199,3 +199,26 @@ def test_the_setting_chooses_the_path_and_not_the_answer(enabled):
     search_index.configure(store, enabled=enabled)
     found = compute(store, SearchParams(need=("health",), region=("cavaillon",), q="SANTE"))
     assert [i["id"] for i in found.items] == [service_iri(2)]
+
+
+def test_on_a_remote_engine_the_index_is_rebuilt_when_the_store_moves(tmp_path):
+    """Other processes write to a shared engine too, so the index there is never patched: the
+    next search after any change builds it again, and answers as SPARQL does."""
+    from passerelle.graph.store.bundle import open_remote
+    from passerelle.graph.store.remote import RemoteStore
+    from tests.engines import start_oxigraph_server
+
+    engine = start_oxigraph_server(tmp_path)
+    try:
+        store = open_remote(engine.query_url, engine.update_url)
+        first = search_index.current(store)
+        other = RemoteStore(engine.query_url, engine.update_url)  # another process's writes
+        commit(other, {graph_of(4): triples(4, {
+            "typed": True, "needs": ["language"], "regions": ["cavaillon"], "statuses": [],
+            "open": "true", "languages": [], "names": [(["cours"], "fr")]})}, replace=True)
+        ask = SearchParams(need=("language",), region=("FRL06",), q="Cours")
+        assert [i["id"] for i in compute(store, ask, index=True).items] == [service_iri(4)]
+        assert search_index.current(store) is not first
+        same_answers(store, ask)
+    finally:
+        engine.stop()

@@ -86,6 +86,7 @@ def test_a_query_with_no_word_finds_nothing(seeded):
 def test_folding_and_stems():
     assert words.fold("Français Μαθήματα ÉCOLE") == "francais μαθηματα ecole"
     assert words.words("l'école, c'est-à-dire") == ["l", "ecole", "c", "est", "a", "dire"]
+    assert words.words("e\u0301cole تعلّم") == words.words("école تعلم") == ["ecole", "تعلم"]
     document = words.tokens([("Cours de français", "fr"), ("Language lessons", "en"),
                              ("Курси", "uk"), ("untagged", None)])
     assert document["fr"].split()[0] == words.stem("fr", "cours")
