@@ -16,7 +16,8 @@ How words become tokens, the same way for the indexed text and for the query:
    by folded word only.
 A query word cannot know its language, so it matches a document when its folded form is one of
 the document's folded words, or its stem in some language L is a stem of the document's text in
-L: "lessons" is stemmed as English and finds "lesson"; "français" as French finds "française".
+L (or that stem stemmed again, since a Snowball stem is not always its own stem): "lessons" is
+stemmed as English and finds "lesson"; "français" as French finds "française".
 Every query word must match (AND); short function words ("de", "the", "για") are left out of a
 query unless it has nothing else.
 
@@ -148,7 +149,11 @@ def expression(q: str) -> str | None:
     for word in kept:
         columns: dict[str, list[str]] = {word: [RAW]}
         for language in STEMMED:
-            columns.setdefault(stem(language, word), []).append(language)
+            # A stem stemmed again as well: Snowball's French takes "potagers" to "potager"
+            # but "potager" to "potag", so the plural alone would miss the singular.
+            once = stem(language, word)
+            for token in dict.fromkeys((once, stem(language, once))):
+                columns.setdefault(token, []).append(language)
         groups.append("(" + " OR ".join(f'{{{" ".join(c)}}} : "{token}"'
                                         for token, c in columns.items()) + ")")
     return " AND ".join(groups)

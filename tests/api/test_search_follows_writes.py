@@ -61,7 +61,7 @@ def test_each_write_path_is_seen_by_the_next_search(writer):
                                   f'<http://schema.org/description> "Un potager collectif"@fr '
                                   f'}} }}')
     assert updated.status_code in (200, 204), updated.text
-    assert SERVICE in found(writer, {"q": "Potager"})
+    assert SERVICE in found(writer, {"q": "Potagers"})
 
     dropped = writer.request("DELETE", "/store", params={"graph": f"{GRAPH}service/{SLUG}"},
                              headers=TOKEN)
