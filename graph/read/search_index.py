@@ -55,6 +55,7 @@ log = logging.getLogger(__name__)
 SERVICE_TYPE, SERVICE_AREA, ELIGIBLE = PAS + "serviceType", PAS + "serviceArea", \
     PAS + "eligibleStatus"
 LANGUAGE, NAME, DESCRIPTION = DCT + "language", SCHEMA + "name", SCHEMA + "description"
+SERVICE_STATUS, LAST_VERIFIED = PAS + "serviceStatus", PAS + "lastVerified"
 LABELS = frozenset({SKOS + "prefLabel", SKOS + "altLabel"})
 CHUNK = 500
 """Services read in one query when the index follows a write."""
@@ -62,7 +63,9 @@ CHUNK = 500
 
 @dataclass(frozen=True)
 class Facts:
-    """What the index keeps of one service: the IRIs it links to and its texts."""
+    """What the index keeps of one service: the IRIs it links to and its texts. The service
+    statuses (active, temporarily closed, defunct) and the latest date it was verified (its
+    lexical form) are kept for ranking; no filter of the search reads them."""
 
     types: frozenset[str]
     areas: frozenset[str]
@@ -71,6 +74,8 @@ class Facts:
     open: bool
     stated: bool
     texts: tuple[tuple[str, str | None], ...]
+    service_statuses: frozenset[str] = frozenset()
+    last_verified: str | None = None
 
 
 def _union(sets: Iterable[set[int]]) -> set[int]:
@@ -142,14 +147,19 @@ class SearchIndex:
             entry = raw.get(service.value)
             if entry is None:
                 entry = raw[service.value] = {SERVICE_TYPE: set(), SERVICE_AREA: set(),
-                                              ELIGIBLE: set(), LANGUAGE: set(), "texts": [],
-                                              "open": False, "stated": False}
+                                              ELIGIBLE: set(), LANGUAGE: set(),
+                                              SERVICE_STATUS: set(), "texts": [],
+                                              "open": False, "stated": False, "verified": []}
             if p is None:
                 continue
             predicate = p.value
             if predicate in (NAME, DESCRIPTION):
                 if isinstance(o, ox.Literal):
                     entry["texts"].append((o.value, o.language))
+                continue
+            if predicate == LAST_VERIFIED:
+                if isinstance(o, ox.Literal):
+                    entry["verified"].append(o.value)
                 continue
             if predicate == ELIGIBLE:
                 entry["stated"] = True
@@ -160,7 +170,8 @@ class SearchIndex:
                 entry["open"] = True
         return {iri: Facts(frozenset(e[SERVICE_TYPE]), frozenset(e[SERVICE_AREA]),
                            frozenset(e[ELIGIBLE]), frozenset(e[LANGUAGE]), e["open"],
-                           e["stated"], tuple(sorted(set(e["texts"]), key=repr)))
+                           e["stated"], tuple(sorted(set(e["texts"]), key=repr)),
+                           frozenset(e[SERVICE_STATUS]), max(e["verified"], default=None))
                 for iri, e in raw.items()}
 
     def _document(self, facts: Facts) -> dict[str, str]:
@@ -280,6 +291,13 @@ class SearchIndex:
             ordered = sorted(self._services, key=self._iris.__getitem__)
             self._order = {n: rank for rank, n in enumerate(ordered)}
         return self._order
+
+    def facts(self, iris: Iterable[str]) -> dict[str, Facts]:
+        """What the index keeps of each of these services (those it does not know left out):
+        what a ranking of the matches reads without asking the store."""
+        with self._lock:
+            return {iri: self._facts[n] for iri in iris
+                    if (n := self._numbers.get(iri)) is not None and n in self._facts}
 
     def words_match(self, q: str) -> list[str]:
         """The IRIs of the services whose words match ``q``, sorted."""

@@ -222,3 +222,19 @@ def test_on_a_remote_engine_the_index_is_rebuilt_when_the_store_moves(tmp_path):
         same_answers(store, ask)
     finally:
         engine.stop()
+
+
+def test_the_index_keeps_what_ranking_reads():
+    store = open_store(None, seed=True)
+    index = search_index.current(store)
+    farm = ID + "service/agir"
+    kept = index.facts([farm, ID + "service/no-such-service"])
+    assert list(kept) == [farm]
+    assert ID + "service-type/employment" in kept[farm].types
+    assert kept[farm].service_statuses == {ID + "service-status/active"}
+    described = store.select(
+        f"SELECT ?s ?d WHERE {{ <{farm}> <{PAS}serviceStatus> ?s . "
+        f"OPTIONAL {{ <{farm}> <{PAS}lastVerified> ?d }} }}")
+    assert kept[farm].service_statuses == {row["s"].value for row in described}
+    assert kept[farm].last_verified == max((row["d"].value for row in described if "d" in row),
+                                           default=None)
