@@ -12,7 +12,7 @@ export PASSERELLE_STANDARDS_DIR PASSERELLE_CONFORMANCE_DIR
 # Where `passerelle serve` keeps its store when no --store is given (see passerelle/settings.py).
 DATA_DIR := $(or $(PASSERELLE_DATA_DIR),$(or $(XDG_DATA_HOME),$(HOME)/.local/share)/passerelle)
 
-.PHONY: run test bench lint install clean docs check-shared reset-data bench-import
+.PHONY: run test bench lint install clean docs check-shared reset-data bench-import bench-search
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -53,6 +53,9 @@ test: check-shared install
 
 bench: install
 	$(BIN)/python -m bench
+
+bench-search: install
+	$(BIN)/python -m bench.search_paths --scales 10k,100k
 
 bench-import: install
 	$(BIN)/python -m bench.import_scale --csv 10000,100000 --hsds 2000,10000 --load 100000,1000000

@@ -37,6 +37,7 @@ from passerelle.api.routers import (
     vocabularies,
 )
 from passerelle.api.writing import Refusal
+from passerelle.graph.read import search_index
 from passerelle.graph.store.base import Store
 from passerelle.settings import Settings, get_settings
 
@@ -156,6 +157,7 @@ def create_app(store: Store, settings: Settings | None = None) -> FastAPI:
     )
     app.state.store = store
     app.state.settings = settings or get_settings()
+    search_index.configure(store, enabled=app.state.settings.search_index)
 
     @app.middleware("http")
     async def log_access(request: Request, call_next):

@@ -33,15 +33,18 @@ def configure_logging() -> None:
     logger.propagate = False
 
 
-def serve(store: Store, *, host: str, port: int) -> None:
+def serve(store: Store, *, host: str, port: int, index: bool | None = None) -> None:
     """Serve until SIGTERM or Ctrl-C, then stop within ``settings.shutdown_timeout_s`` or so.
 
     uvicorn lets requests in progress finish for that long only (with no limit a slow write
     held the server up for minutes), then cancels them and raises the signal again, which ends
     the process. The write thread is a daemon, so nothing waits for a write cut short, and a
-    write is one store transaction: one cut short stores nothing.
+    write is one store transaction: one cut short stores nothing. ``index`` overrides the
+    ``search_index`` setting (the ``--no-index`` option).
     """
     configure_logging()
     settings = get_settings()
+    if index is not None:
+        settings = settings.model_copy(update={"search_index": index})
     uvicorn.run(create_app(store, settings), host=host, port=port, access_log=False,
                 log_level="warning", timeout_graceful_shutdown=settings.shutdown_timeout_s)

@@ -42,6 +42,9 @@ def build_parser() -> argparse.ArgumentParser:
     serve = commands.add_parser("serve", help="serve the API, the pages and the SPARQL endpoint")
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8000)
+    serve.add_argument("--no-index", action="store_true",
+                       help="filter searches through SPARQL alone, with no in-memory search index "
+                            "(word search still uses its full-text index)")
     _store_option(serve)
 
     load = commands.add_parser("load", help="validate RDF files and load them into the store")
@@ -187,8 +190,12 @@ def cmd_serve(args: argparse.Namespace) -> int:
     _check_port(args.host, args.port)
     store = _open(args, seed=True)
     _ready(store, args)
+    if not args.no_index and get_settings().search_index:
+        from passerelle.graph.read import search_index
+
+        search_index.current(store)  # built before the first search, not during it
     print(_welcome(args.host, args.port), flush=True)
-    serve(store, host=args.host, port=args.port)
+    serve(store, host=args.host, port=args.port, index=False if args.no_index else None)
     return 0
 
 

@@ -202,6 +202,9 @@ class Settings(BaseSettings):
     write_max_literal: int = Field(default=1024 * 1024, ge=1)
     write_retry_after_s: int = Field(default=5, ge=1)
     shutdown_timeout_s: int = Field(default=5, ge=1)
+    search_index: bool = True
+    """Whether searches filter with the in-memory search index (``graph/read/search_index.py``)
+    or through SPARQL alone (``serve --no-index``); the answers are the same."""
 
     @model_validator(mode="after")
     def _tokens_parse(self) -> Settings:

@@ -44,7 +44,8 @@ def find_services(
     = [],  # noqa: B006
     language: Annotated[Codes, Query(description="ISO 639-1 code of a language of delivery")]
     = [],  # noqa: B006
-    q: Annotated[str | None, Query(max_length=200, description="Words in name or description")]
+    q: Annotated[str | None, Query(max_length=200, description="Words of names, descriptions or "
+                                   "need labels, in any language")]
     = None,
     open_to_all: bool = False,
     include_unknown: bool = False,

@@ -3,7 +3,16 @@
 Semantics (DESIGN, "Semantics the answers rely on"): a need finds services of that type or a
 narrower one; a status finds services open to all plus those restricted to that status or a
 broader one; a region finds services whose area is the region, inside it, or contains it.
-Eligibility has three states, never confused: open to all, restricted, not stated.
+Eligibility has three states, never confused: open to all, restricted, not stated. Words
+(``q``) match names, descriptions and the labels of the service's types and their broader types,
+in every language, through the full-text index (``words``).
+
+Two paths give the same answer: the search index (``search_index``: sets of services by concept,
+kept in step with the writes) finds the matches of a search first asked without the join of the
+search query; ``search-services.rq`` finds them through SPARQL alone, with the services the words
+matched bound into it. The index path is the default; ``search_index.configure`` (the
+``--no-index`` option, ``PASSERELLE_SEARCH_INDEX=false``) chooses SPARQL, and the SPARQL ``why``
+query of a page is what ``explain`` shows on either path.
 """
 
 from __future__ import annotations
@@ -17,6 +26,7 @@ import pyoxigraph as ox
 
 from passerelle.graph.rdf import queries
 from passerelle.graph.rdf.bind import values
+from passerelle.graph.read import search_index
 from passerelle.graph.read.codes import resolve
 from passerelle.graph.read.labels import pick
 from passerelle.graph.read.model import SERVICES, render
@@ -75,8 +85,9 @@ class Bound:
         return values(queries.text("search-services"), bindings, self.enabled | {mode})
 
 
-def bind(store: Store, params: SearchParams) -> Bound:
-    """Resolve the parameters' codes to concepts; raises UnknownCode."""
+def bind(store: Store, params: SearchParams, matched_words: list[str] | None = None) -> Bound:
+    """Resolve the parameters' codes to concepts; raises UnknownCode. ``matched_words`` are the
+    services the words of ``q`` match (asked of the full-text index when not given)."""
     bindings: dict[str, list] = {}
     enabled: set[str] = set()
     for name in ("need", "status", "region", "language"):
@@ -93,7 +104,9 @@ def bind(store: Store, params: SearchParams) -> Bound:
     # services whose words match, else every service.
     enabled.add("sets" if enabled & SET_PARAMETERS else "words_only" if params.q else "everything")
     if params.q:
-        bindings["text"] = [ox.Literal(params.q)]
+        if matched_words is None:
+            matched_words = search_index.current(store, wait=True).words_match(params.q)
+        bindings["wordMatch"] = [ox.NamedNode(i) for i in matched_words]
         enabled.add("text")
     return Bound(bindings, frozenset(enabled))
 
@@ -166,16 +179,14 @@ def search(store: Store, params: SearchParams) -> SearchResult:
     return found
 
 
-def compute(store: Store, params: SearchParams) -> SearchResult:
+def compute(store: Store, params: SearchParams, *, index: bool | None = None) -> SearchResult:
     """Match, sort by IRI, keep one page, then describe the page (and say why, if asked).
 
+    ``index`` chooses the path that finds the matches (None: as configured for the store).
     Only the page's services are explained and described, so a broad search at a million
-    triples costs one pass over the matching services plus a page's worth of detail. That pass
-    reads each match by position and keeps only its IRI string: at thousands of matches, the
-    per-row Python work is as costly as the query.
+    triples costs one pass over the matching services plus a page's worth of detail.
     """
-    bound = bind(store, params)
-    ordered = sorted({solution[0].value for solution in store.query(bound.query("match"))})
+    ordered, bound = matching(store, params, index=index)
     page = ordered[params.offset:params.offset + params.limit]
     why = bound.query("why", page)
     described = describe(store, page)
@@ -188,6 +199,29 @@ def compute(store: Store, params: SearchParams) -> SearchResult:
         for item in items:
             item["why"] = explain(matches[item["id"]], params)
     return SearchResult(total=len(ordered), items=items, query=why)
+
+
+def matching(store: Store, params: SearchParams, *, index: bool | None = None
+            ) -> tuple[list[str], Bound]:
+    """Every matching service's IRI, sorted, and the bound parameters; raises UnknownCode.
+
+    On the index path the codes are resolved as on the SPARQL path (the same refusals), then
+    the sets are combined in memory. While the index follows a write or is being built, the
+    SPARQL path answers. On the SPARQL path the match query reads each match by position and
+    keeps only its IRI string: at thousands of matches, the per-row Python work is as costly as
+    the query.
+    """
+    use_index = search_index.enabled(store) if index is None else index
+    found = search_index.current(store, wait=bool(params.q)) if use_index or params.q else None
+    if use_index and found is not None:
+        # The words' services are not bound: only the "why" query is asked of the store.
+        bound = bind(store, params, [])
+        concepts = {name: [t.value for t in bound.bindings.get(name, ())]
+                    for name in ("need", "status", "region", "language")}
+        return found.match(**concepts, open_to_all=params.open_to_all,
+                           include_unknown=params.include_unknown, q=params.q or None), bound
+    bound = bind(store, params, found.words_match(params.q) if params.q else None)
+    return sorted({solution[0].value for solution in store.query(bound.query("match"))}), bound
 
 
 def reasons(store: Store, why: str) -> dict[str, Match]:

@@ -14,7 +14,7 @@ from the API (``commit``, which adds the lock and the audit record).
   row before deciding.
 - ``commit`` refuses a report with violations, else stores the graphs and anything appended
   (the audit record) in one transaction, then brings the derived concept closure up to date when
-  the change touched a hierarchy.
+  the change touched a hierarchy, and the search index (``read.search_index``) with it.
 Nothing is stored before ``commit``, so every refusal leaves the store as it was.
 """
 
@@ -28,6 +28,7 @@ from passerelle.errors import PasserelleError
 from passerelle.graph.rdf import queries
 from passerelle.graph.rdf.bind import values
 from passerelle.graph.rdf.namespaces import INFERRED_GRAPH
+from passerelle.graph.read import search_index
 from passerelle.graph.store.base import Store
 from passerelle.graph.validation import incremental, limits
 from passerelle.graph.validation.gate import Report
@@ -179,9 +180,11 @@ def commit(store: Store, planned: Plan, report: Report, *, what: str,
     if not report.conforms:
         raise ValidationFailed(report, what)
     change = planned.change
-    store.write(planned.graphs, replace=planned.replace and bool(planned.existing),
-                append=append)
-    if change.touches_hierarchy():
-        store.refresh_inferences(None if INFERRED_GRAPH in planned.graphs
-                                 else [*change.added, *change.removed])
+    hierarchy = change.touches_hierarchy()
+    with search_index.following(store, change.added, change.removed, hierarchy):
+        store.write(planned.graphs, replace=planned.replace and bool(planned.existing),
+                    append=append)
+        if hierarchy:
+            store.refresh_inferences(None if INFERRED_GRAPH in planned.graphs
+                                     else [*change.added, *change.removed])
     return LoadResult(graphs={g: len(t) for g, t in planned.graphs.items()}, report=report)

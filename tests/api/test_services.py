@@ -30,6 +30,15 @@ def test_asylum_seeker_needing_work_in_vaucluse_finds_au_maquis_not_agir(server)
     assert AGIR not in found and AGIR_VAUCLUSE not in found
 
 
+def test_words_find_a_need_worded_in_any_language(server):
+    """The search box's own examples find the language services, on every engine."""
+    language = ids(search(server, need="language", limit=100))
+    assert language
+    for q in ("French lessons", "cours de français", "clases de español", "Nauka języka"):
+        assert language <= ids(search(server, q=q, limit=100)), q
+    assert ids(search(server, q='"(* OR NEAR')) == set()
+
+
 def test_asylum_seeker_in_vaucluse_sees_state_programmes_exclude_them(server):
     found = ids(search(server, status="asylum-seeker", region="FRL06"))
     assert {COMMUNE_FERME, ID + "service/asylum-reception-france"} <= found

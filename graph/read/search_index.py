@@ -1,0 +1,406 @@
+"""The search index: what the search filters on, derived from the graph, in compact structures.
+
+Why: the search query joins thousands of candidate services in SPARQL and checks their types row
+by row; at a million triples a search asked for the first time took tens of milliseconds and a
+word search (a substring scan of every literal) most of a second. The answer depends on a few
+facts per service (its types, areas, eligible statuses, openness, languages, words), so those are
+kept here as sets of small integers per concept, with the concept closure applied once when a
+service is added: a need, a region or a status is a union of a few sets, a search an intersection
+of them. The words go to a full-text index (``words``). The graph stays the source of truth: the
+index is rebuilt from it, and ``search.compute`` can answer through SPARQL alone (``explain``'s
+query, the ``--no-index`` option, the tests that compare both).
+
+Semantics, the same as ``search-services.rq`` (a test compares them on random writes): a need
+finds the services with a type whose stored closure (``pas:broaderOrSelf``) reaches it; a region
+those with an area whose closure reaches it, or an area in the region's own closure; a status
+those open to all (``pas:openToAllStatuses`` the engine reads as true) and those restricted to a
+status in the client status's closure, plus, with ``include_unknown``, those with no eligible
+status at all; a language those delivered in it; values of one parameter are alternatives and
+parameters all apply. Only IRIs typed ``pas:Service`` are services.
+
+Kept in step: each index carries the store generation it reflects (``dumps.fingerprint``: the
+embedded store's write counter, else the quad count and graphs). Every write through the write
+path (API records, Graph Store, SPARQL Update, imports, validated loads) runs inside
+``following``: on an embedded store the index re-reads the services the change names (or is built
+again when the change touches a concept hierarchy or labels) before the write is done, and is
+then at the new generation; meanwhile searches answer through SPARQL. A generation the index did
+not follow (an unvalidated load, a direct store update, another process) makes the next search
+build the index again. On a remote engine other processes write too, so the index is never
+patched there: any move of the fingerprint makes the next search rebuild it (a full read of the
+services' facts; see the README's scaling notes for what that costs).
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from weakref import WeakKeyDictionary
+
+import pyoxigraph as ox
+
+from passerelle.graph.export.dumps import fingerprint
+from passerelle.graph.rdf import queries
+from passerelle.graph.rdf.bind import values
+from passerelle.graph.rdf.namespaces import DCT, PAS, SCHEMA, SKOS
+from passerelle.graph.read import words
+from passerelle.graph.read.services import columns
+from passerelle.graph.store.base import Store
+from passerelle.graph.store.embedded import EmbeddedStore
+
+log = logging.getLogger(__name__)
+
+SERVICE_TYPE, SERVICE_AREA, ELIGIBLE = PAS + "serviceType", PAS + "serviceArea", \
+    PAS + "eligibleStatus"
+LANGUAGE, NAME, DESCRIPTION = DCT + "language", SCHEMA + "name", SCHEMA + "description"
+SERVICE_STATUS, LAST_VERIFIED = PAS + "serviceStatus", PAS + "lastVerified"
+LABELS = frozenset({SKOS + "prefLabel", SKOS + "altLabel"})
+CHUNK = 500
+"""Services read in one query when the index follows a write."""
+
+
+@dataclass(frozen=True)
+class Facts:
+    """What the index keeps of one service: the IRIs it links to and its texts. The service
+    statuses (active, temporarily closed, defunct) and the latest date it was verified (its
+    lexical form) are kept for ranking; no filter of the search reads them."""
+
+    types: frozenset[str]
+    areas: frozenset[str]
+    statuses: frozenset[str]
+    languages: frozenset[str]
+    open: bool
+    stated: bool
+    texts: tuple[tuple[str, str | None], ...]
+    service_statuses: frozenset[str] = frozenset()
+    last_verified: str | None = None
+
+
+def _union(sets: Iterable[set[int]]) -> set[int]:
+    found: set[int] = set()
+    for one in sets:
+        found |= one
+    return found
+
+
+class SearchIndex:
+    """The facts of every service of one store generation, and sets of services by concept."""
+
+    def __init__(self, generation: object):
+        self.generation = generation
+        self._lock = threading.RLock()
+        self._closure: dict[str, set[str]] = {}
+        self._labels: dict[str, list[tuple[str, str | None]]] = {}
+        self._numbers: dict[str, int] = {}
+        self._iris: list[str] = []
+        self._facts: dict[int, Facts] = {}
+        self._services: set[int] = set()
+        self._need: dict[str, set[int]] = {}
+        self._inside: dict[str, set[int]] = {}
+        self._area: dict[str, set[int]] = {}
+        self._status: dict[str, set[int]] = {}
+        self._language: dict[str, set[int]] = {}
+        self._open: set[int] = set()
+        self._stated: set[int] = set()
+        self._order: tuple[list[int], dict[int, int]] | None = None
+        self._type_words: dict[frozenset[str], dict[str, str]] = {}
+        self.words = words.WordIndex()
+
+    # --- building and following ----------------------------------------------------------
+
+    @classmethod
+    def build(cls, store: Store, generation: object) -> SearchIndex:
+        """Read the closure, the labels and every service's facts from ``store``."""
+        index = cls(generation)
+        for row in store.query(queries.text("search-index-closure")):
+            index._closure.setdefault(row[0].value, set()).add(row[1].value)
+        for row in store.query(queries.text("search-index-labels")):
+            label = row[1]
+            if isinstance(label, ox.Literal):
+                index._labels.setdefault(row[0].value, []).append((label.value, label.language))
+        found = index._read(store, None)
+        with index._lock:
+            for iri, facts in found.items():
+                index._add(iri, facts)
+            index.words.put((index._numbers[iri], index._document(facts))
+                            for iri, facts in found.items())
+        return index
+
+    def _read(self, store: Store, services: list[str] | None) -> dict[str, Facts]:
+        """The facts of ``services`` that are services (of every service when None)."""
+        if services is None:
+            return self._facts_of(store.query(queries.text("search-index-facts")))
+        found: dict[str, Facts] = {}
+        for start in range(0, len(services), CHUNK):
+            chunk = [ox.NamedNode(s) for s in services[start:start + CHUNK]]
+            found.update(self._facts_of(store.query(
+                values(queries.text("search-index-facts"), {"service": chunk}))))
+        return found
+
+    @staticmethod
+    def _facts_of(solutions) -> dict[str, Facts]:
+        raw: dict[str, dict] = {}
+        for service, p, o, open_ in map(columns(solutions, "service", "p", "o", "open"),
+                                        solutions):
+            entry = raw.get(service.value)
+            if entry is None:
+                entry = raw[service.value] = {SERVICE_TYPE: set(), SERVICE_AREA: set(),
+                                              ELIGIBLE: set(), LANGUAGE: set(),
+                                              SERVICE_STATUS: set(), "texts": [],
+                                              "open": False, "stated": False, "verified": []}
+            if p is None:
+                continue
+            predicate = p.value
+            if predicate in (NAME, DESCRIPTION):
+                if isinstance(o, ox.Literal):
+                    entry["texts"].append((o.value, o.language))
+                continue
+            if predicate == LAST_VERIFIED:
+                if isinstance(o, ox.Literal):
+                    entry["verified"].append(o.value)
+                continue
+            if predicate == ELIGIBLE:
+                entry["stated"] = True
+            if predicate in entry:
+                if isinstance(o, ox.NamedNode):
+                    entry[predicate].add(o.value)
+            elif open_ is not None and open_.value in ("true", "1"):  # Virtuoso answers 1
+                entry["open"] = True
+        return {iri: Facts(frozenset(e[SERVICE_TYPE]), frozenset(e[SERVICE_AREA]),
+                           frozenset(e[ELIGIBLE]), frozenset(e[LANGUAGE]), e["open"],
+                           e["stated"], tuple(sorted(set(e["texts"]), key=repr)),
+                           frozenset(e[SERVICE_STATUS]), max(e["verified"], default=None))
+                for iri, e in raw.items()}
+
+    def _document(self, facts: Facts) -> dict[str, str]:
+        """The service's words: its texts and the labels of its types and their broader types
+        (made once for each set of types, which many services share)."""
+        labels = self._type_words.get(facts.types)
+        if labels is None:
+            concepts = sorted({c for t in facts.types for c in self._closure.get(t, ())})
+            labels = self._type_words[facts.types] = words.tokens(
+                [label for c in concepts for label in self._labels.get(c, ())])
+        return words.joined(words.tokens(facts.texts), labels)
+
+    def _postings(self, facts: Facts):
+        """Each set of services the facts put a service in."""
+        closure = self._closure
+        for need in {c for t in facts.types for c in closure.get(t, ())}:
+            yield self._need, need
+        for region in {c for a in facts.areas for c in closure.get(a, ())}:
+            yield self._inside, region
+        for area in facts.areas:
+            yield self._area, area
+        for status in facts.statuses:
+            yield self._status, status
+        for language in facts.languages:
+            yield self._language, language
+
+    def _add(self, iri: str, facts: Facts) -> int:
+        number = self._numbers.get(iri)
+        if number is None:
+            number = self._numbers[iri] = len(self._iris)
+            self._iris.append(iri)
+        self._facts[number] = facts
+        self._services.add(number)
+        for table, key in self._postings(facts):
+            table.setdefault(key, set()).add(number)
+        if facts.open:
+            self._open.add(number)
+        if facts.stated:
+            self._stated.add(number)
+        self._order = None
+        return number
+
+    def _remove(self, iri: str) -> int | None:
+        number = self._numbers.get(iri)
+        facts = self._facts.pop(number, None) if number is not None else None
+        if facts is None:
+            return None
+        self._services.discard(number)
+        for table, key in self._postings(facts):
+            table[key].discard(number)
+            if not table[key]:
+                del table[key]
+        self._open.discard(number)
+        self._stated.discard(number)
+        self._order = None
+        return number
+
+    def followed(self, store: Store, added: list[ox.Triple], removed: list[ox.Triple],
+                 hierarchy: bool, generation: object) -> SearchIndex:
+        """This index brought to ``generation`` after a write that added and removed these
+        triples: the services they name read again, or a new index when the write changed a
+        concept hierarchy (``hierarchy``) or a concept's labels, which many services share."""
+        changed = [*added, *removed]
+        if hierarchy or any(t.predicate.value in LABELS and t.subject.value in self._closure
+                            for t in changed):
+            return SearchIndex.build(store, generation)
+        subjects = sorted({t.subject.value for t in changed
+                           if isinstance(t.subject, ox.NamedNode)})
+        found = self._read(store, subjects)
+        with self._lock:
+            gone = [n for iri in subjects if (n := self._remove(iri)) is not None]
+            documents = [(self._add(iri, facts), facts) for iri, facts in found.items()]
+            self.words.drop(n for n in gone if n not in self._services)
+            self.words.put((n, self._document(facts)) for n, facts in documents)
+            self.generation = generation
+        return self
+
+    # --- answering -----------------------------------------------------------------------
+
+    def match(self, *, need: Iterable[str] = (), status: Iterable[str] = (),
+              region: Iterable[str] = (), language: Iterable[str] = (),
+              open_to_all: bool = False, include_unknown: bool = False,
+              q: str | None = None) -> list[str]:
+        """The IRIs of the services that match, sorted. Each argument is a list of concept IRIs
+        (alternatives); an empty one does not filter."""
+        need, status, region, language = (list(x) for x in (need, status, region, language))
+        with self._lock:
+            chosen: list[set[int]] = []
+            if need:
+                chosen.append(_union(self._need.get(n, set()) for n in need))
+            if region:
+                chosen.append(_union([
+                    *(self._inside.get(r, set()) for r in region),
+                    *(self._area.get(a, set()) for r in region for a in self._closure.get(r, ()))
+                ]))
+            if language:
+                chosen.append(_union(self._language.get(x, set()) for x in language))
+            if status:
+                eligible = _union([self._open, *(self._status.get(m, set()) for s in status
+                                                 for m in self._closure.get(s, ()))])
+                if include_unknown:
+                    eligible |= self._services - self._stated
+                chosen.append(eligible)
+            if open_to_all:
+                chosen.append(self._open)
+            if q is not None:
+                chosen.append(self.words.match(q))
+            chosen.sort(key=len)
+            found = (chosen[0].intersection(*chosen[1:]) if chosen else self._services) \
+                & self._services
+            ordered, rank = self._ranks()
+            iris = self._iris
+            if 8 * len(found) > len(ordered):  # a large share: one pass in order beats a sort
+                return [iris[n] for n in ordered if n in found]
+            return [iris[n] for n in sorted(found, key=rank.__getitem__)]
+
+    def _ranks(self) -> tuple[list[int], dict[int, int]]:
+        """The services in IRI order, and each one's position in it, kept until services
+        change."""
+        if self._order is None:
+            ordered = sorted(self._services, key=self._iris.__getitem__)
+            self._order = (ordered, {n: rank for rank, n in enumerate(ordered)})
+        return self._order
+
+    def facts(self, iris: Iterable[str]) -> dict[str, Facts]:
+        """What the index keeps of each of these services (those it does not know left out):
+        what a ranking of the matches reads without asking the store."""
+        with self._lock:
+            return {iri: self._facts[n] for iri in iris
+                    if (n := self._numbers.get(iri)) is not None and n in self._facts}
+
+    def words_match(self, q: str) -> list[str]:
+        """The IRIs of the services whose words match ``q``, sorted."""
+        with self._lock:
+            return sorted(self._iris[n] for n in self.words.match(q) & self._services)
+
+
+# --- one index a store, kept current ---------------------------------------------------------
+
+class _Holder:
+    """A store's index, whether a build or a write is under way, and whether searches use the
+    index for their filters (``configure``)."""
+
+    def __init__(self) -> None:
+        self.changed = threading.Condition()
+        self.state: SearchIndex | None = None
+        self.building = False
+        self.writing = 0
+        self.enabled = True
+
+
+_holders: WeakKeyDictionary[Store, _Holder] = WeakKeyDictionary()
+_holders_lock = threading.Lock()
+
+
+def _holder(store: Store) -> _Holder:
+    with _holders_lock:
+        return _holders.setdefault(store, _Holder())
+
+
+def configure(store: Store, *, enabled: bool) -> None:
+    """Whether searches on ``store`` filter with the index (True, the default) or through
+    SPARQL alone. Word search uses the full-text index either way."""
+    _holder(store).enabled = enabled
+
+
+def enabled(store: Store) -> bool:
+    return _holder(store).enabled
+
+
+def current(store: Store, *, wait: bool = False) -> SearchIndex | None:
+    """The index at the store's present generation, built now when there is none.
+
+    While a write is being followed or another thread builds the index, returns None (the
+    caller answers through SPARQL), or with ``wait`` waits for it.
+    """
+    holder = _holder(store)
+    with holder.changed:
+        while True:
+            token = fingerprint(store)
+            state = holder.state
+            if state is not None and state.generation == token:
+                return state
+            if not (holder.building or holder.writing):
+                break
+            if not wait:
+                return None
+            holder.changed.wait()
+        holder.building = True
+    built = None
+    try:
+        built = SearchIndex.build(store, token)
+        return built
+    finally:
+        with holder.changed:
+            holder.building = False
+            if built is not None:
+                holder.state = built
+            holder.changed.notify_all()
+
+
+@contextmanager
+def following(store: Store, added: list[ox.Triple], removed: list[ox.Triple],
+              hierarchy: bool) -> Iterator[None]:
+    """Around a write of the write path: the index follows it before the write is done.
+
+    Only an embedded store's index is patched: its generation counts this process's writes
+    exactly. Elsewhere, and when following fails, the index is left at its old generation and
+    the next search builds it again.
+    """
+    with _holders_lock:
+        holder = _holders.get(store)
+    if holder is None:
+        yield
+        return
+    before = fingerprint(store)
+    with holder.changed:
+        holder.writing += 1
+    try:
+        yield
+        state = holder.state
+        if isinstance(store, EmbeddedStore) and state is not None \
+                and state.generation == before:
+            try:
+                holder.state = state.followed(store, added, removed, hierarchy,
+                                              fingerprint(store))
+            except Exception:  # the write is stored; the next search builds the index again
+                log.exception("the search index could not follow a write")
+    finally:
+        with holder.changed:
+            holder.writing -= 1
+            holder.changed.notify_all()
