@@ -17,6 +17,7 @@ import pyoxigraph as ox
 
 from passerelle.graph.rdf import queries
 from passerelle.graph.rdf.bind import values
+from passerelle.graph.read import ranking
 from passerelle.graph.read.codes import resolve
 from passerelle.graph.read.labels import pick
 from passerelle.graph.read.model import SERVICES, render
@@ -39,6 +40,8 @@ class SearchParams:
     limit: int = 20
     offset: int = 0
     explain: bool = False
+    near: str | None = None
+    within_km: float | None = None
 
 
 @dataclass
@@ -167,7 +170,8 @@ def search(store: Store, params: SearchParams) -> SearchResult:
 
 
 def compute(store: Store, params: SearchParams) -> SearchResult:
-    """Match, sort by IRI, keep one page, then describe the page (and say why, if asked).
+    """Match, rank (``ranking``), keep one page, then describe the page (and say why, if
+    asked).
 
     Only the page's services are explained and described, so a broad search at a million
     triples costs one pass over the matching services plus a page's worth of detail. That pass
@@ -175,7 +179,9 @@ def compute(store: Store, params: SearchParams) -> SearchResult:
     per-row Python work is as costly as the query.
     """
     bound = bind(store, params)
-    ordered = sorted({solution[0].value for solution in store.query(bound.query("match"))})
+    ranked = ranking.rank(store, params,
+                          {solution[0].value for solution in store.query(bound.query("match"))})
+    ordered = ranked.order
     page = ordered[params.offset:params.offset + params.limit]
     why = bound.query("why", page)
     described = describe(store, page)
@@ -187,6 +193,11 @@ def compute(store: Store, params: SearchParams) -> SearchResult:
         matches = reasons(store, why)
         for item in items:
             item["why"] = explain(matches[item["id"]], params)
+    for item in items:
+        if params.near and item["id"] in ranked.distances:
+            item["distance_km"] = ranked.distances[item["id"]]
+        if params.explain:
+            item.setdefault("why", {})["rank"] = ranked.rules[item["id"]]
     return SearchResult(total=len(ordered), items=items, query=why)
 
 
