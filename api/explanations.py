@@ -96,7 +96,12 @@ def code_labels(store, lang: str) -> Callable[[str, str], str]:
 
 
 def suggestion(s, label: Callable[[str, str], str], t: dict) -> str:
-    """A suggestion (``facets.Suggestion``) as the catalogue's sentence."""
+    """A suggestion (``facets.Suggestion``) as the catalogue's sentences of its steps."""
+    return f" {t['and']} ".join(step(one, label, t) for one in s.steps)
+
+
+def step(s, label: Callable[[str, str], str], t: dict) -> str:
+    """One step of a suggestion (``facets.Step``) as the catalogue's sentence."""
     name, previous = s.parameter, s.previous
     if s.rule == "broader":
         key = "widen_broader_need" if name == "need" else "widen_broader"

@@ -45,22 +45,42 @@ def facets(store: Store, params: SearchParams) -> dict[str, list[dict]]:
 
 
 @dataclass(frozen=True)
+class Step:
+    """One change: ``rule`` says what kind (``broader``, ``drop``, ``include-unknown``,
+    ``wider-distance``), ``parameter``/``previous`` what it changes, ``change`` the parameters
+    it sets (to a new value, or None to drop them)."""
+
+    rule: str
+    parameter: str
+    previous: object
+    change: dict
+
+
+@dataclass(frozen=True)
 class Suggestion:
-    """A change to a search (``change``: parameter to new value, None to drop it) and the total
-    the changed search finds. ``rule`` says what kind of change it is (``broader``, ``drop``,
-    ``include-unknown``, ``wider-distance``) and ``parameter``/``previous`` what it changes."""
+    """A change to a search, made of one step or (when no single step finds anything) two, and
+    the total the changed search finds."""
 
     change: dict
     total: int
-    rule: str
-    parameter: str
-    previous: object = None
+    steps: tuple[Step, ...]
 
 
 def suggestions(store: Store, params: SearchParams) -> list[Suggestion]:
     """Changes to ``params`` that find something, each with its real total (never 0): a broader
     need or a wider place (the nearest that finds something), services whose eligibility is not
-    stated, a wider distance, then dropping one parameter at a time."""
+    stated, a wider distance, then dropping one parameter at a time; when no single change
+    finds anything, pairs of them."""
+    steps = _steps(store, params)
+    found = _try(store, params, [(step,) for step in steps])
+    if not found:
+        found = _try(store, params, [(a, b) for i, a in enumerate(steps) for b in steps[i + 1:]
+                                     if not set(a.change) & set(b.change)])
+    return found
+
+
+def _steps(store: Store, params: SearchParams) -> list[Step]:
+    """Every single change worth trying, in the order they are offered."""
     candidates: list[tuple[dict, str, str, object]] = []
     for name in ("need", "region"):
         codes = getattr(params, name)
@@ -88,21 +108,30 @@ def suggestions(store: Store, params: SearchParams) -> list[Suggestion]:
     if params.near:
         candidates.append(({"near": None, "within_km": None}, "drop", "near", params.near))
 
+    return [Step(rule, parameter, previous, change)
+            for change, rule, parameter, previous in candidates]
+
+
+def _try(store: Store, params: SearchParams, combinations) -> list[Suggestion]:
+    """The combinations of steps that find something, with their totals; of the wider values
+    of one parameter, only the nearest that finds something."""
     found: list[Suggestion] = []
     seen: set[SearchParams] = set()
-    broadened: set[str] = set()
-    for change, rule, parameter, previous in candidates:
-        if rule in ("broader", "wider-distance") and parameter in broadened:
-            continue  # only the nearest wider value that finds something
+    broadened: set[tuple] = set()
+    for steps in combinations:
+        key = tuple((s.parameter, s.rule) if s.rule in ("broader", "wider-distance")
+                    else (s.parameter, s.rule, str(s.change)) for s in steps)
+        if key in broadened:
+            continue  # a nearer wider value already finds something
+        change = {k: v for step in steps for k, v in step.change.items()}
         changed = _changed(params, change)
         if changed in seen:
             continue
         seen.add(changed)
         n = total(store, changed)
         if n > 0:
-            found.append(Suggestion(change, n, rule, parameter, previous))
-            if rule in ("broader", "wider-distance"):
-                broadened.add(parameter)
+            found.append(Suggestion(change, n, tuple(steps)))
+            broadened.add(key)
     return found
 
 
