@@ -2,9 +2,10 @@
 
 The search (``graph/read/search.py``) says why with a rule code and the concepts it links (the
 client's status and the status a service is for, the type and the need, the area and the place
-searched). Here each rule becomes a sentence of the reader's catalogue, with the concepts' names
-in the reader's language, for the API's ``explain=true`` (a ``text`` beside each rule) and for
-the search page alike.
+searched), and why a service stands where it does in the list (``rank``, from
+``graph/read/ranking.py``). Here each rule becomes a sentence of the reader's catalogue, with the
+concepts' names in the reader's language, for the API's ``explain=true`` (a ``text`` beside each
+rule) and for the search page alike; so does each suggestion for an empty search.
 """
 
 from __future__ import annotations

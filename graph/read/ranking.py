@@ -106,12 +106,14 @@ class _Kept:
         self.facts: dict[str, Facts] = {}
         self.complete = False
         self.places: dict[str, tuple[float, float]] | None = None
+        self.defunct: set[str] | None = None
         self.trees: dict[str, dict[str, concepts.Concept]] = {}
 
     def current(self, generation: int | None) -> _Kept:
         if generation != self.generation:
             self.generation = generation
             self.facts, self.complete, self.places, self.trees = {}, False, None, {}
+            self.defunct = None
         return self
 
 
@@ -191,6 +193,15 @@ def _places(store: Store, kept: _Kept) -> dict[str, tuple[float, float]]:
     return kept.places
 
 
+def _defunct(store: Store, kept: _Kept) -> set[str]:
+    if kept.defunct is None:
+        sparql = values(queries.text("ranking-facts"), {"status": [ox.NamedNode(DEFUNCT)]},
+                        frozenset({"closed"}))
+        kept.defunct = {row["service"].value for row in store.query(sparql)
+                        if isinstance(row["service"], ox.NamedNode)}
+    return kept.defunct
+
+
 def _tree(store: Store, name: str, kept: _Kept) -> dict[str, concepts.Concept]:
     if name not in kept.trees:
         kept.trees[name] = concepts.concepts(store, SCHEMES[name])
@@ -240,12 +251,16 @@ def point(store: Store, near: str) -> Point:
 def rank(store: Store, params, services) -> Ranked:
     """The matching ``services`` of a search with ``params`` (``search.SearchParams``) in the
     order above, without the defunct ones nor, when ``within_km`` is given with ``near``, the
-    ones farther than that or measured from nowhere."""
+    ones farther than that or measured from nowhere. A search that asks for no page
+    (``limit=0``, a count) is only filtered, not ordered."""
     origin = point(store, params.near) if params.near else None
-    services = sorted(services)
+    kept = _memory(store)
+    with kept.lock:
+        services = sorted(set(services) - _defunct(store, kept))
     if not services:
         return Ranked([], {}, {})
-    kept = _memory(store)
+    if params.limit == 0 and not (origin and params.within_km is not None):
+        return Ranked(services, {}, {})
     with kept.lock:
         facts = _read_facts(store, services, kept)
         places = _places(store, kept) if origin else {}

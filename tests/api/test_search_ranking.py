@@ -16,8 +16,8 @@ from tests.conftest import DATA, served
 
 ID = "https://w3id.org/passerelle/id/"
 TOKEN = {"Authorization": "Bearer s3cret-token"}
-BACKENDS = [b for b in ("embedded", "oxigraph-server")
-            if b in os.environ.get("PASSERELLE_TEST_ENGINES", "embedded,oxigraph-server")]
+BACKENDS = [b for b in ("embedded", "oxigraph-server", "virtuoso")
+            if b in os.environ.get("PASSERELLE_TEST_ENGINES", "embedded,oxigraph-server,virtuoso")]
 DIGITAL = {"need": "digital-inclusion", "limit": "100"}
 CAVAILLON = (43.8375, 5.0381)
 """Cavaillon's reference point as the regions vocabulary gives it."""
