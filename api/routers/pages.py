@@ -21,6 +21,7 @@ from passerelle.api.web import choose_language, local_href, messages, page, url_
 from passerelle.graph.read import concepts
 from passerelle.graph.read.codes import SCHEMES, UnknownCode
 from passerelle.graph.read.facets import facets, suggestions
+from passerelle.graph.read.ranking import Unplaceable
 from passerelle.graph.read.search import SearchParams, search
 from passerelle.graph.store.base import Store
 
@@ -165,6 +166,10 @@ def search_page(request: Request, store: StoreDep, settings: SettingsDep) -> HTM
                           open_to_all=open_to_all, near=near, within_km=within_km)
     try:
         result = search(store, params)
+    except Unplaceable as error:
+        context["error"] = t["error_near_" + error.kind.replace("-", "_")].format(
+            value=error.codes[0][:80])
+        return page(request, "search.html", lang, status_code=422, **context)
     except UnknownCode as error:
         context["error"] = t["error_unknown"].format(
             field=t[error.parameter + "_label"], codes=", ".join(c[:80] for c in error.codes))

@@ -100,6 +100,16 @@ def test_cards_show_uncertainty_distance_and_the_criteria(server):
     assert "Why it is here in the list" in page
 
 
+@pytest.mark.parametrize("near,message", [
+    ("FRL06", "No distance can be measured from FRL06"),
+    ("95,10", "latitude must be between -90 and 90"),
+    ("atlantis", "Unknown Near"),
+])
+def test_a_place_with_no_point_is_explained(server, near, message):
+    response = server.get("/", params={"near": near})
+    assert response.status_code == 422 and message in response.text
+
+
 def test_unknown_code_is_explained_not_a_crash(server):
     response = server.get("/", params={"need": "no-such-need"})
     assert response.status_code == 422
