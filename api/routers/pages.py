@@ -105,9 +105,9 @@ def _criteria(chosen: dict, words, params: SearchParams, schemes: dict, lang: st
         names = [concepts.label(c, lang) if (c := concepts.find(schemes[name], code)) else code
                  for code in chosen[name]]
         if names:
-            out.append(f"{t[name + '_label']}: {', '.join(names)}")
+            out.append(t["criterion"].format(field=t[name + "_label"], values=", ".join(names)))
     if words:
-        out.append(f"{t['criteria_words']}: {words}")
+        out.append(t["criterion"].format(field=t["criteria_words"], values=words))
     if params.open_to_all:
         out.append(t["criteria_open"])
     if params.include_unknown:

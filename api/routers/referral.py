@@ -54,7 +54,7 @@ def _criteria(store, query, lang: str, t: dict, show_status: bool) -> list[str]:
         names = [concepts.label(c, lang) if (c := concepts.find(found, code)) else code
                  for code in codes]
         label = t["referral_status"] if name == "status" else t[name + "_label"]
-        out.append(f"{label}: {', '.join(names)}")
+        out.append(t["criterion"].format(field=label, values=", ".join(names)))
     return out
 
 

@@ -3,8 +3,13 @@ card printed to PDF, in Debian's Chromium driven by Playwright."""
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
+
+import pytest
+
+from tests.api.test_pages_people_browser import axe
 
 ARTIFACTS = Path(__file__).resolve().parents[1] / "artifacts"
 
@@ -24,6 +29,8 @@ def test_form_shows_counts_and_greys_out_empty_options(server, page):
     page.get_by_role("button", name="Search").click()
     page.wait_for_url("**near=cavaillon**")
     assert "Within 30 km of Cavaillon" in page.locator(".criteria").inner_text()
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "search-near.png"), full_page=True)
 
 
 def test_a_suggestion_leads_to_a_page_with_its_count(server, page):
@@ -52,9 +59,21 @@ def test_referral_card_prints_on_one_page(server, page):
     page.emulate_media(media="print")
     assert page.locator(".card-tools").is_hidden()
     assert "Des services pour vous" in page.locator("main").inner_text()
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "referral-card-print.png"), full_page=True)
     pdf = page.pdf(format="A4")
     assert pdf.startswith(b"%PDF")
     pages = len(re.findall(rb"/Type\s*/Page(?!s)", pdf))
     assert pages == 1
     ARTIFACTS.mkdir(exist_ok=True)
     (ARTIFACTS / "referral-card.pdf").write_bytes(pdf)
+
+
+@pytest.mark.parametrize("path", [
+    "/?need=employment&region=FRL06&near=cavaillon&within_km=40",
+    "/?need=childcare&region=lauris&status=stateless&q=zzz",
+    "/referral?service=example-french-classes&service=agir&lang=fr&need=language",
+])
+def test_form_suggestions_and_card_have_no_axe_finding(server, browser, path):
+    found = axe(browser, server.url + path)
+    assert found == [], json.dumps(found, indent=1)
