@@ -101,7 +101,7 @@ def test_cards_show_uncertainty_distance_and_the_criteria(server):
 
 
 @pytest.mark.parametrize("near,message", [
-    ("FRL06", "No distance can be measured from FRL06"),
+    ("FRL0", "No distance can be measured from FRL0"),
     ("95,10", "latitude must be between -90 and 90"),
     ("atlantis", "Unknown Near"),
 ])
