@@ -30,6 +30,7 @@ from passerelle.api.routers import (
     pages,
     practices,
     query_page,
+    referral,
     resources,
     services,
     sparql,
@@ -177,7 +178,7 @@ def create_app(store: Store, settings: Settings | None = None) -> FastAPI:
 
     for router in (health.router, services.router, resources.router, vocabularies.router,
                    organisations.router, practices.router, events.router, pages.router,
-                   exports.router, query_page.router, sparql.router):
+                   exports.router, query_page.router, sparql.router, referral.router):
         app.include_router(router)
     for router in (graph_store.router, sparql_update.router, changes.router):
         app.include_router(router)

@@ -90,10 +90,11 @@ def messages(lang: str) -> dict[str, str]:
     return json.loads(path.read_text(encoding="utf-8"))
 
 
-def choose_language(request: Request) -> str:
+def choose_language(request: Request, use_query: bool = True) -> str:
     """``?lang=`` if it is an interface language, else the preferred of them in
-    Accept-Language, else the default."""
-    asked = request.query_params.get("lang", "").lower()
+    Accept-Language, else the default. Without ``use_query`` the header alone decides (a page
+    whose ``lang`` chooses the language of its content, not of its interface)."""
+    asked = request.query_params.get("lang", "").lower() if use_query else ""
     if asked in INTERFACE_CODES:
         return asked
     ranked = []

@@ -9,6 +9,8 @@ reader's language, so French readers get French sentences and not only French na
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
@@ -18,6 +20,8 @@ from passerelle.api.deps import SettingsDep, StoreDep
 from passerelle.api.web import choose_language, local_href, messages, page, url_with
 from passerelle.graph.read import concepts
 from passerelle.graph.read.codes import SCHEMES, UnknownCode
+from passerelle.graph.read.facets import facets, suggestions
+from passerelle.graph.read.ranking import Unplaceable
 from passerelle.graph.read.search import SearchParams, search
 from passerelle.graph.store.base import Store
 
@@ -32,6 +36,7 @@ class Option:
     value: str
     label: str
     depth: int
+    count: int | None = None
 
 
 def _walk(found, concept, lang, depth, seen, out):
@@ -69,31 +74,58 @@ def _eligibility(item: dict, t: dict) -> str:
     return t["elig_unknown"]
 
 
-def _advice(request: Request, chosen: dict, schemes: dict, params: SearchParams, lang: str,
-            t: dict) -> list[tuple[str, str]]:
-    """Ways to widen a search that found nothing: a broader concept, or one filter fewer."""
+def _counted(groups: dict, counts: dict[str, list[dict]]) -> None:
+    """Put each option's facet count beside it (the total its choice would give)."""
+    for name, found in groups.items():
+        by_code = {row["code"]: row["count"] for row in counts.get(name, [])}
+        for _, options in found:
+            for option in options:
+                option.count = by_code.get(option.value)
+
+
+def _suggested(request: Request, store: Store, params: SearchParams, lang: str,
+               t: dict) -> list[tuple[str, int, str]]:
+    """The search's suggestions as (sentence, total, link to the changed search)."""
+    label = explanations.code_labels(store, lang)
+    out = []
+    for found in suggestions(store, params):
+        changes = {key: None if value is None else "true" if value is True else
+                   f"{value:g}" if isinstance(value, float) else value
+                   for key, value in found.change.items()}
+        out.append((explanations.suggestion(found, label, t), found.total,
+                    url_with(request, offset=None, **changes)))
+    return out
+
+
+def _criteria(chosen: dict, words, params: SearchParams, schemes: dict, lang: str,
+              t: dict) -> list[str]:
+    """The search's criteria in words, kept on the printed page."""
     out = []
     for name in FIELDS:
-        for code in chosen[name]:
-            concept = concepts.find(schemes[name], code)
-            if concept is None:
-                continue
-            value = concepts.label(concept, lang)
-            for parent_iri in sorted(concept.broader):
-                parent = schemes[name][parent_iri]
-                key = "widen_broader_need" if name == "need" else "widen_broader"
-                if name in ("need", "region"):
-                    out.append((t[key].format(label=concepts.label(parent, lang), value=value),
-                                url_with(request, **{name: parent.notation, "offset": None})))
-            out.append((t["widen_remove"].format(field=t[name + "_label"].lower(), value=value),
-                        url_with(request, **{name: [c for c in chosen[name] if c != code],
-                                             "offset": None})))
-    if params.q:
-        out.append((t["widen_words"].format(value=params.q), url_with(request, q=None,
-                                                                      offset=None)))
-    if params.status and not params.include_unknown:
-        out.append((t["widen_unknown"], url_with(request, include_unknown="true", offset=None)))
+        names = [concepts.label(c, lang) if (c := concepts.find(schemes[name], code)) else code
+                 for code in chosen[name]]
+        if names:
+            out.append(t["criterion"].format(field=t[name + "_label"], values=", ".join(names)))
+    if words:
+        out.append(t["criterion"].format(field=t["criteria_words"], values=words))
+    if params.open_to_all:
+        out.append(t["criteria_open"])
+    if params.include_unknown:
+        out.append(t["criteria_unknown"])
+    if params.near:
+        place = concepts.find(schemes["region"], params.near)
+        shown = concepts.label(place, lang) if place else params.near
+        out.append(t["criteria_near"].format(km=f"{params.within_km:g}", place=shown)
+                   if params.within_km else t["criteria_near_any"].format(place=shown))
     return out
+
+
+def _number(text: str | None) -> float | None:
+    try:
+        value = float(text) if text else None
+    except ValueError:
+        return None
+    return value if value is not None and 0 < value <= 20_000 else None
 
 
 def _schemes(store: Store) -> dict[str, dict]:
@@ -109,15 +141,20 @@ def search_page(request: Request, store: StoreDep, settings: SettingsDep) -> HTM
     chosen = {name: [v for v in query.getlist(name) if v][:20] for name in FIELDS}
     words = (query.get("q") or "").strip()[:200] or None
     include_unknown = query.get("include_unknown", "").lower() in ("true", "on", "1")
+    open_to_all = query.get("open_to_all", "").lower() in ("true", "on", "1")
+    near = (query.get("near") or "").strip()[:100] or None
+    within_km = _number(query.get("within_km")) if near else None
     try:
         offset = max(0, min(int(query.get("offset", "0")), 100_000))
     except ValueError:
         offset = 0
-    submitted = any(name in query for name in (*FIELDS, "q"))
+    submitted = any(name in query for name in (*FIELDS, "q", "near", "open_to_all"))
     context = {
         "groups": {name: option_groups(schemes[name], lang, grouped=name == "region")
                    for name in FIELDS},
         "chosen": chosen, "q": words or "", "include_unknown": include_unknown,
+        "open_to_all": open_to_all, "near": near or "",
+        "within_km": f"{within_km:g}" if within_km else "",
         "submitted": submitted, "error": None, "result": None,
     }
     if not submitted:
@@ -125,9 +162,14 @@ def search_page(request: Request, store: StoreDep, settings: SettingsDep) -> HTM
     params = SearchParams(need=tuple(chosen["need"]), status=tuple(chosen["status"]),
                           region=tuple(chosen["region"]), language=tuple(chosen["language"]),
                           q=words, include_unknown=include_unknown, lang=lang,
-                          limit=PAGE_SIZE, offset=offset, explain=True)
+                          limit=PAGE_SIZE, offset=offset, explain=True,
+                          open_to_all=open_to_all, near=near, within_km=within_km)
     try:
         result = search(store, params)
+    except Unplaceable as error:
+        context["error"] = t["error_near_" + error.kind.replace("-", "_")].format(
+            value=error.codes[0][:80])
+        return page(request, "search.html", lang, status_code=422, **context)
     except UnknownCode as error:
         context["error"] = t["error_unknown"].format(
             field=t[error.parameter + "_label"], codes=", ".join(c[:80] for c in error.codes))
@@ -142,15 +184,23 @@ def search_page(request: Request, store: StoreDep, settings: SettingsDep) -> HTM
               "provider_href": local_href(item["provider"]["id"], base)
               if item.get("provider") else None,
               "eligibility_text": _eligibility(item, t),
-              "why_text": explanations.sentences(item.get("why", {}), label, t)}
+              "why_text": explanations.sentences(item.get("why", {}), label, t,
+                                                 explanations.MATCH),
+              "rank_text": explanations.sentences(item.get("why", {}), label, t, ("rank",))}
              for item in result.items]
+    _counted(context["groups"], facets(store, params))
     context["result"] = {
         "total": result.total, "items": items, "first": offset + 1,
         "last": offset + len(items),
         "previous": url_with(request, offset=max(0, offset - PAGE_SIZE)) if offset else None,
         "next": url_with(request, offset=offset + PAGE_SIZE)
         if offset + PAGE_SIZE < result.total else None,
-        "advice": _advice(request, chosen, schemes, params, lang, t) if not result.total
+        "suggestions": _suggested(request, store, params, lang, t) if not result.total
         else [],
+        "criteria": _criteria(chosen, words, params, schemes, lang, t),
+        "today": date.today().isoformat(),
+        "referral": "/referral?" + urlencode(
+            [("service", item["id"]) for item in result.items]
+            + [(k, v) for k, v in query.multi_items() if k in (*FIELDS, "lang")]),
     }
     return page(request, "search.html", lang, **context)

@@ -14,6 +14,8 @@ from passerelle.api.record_routes import add_write_routes
 from passerelle.api.representations import not_found, respond
 from passerelle.api.web import interface_language, messages
 from passerelle.graph.read.codes import UnknownCode
+from passerelle.graph.read.facets import facets as facet_counts
+from passerelle.graph.read.facets import suggestions
 from passerelle.graph.read.model import SERVICES, of_kind, render
 from passerelle.graph.read.search import SearchParams, concept_labels, search
 from passerelle.graph.read.services import describe
@@ -53,11 +55,23 @@ def find_services(
     limit: Limit = 20,
     offset: Offset = 0,
     explain: bool = False,
+    near: Annotated[str | None, Query(
+        max_length=100, description="LAT,LON in decimal degrees, or a municipality or region "
+        "code with reference coordinates: items carry distance_km and nearer ones rank first")]
+    = None,
+    within_km: Annotated[float | None, Query(
+        gt=0, le=20_000, description="With near: only services at most this far")] = None,
+    facets: Annotated[bool, Query(
+        description="Add, for need, status, region and language, each value's count: the "
+        "total of this search with that parameter set to that value")] = False,
 ) -> JSONResponse:
+    if within_km is not None and not near:
+        return JSONResponse(unprocessable("within_km", "within_km needs near"), status_code=422)
     params = SearchParams(
         need=tuple(need), status=tuple(status), region=tuple(region),
         language=tuple(language), q=q or None, open_to_all=open_to_all,
         include_unknown=include_unknown, lang=lang, limit=limit, offset=offset, explain=explain,
+        near=near or None, within_km=within_km,
     )
     try:
         result = search(store, params)
@@ -67,9 +81,23 @@ def find_services(
     if explain:
         items = worded(store, items, lang)
     body: dict = {"total": result.total, "limit": limit, "offset": offset, "items": items}
+    if facets:
+        body["facets"] = facet_counts(store, params)
+    if result.total == 0:
+        body["suggestions"] = worded_suggestions(store, params, lang)
     if explain:
         body["query"] = result.query
     return respond(request, body, {})
+
+
+def worded_suggestions(store, params: SearchParams, lang: str) -> list[dict]:
+    """The search's suggestions with a sentence each, in the interface language nearest
+    ``lang``, the codes named in ``lang``."""
+    found = suggestions(store, params)
+    label = explanations.code_labels(store, lang)
+    t = messages(interface_language(lang))
+    return [{"change": s.change, "total": s.total,
+             "text": explanations.suggestion(s, label, t)} for s in found]
 
 
 @router.get("/{id:path}", summary="One service by slug or IRI, as the search lists it")

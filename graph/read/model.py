@@ -366,6 +366,7 @@ service                      url                   schema:url                  a
 service                      last_verified         pas:lastVerified            any          optional
 service                      modified              dct:modified                any          optional
 service                      status                pas:serviceStatus           status       optional
+service                      uncertainty           pas:uncertaintyNote         texts
 concept                      code                  skos:notation               any
 concept                      label                 skos:prefLabel              name
 concept                      labels                skos:prefLabel              languages

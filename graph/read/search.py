@@ -27,6 +27,7 @@ import pyoxigraph as ox
 from passerelle.graph.rdf import queries
 from passerelle.graph.rdf.bind import values
 from passerelle.graph.read import search_index
+from passerelle.graph.read import ranking
 from passerelle.graph.read.codes import resolve
 from passerelle.graph.read.labels import pick
 from passerelle.graph.read.model import SERVICES, render
@@ -49,6 +50,8 @@ class SearchParams:
     limit: int = 20
     offset: int = 0
     explain: bool = False
+    near: str | None = None
+    within_km: float | None = None
 
 
 @dataclass
@@ -180,13 +183,15 @@ def search(store: Store, params: SearchParams) -> SearchResult:
 
 
 def compute(store: Store, params: SearchParams, *, index: bool | None = None) -> SearchResult:
-    """Match, sort by IRI, keep one page, then describe the page (and say why, if asked).
+    """Match, rank (``ranking``), keep one page, then describe the page (and say why, if
+    asked).
 
     ``index`` chooses the path that finds the matches (None: as configured for the store).
     Only the page's services are explained and described, so a broad search at a million
     triples costs one pass over the matching services plus a page's worth of detail.
     """
-    ordered, bound = matching(store, params, index=index)
+    matched, bound = matching(store, params, index=index)
+    ordered = ranking.rank(store, params, set(matched)).order
     page = ordered[params.offset:params.offset + params.limit]
     why = bound.query("why", page)
     described = describe(store, page)
@@ -198,6 +203,11 @@ def compute(store: Store, params: SearchParams, *, index: bool | None = None) ->
         matches = reasons(store, why)
         for item in items:
             item["why"] = explain(matches[item["id"]], params)
+    for item in items:
+        if params.near and item["id"] in ranked.distances:
+            item["distance_km"] = ranked.distances[item["id"]]
+        if params.explain:
+            item.setdefault("why", {})["rank"] = ranked.rules[item["id"]]
     return SearchResult(total=len(ordered), items=items, query=why)
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import re
 
 import pytest
@@ -64,14 +65,49 @@ def test_language_parameter_wins_over_the_header(server):
     assert 'hreflang="fr"' in page  # the switch
 
 
-def test_empty_result_explains_what_to_widen(server):
+def test_empty_result_suggests_only_changes_that_find_something(server):
+    """Each suggestion shows its count, and following it gives a page with that many."""
     page = server.get("/", params={"need": "childcare", "region": "lauris",
                                    "status": "stateless", "q": "zzz"}).text
     assert "No service found." in page
     assert "Nothing matches every choice" in page
-    assert "search in Vaucluse, which contains Lauris" in page
-    assert "remove the words" in page
-    assert "also show services whose eligibility is not stated" in page
+    found = re.findall(r'<li><a href="([^"]+)">([^<]+)</a> <span class="count">(\d+) found',
+                       page)
+    assert found
+    assert any("remove the words “zzz”" in text for _, text, _ in found)
+    for href, text, count in found:
+        followed = server.get(html.unescape(href)).text
+        assert f'data-total="{count}"' in followed, text
+
+
+def test_form_offers_every_search_parameter_with_counts(server):
+    page = server.get("/", params={"need": "employment", "region": "FRL06"}).text
+    for name in ("open_to_all", "include_unknown", "language", "near", "within_km"):
+        assert f'name="{name}"' in page, name
+    counts = re.findall(r'<option value="([^"]+)"[^>]*data-count="(\d+)"', page)
+    assert len(counts) > 60
+    empty = re.findall(r'<option value="[^"]+" disabled class="empty" data-count="0"', page)
+    assert empty and len(empty) == sum(1 for _, n in counts if n == "0")
+
+
+def test_cards_show_uncertainty_distance_and_the_criteria(server):
+    page = server.get("/", params={"status": "refugee", "region": "FRL06",
+                                   "near": "cavaillon"}).text
+    assert "What is not certain" in page and "subsidiary protection" in page
+    assert "Search criteria" in page and "Place: Vaucluse" in page
+    assert "Near Cavaillon" in page
+    assert 'class="distance"' in page
+    assert "Why it is here in the list" in page
+
+
+@pytest.mark.parametrize("near,message", [
+    ("FRL0", "No distance can be measured from FRL0"),
+    ("95,10", "latitude must be between -90 and 90"),
+    ("atlantis", "Unknown Near"),
+])
+def test_a_place_with_no_point_is_explained(server, near, message):
+    response = server.get("/", params={"near": near})
+    assert response.status_code == 422 and message in response.text
 
 
 def test_unknown_code_is_explained_not_a_crash(server):

@@ -6,16 +6,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pytest
-
 ARTIFACTS = Path(__file__).resolve().parents[1] / "artifacts"
-
-
-@pytest.fixture
-def page(browser):
-    context = browser.new_context(locale="en-GB")
-    yield context.new_page()
-    context.close()
 
 
 def shot(page, name: str) -> None:

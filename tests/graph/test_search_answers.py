@@ -91,6 +91,8 @@ def test_codes_outside_the_scheme_are_refused_by_name(seeded, codes, unknown):
 def test_explanations_are_codes_and_concepts_not_sentences(seeded):
     """The graph layer says why in codes; ``api/`` words them in the reader's language."""
     item = next(i for i in compute(seeded, NEED).items if i["id"] == COMMUNE_FERME)
-    assert item["why"] == {"need": [{"rule": "narrower-type",
-                                     "service_type": ID + "service-type/vocational-training",
-                                     "need": ID + "service-type/employment"}]}
+    assert item["why"]["need"] == [{"rule": "narrower-type",
+                                    "service_type": ID + "service-type/vocational-training",
+                                    "need": ID + "service-type/employment"}]
+    assert [rule["rule"] for rule in item["why"]["rank"]] == [
+        "rank-eligibility-open", "rank-need-narrower", "rank-not-verified"]

@@ -73,19 +73,39 @@ def test_every_service_and_organisation_cites_its_graphs_sources(path):
         assert cited <= sources, f"{subject} cites pages {path.name} omits: {cited - sources}"
 
 
-def test_sources_file_lists_exactly_the_graphs_sources():
+def located_by(regions: Graph) -> set[str]:
+    """The pages the municipalities' reference points cite (in the regions vocabulary)."""
+    return {str(s) for place in regions.subjects(SCHEMA.geo, None)
+            for s in regions.objects(place, DCTERMS.source)}
+
+
+def test_sources_file_lists_exactly_the_graphs_sources(regions):
     listed = set(re.findall(r"^<(https?://[^>\s]+)>", SOURCES_FILE.read_text(encoding="utf-8"),
                             flags=re.MULTILINE))
-    used = {str(s) for path in SEED for s in derived_from(parsed(path), path)}
-    assert len(used) == 127
+    seed = {str(s) for path in SEED for s in derived_from(parsed(path), path)}
+    assert len(seed) == 127
+    assert len(located_by(regions)) == 16
+    used = seed | located_by(regions)
     assert listed - used == set(), "sources listed but cited by no graph"
     assert used - listed == set(), "sources cited but not listed in SOURCES.md"
+
+
+def test_every_reference_point_cites_one_source(regions):
+    """A place's coordinates come from the page it cites, never from nowhere."""
+    places = set(regions.subjects(SCHEMA.geo, None))
+    assert len(places) == 16
+    for place in places:
+        assert len(set(regions.objects(place, DCTERMS.source))) == 1, place
+        point = regions.value(place, SCHEMA.geo)
+        latitude = float(regions.value(point, SCHEMA.latitude))
+        longitude = float(regions.value(point, SCHEMA.longitude))
+        assert 34 < latitude < 72 and -25 < longitude < 35, place  # inside Europe
 
 
 def test_sources_file_quotes_every_source():
     text = SOURCES_FILE.read_text(encoding="utf-8")
     blocks = re.split(r"^### ", text, flags=re.MULTILINE)[1:]
-    assert len(blocks) == 127
+    assert len(blocks) == 143
     for block in blocks:
         assert re.search(r"^- .+", block, flags=re.MULTILINE), block.splitlines()[0]
 

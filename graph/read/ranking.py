@@ -1,0 +1,390 @@
+"""The order of a search's answers, and why each service stands where it does.
+
+A caseworker reads the first answers first, so the order carries the search's certainty: a
+service whose eligibility is confirmed for the client (open to all, or restricted to a status
+that matches theirs) comes before one whose eligibility no source states; a service of the
+place searched (or inside it) before one covering a wider area that contains it, national ones
+last; a service of the need asked before one of a narrower need; nearer before farther when a
+point is given (``near``); recently verified before stale; then by name, then by IRI, so the
+same question always gives the same order. Defunct services never appear.
+
+Each rule is said as a code with the concepts or values it links (``explain``); ``api/`` words
+them in the reader's language. Distances are great-circle distances from the service's own
+coordinates or, when it has none, from the reference point of the nearest of its areas (the
+explanation says which). Places get reference points only from a cited source: a place
+without one is never given invented coordinates, and a service measured from nowhere sorts
+after the ones with a distance and is left out when a maximum distance is asked.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import threading
+from dataclasses import dataclass, field
+from datetime import date
+from weakref import WeakKeyDictionary
+
+import pyoxigraph as ox
+
+from passerelle.graph.rdf import queries
+from passerelle.graph.rdf.bind import values
+from passerelle.graph.rdf.namespaces import ID
+from passerelle.graph.read import concepts
+from passerelle.graph.read.codes import SCHEMES, UnknownCode, resolve
+from passerelle.graph.read.labels import pick
+from passerelle.graph.store.base import Store
+from passerelle.graph.store.embedded import EmbeddedStore
+
+DEFUNCT = ID + "service-status/defunct"
+TEMPORARILY_CLOSED = ID + "service-status/temporarily-closed"
+EARTH_RADIUS_KM = 6371.0088
+"""The mean Earth radius (IUGG), for great-circle distances."""
+ALL_AT_ONCE = 500
+"""Above this many services, their facts are read for every service in one query rather than
+bound one by one."""
+_POINT = re.compile(r"^\s*([+-]?\d{1,3}(?:\.\d+)?)\s*,\s*([+-]?\d{1,3}(?:\.\d+)?)\s*$")
+
+
+class Unplaceable(UnknownCode):
+    """``near`` names no point: coordinates out of range, or a place with no reference point.
+    ``kind`` says which (``out-of-range``, ``no-reference-point``)."""
+
+    def __init__(self, value: str, kind: str):
+        super().__init__("near", [value])
+        self.kind = kind
+        problem = ("coordinates out of range (latitude -90 to 90, longitude -180 to 180)"
+                   if kind == "out-of-range" else "this place has no reference coordinates")
+        self.args = (f"near {value[:80]!r}: {problem}",)
+
+
+@dataclass(frozen=True)
+class Point:
+    lat: float
+    lon: float
+    place: str | None = None
+
+
+@dataclass
+class Facts:
+    """What the order of one service depends on."""
+
+    open: bool = False
+    eligible: set[str] = field(default_factory=set)
+    areas: set[str] = field(default_factory=set)
+    types: set[str] = field(default_factory=set)
+    verified: str | None = None
+    names: dict[str, str] = field(default_factory=dict)
+    status: str | None = None
+    geo: tuple[float, float] | None = None
+
+
+@dataclass(frozen=True)
+class Ranked:
+    """The services in order (defunct and too distant ones left out), each one's distance in km
+    (when a point was given and one could be measured) and the rules that placed it."""
+
+    order: list[str]
+    distances: dict[str, float]
+    rules: dict[str, list[dict]]
+
+
+def distance_km(a: tuple[float, float], b: tuple[float, float]) -> float:
+    """The great-circle distance between two (latitude, longitude) points (haversine)."""
+    lat1, lon1, lat2, lon2 = map(math.radians, (*a, *b))
+    h = (math.sin((lat2 - lat1) / 2) ** 2
+         + math.cos(lat1) * math.cos(lat2) * math.sin((lon2 - lon1) / 2) ** 2)
+    return 2 * EARTH_RADIUS_KM * math.asin(min(1.0, math.sqrt(h)))
+
+
+# --- what is read from the store, kept per write generation of an embedded store -----------
+
+class _Kept:
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.generation: int | None = None
+        self.facts: dict[str, Facts] = {}
+        self.complete = False
+        self.places: dict[str, tuple[float, float]] | None = None
+        self.defunct: set[str] | None = None
+        self.trees: dict[str, dict[str, concepts.Concept]] = {}
+
+    def current(self, generation: int | None) -> _Kept:
+        if generation != self.generation:
+            self.generation = generation
+            self.facts, self.complete, self.places, self.trees = {}, False, None, {}
+            self.defunct = None
+        return self
+
+
+_kept: WeakKeyDictionary[EmbeddedStore, _Kept] = WeakKeyDictionary()
+_kept_lock = threading.Lock()
+
+
+def _memory(store: Store) -> _Kept:
+    """What is known of an embedded store's current data; a fresh memory for other stores, whose
+    data may change under us (as in ``search.Answers``)."""
+    if not isinstance(store, EmbeddedStore):
+        return _Kept()
+    with _kept_lock:
+        kept = _kept.setdefault(store, _Kept())
+    with kept.lock:
+        return kept.current(store.generation)
+
+
+def _number(term) -> float | None:
+    try:
+        return float(term.value)
+    except (AttributeError, ValueError):
+        return None
+
+
+def _read_facts(store: Store, services: list[str], kept: _Kept) -> dict[str, Facts]:
+    wanted = [s for s in services if s not in kept.facts]
+    if wanted and not kept.complete:
+        text = queries.text("ranking-facts")
+        if len(wanted) > ALL_AT_ONCE:
+            found = _facts(store, values(text, {}, frozenset({"facts", "all"})))
+            kept.complete = True
+        else:
+            found = _facts(store, values(text, {"service": [ox.NamedNode(s) for s in wanted]},
+                                         frozenset({"facts", "some"})))
+        for service in wanted:
+            found.setdefault(service, Facts())
+        kept.facts.update(found)
+    return {s: kept.facts.get(s, Facts()) for s in services}
+
+
+def _facts(store: Store, sparql: str) -> dict[str, Facts]:
+    found: dict[str, Facts] = {}
+    for row in store.query(sparql):
+        service, key, value = row["service"], row["key"], row["value"]
+        if service is None or key is None:
+            continue
+        facts = found.setdefault(service.value, Facts())
+        key = key.value
+        if key == "geo":
+            lat, lon = _number(row["lat"]), _number(row["lon"])
+            if lat is not None and lon is not None:
+                facts.geo = min(facts.geo or (lat, lon), (lat, lon))
+        elif key == "open":
+            # Some engines (Virtuoso) give a stored boolean back as "1".
+            facts.open = facts.open or value.value in ("true", "1")
+        elif key in ("eligible", "area", "type") and isinstance(value, ox.NamedNode):
+            {"eligible": facts.eligible, "area": facts.areas, "type": facts.types}[key].add(
+                value.value)
+        elif key == "verified":
+            facts.verified = max(facts.verified or value.value, value.value)
+        elif key == "name" and isinstance(value, ox.Literal):
+            facts.names.setdefault(value.language or "", value.value)
+        elif key == "status" and isinstance(value, ox.NamedNode):
+            facts.status = value.value
+    return found
+
+
+def _places(store: Store, kept: _Kept) -> dict[str, tuple[float, float]]:
+    if kept.places is None:
+        places: dict[str, tuple[float, float]] = {}
+        for row in store.query(values(queries.text("ranking-facts"), {}, frozenset({"places"}))):
+            lat, lon = _number(row["lat"]), _number(row["lon"])
+            if isinstance(row["place"], ox.NamedNode) and lat is not None and lon is not None:
+                places.setdefault(row["place"].value, (lat, lon))
+        kept.places = places
+    return kept.places
+
+
+def _defunct(store: Store, kept: _Kept) -> set[str]:
+    if kept.defunct is None:
+        sparql = values(queries.text("ranking-facts"), {"status": [ox.NamedNode(DEFUNCT)]},
+                        frozenset({"closed"}))
+        kept.defunct = {row["service"].value for row in store.query(sparql)
+                        if isinstance(row["service"], ox.NamedNode)}
+    return kept.defunct
+
+
+def _tree(store: Store, name: str, kept: _Kept) -> dict[str, concepts.Concept]:
+    if name not in kept.trees:
+        kept.trees[name] = concepts.concepts(store, SCHEMES[name])
+    return kept.trees[name]
+
+
+def _ancestors(tree: dict[str, concepts.Concept], iri: str) -> dict[str, int]:
+    """Each concept above ``iri`` (and itself, at 0) with its distance in steps."""
+    found = {iri: 0}
+    frontier = [iri]
+    while frontier:
+        following = []
+        for current in frontier:
+            for parent in tree.get(current, concepts.Concept(current)).broader:
+                if parent not in found:
+                    found[parent] = found[current] + 1
+                    following.append(parent)
+        frontier = following
+    return found
+
+
+# --- the point searched from ---------------------------------------------------------------
+
+def point(store: Store, near: str) -> Point:
+    """The point ``near`` names: ``LAT,LON`` in decimal degrees, or a region or municipality
+    code whose reference point the graph holds. Raises ``UnknownCode`` (parameter ``near``) for
+    an unknown code and ``Unplaceable`` for coordinates out of range or a place with no
+    reference point."""
+    found = _POINT.match(near)
+    if found:
+        lat, lon = float(found.group(1)), float(found.group(2))
+        if not (-90 <= lat <= 90 and -180 <= lon <= 180):
+            raise Unplaceable(near, "out-of-range")
+        return Point(lat, lon)
+    try:
+        concept = resolve(store, "region", [near])[near].value
+    except UnknownCode:
+        raise UnknownCode("near", [near]) from None
+    reference = _places(store, _memory(store)).get(concept)
+    if reference is None:
+        raise Unplaceable(near, "no-reference-point")
+    return Point(*reference, place=concept)
+
+
+# --- the order -----------------------------------------------------------------------------
+
+def rank(store: Store, params, services) -> Ranked:
+    """The matching ``services`` of a search with ``params`` (``search.SearchParams``) in the
+    order above, without the defunct ones nor, when ``within_km`` is given with ``near``, the
+    ones farther than that or measured from nowhere. A search that asks for no page
+    (``limit=0``, a count) is only filtered, not ordered."""
+    origin = point(store, params.near) if params.near else None
+    kept = _memory(store)
+    with kept.lock:
+        services = sorted(set(services) - _defunct(store, kept))
+    if not services:
+        return Ranked([], {}, {})
+    if params.limit == 0 and not (origin and params.within_km is not None):
+        return Ranked(services, {}, {})
+    with kept.lock:
+        facts = _read_facts(store, services, kept)
+        places = _places(store, kept) if origin else {}
+        trees = {name: _tree(store, name, kept) for name in ("status", "need", "region")
+                 if getattr(params, name)}
+    asked = {name: {c.value for c in resolve(store, name, list(getattr(params, name))).values()}
+             for name in trees}
+    keys: dict[str, tuple] = {}
+    rules: dict[str, list[dict]] = {}
+    distances: dict[str, float] = {}
+    for service in services:
+        f = facts[service]
+        if f.status == DEFUNCT:
+            continue
+        measured = _distance(f, origin, places) if origin else None
+        if origin and measured is not None:
+            distances[service] = round(measured[0], 1)
+        if origin and params.within_km is not None and (
+                measured is None or measured[0] > params.within_km):
+            continue
+        said: list[dict] = []
+        key = (_eligibility(f, params, trees, asked, said),
+               _closeness(f, trees, asked, said),
+               _need(f, asked, said),
+               _nearness(measured, origin, said),
+               _verified(f, said),
+               (pick(f.names, params.lang) or "").casefold(),
+               service)
+        if f.status == TEMPORARILY_CLOSED:
+            said.append({"rule": "rank-temporarily-closed"})
+        keys[service], rules[service] = key, said
+    order = sorted(keys, key=keys.__getitem__)
+    return Ranked(order, distances, rules)
+
+
+def _eligibility(f: Facts, params, trees, asked, said) -> int:
+    if "status" in asked:
+        client = {a for s in asked["status"] for a in _ancestors(trees["status"], s)}
+        if f.open or f.eligible & client:
+            said.append({"rule": "rank-eligibility-confirmed"})
+            return 0
+        said.append({"rule": "rank-eligibility-not-stated"})
+        return 1
+    if f.open:
+        said.append({"rule": "rank-eligibility-open"})
+        return 0
+    if f.eligible:
+        said.append({"rule": "rank-eligibility-restricted"})
+        return 1
+    said.append({"rule": "rank-eligibility-not-stated"})
+    return 2
+
+
+def _closeness(f: Facts, trees, asked, said) -> tuple[int, int]:
+    """0 for an area that is the place searched or inside it; 1 and the steps up for a wider
+    area that contains it; 2 for a country (a top concept of the regions)."""
+    if "region" not in asked:
+        return (0, 0)
+    tree = trees["region"]
+    best: tuple[int, int, dict] | None = None
+    for area in sorted(f.areas):
+        above = _ancestors(tree, area)
+        for region in sorted(asked["region"]):
+            if region in above:
+                found = (0, 0, {"rule": "rank-place-local", "area": area, "region": region})
+            else:
+                steps = _ancestors(tree, region).get(area)
+                if steps is None:
+                    continue
+                national = not tree.get(area, concepts.Concept(area)).broader
+                found = ((2, steps, {"rule": "rank-place-national", "area": area,
+                                     "region": region}) if national else
+                         (1, steps, {"rule": "rank-place-wider", "area": area,
+                                     "region": region}))
+            if best is None or found[:2] < best[:2]:
+                best = found
+    if best is None:
+        return (3, 0)
+    said.append(best[2])
+    return best[:2]
+
+
+def _need(f: Facts, asked, said) -> int:
+    if "need" not in asked:
+        return 0
+    same = sorted(f.types & asked["need"])
+    if same:
+        said.append({"rule": "rank-need-same", "need": same[0]})
+        return 0
+    said.append({"rule": "rank-need-narrower"})
+    return 1
+
+
+def _distance(f: Facts, origin: Point, places) -> tuple[float, str | None] | None:
+    """The distance from ``origin`` and the area it was measured from (None: the service's own
+    coordinates), or None when neither the service nor any of its areas has a point."""
+    here = (origin.lat, origin.lon)
+    if f.geo is not None:
+        return distance_km(here, f.geo), None
+    measured = [(distance_km(here, places[a]), a) for a in sorted(f.areas) if a in places]
+    return min(measured) if measured else None
+
+
+def _nearness(measured, origin: Point | None, said) -> tuple[int, float]:
+    if origin is None:
+        return (0, 0.0)
+    if measured is None:
+        said.append({"rule": "rank-distance-unknown"})
+        return (1, 0.0)
+    km, area = measured
+    if area is None:
+        said.append({"rule": "rank-distance-own", "km": round(km, 1)})
+    else:
+        said.append({"rule": "rank-distance-area", "km": round(km, 1), "area": area})
+    return (0, km)
+
+
+def _verified(f: Facts, said) -> tuple[int, int]:
+    try:
+        day = date.fromisoformat(f.verified[:10]) if f.verified else None
+    except ValueError:
+        day = None
+    if day is None:
+        said.append({"rule": "rank-not-verified"})
+        return (1, 0)
+    said.append({"rule": "rank-verified", "date": day.isoformat()})
+    return (0, -day.toordinal())
