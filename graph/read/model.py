@@ -290,6 +290,7 @@ service                      url                   schema:url                  a
 service                      last_verified         pas:lastVerified            any          optional
 service                      modified              dct:modified                any          optional
 service                      status                pas:serviceStatus           status       optional
+service,organisation         identifier            dct:identifier              any          optional
 concept                      code                  skos:notation               any
 concept                      label                 skos:prefLabel              name
 concept                      labels                skos:prefLabel              languages
