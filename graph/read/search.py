@@ -175,7 +175,7 @@ def compute(store: Store, params: SearchParams) -> SearchResult:
     per-row Python work is as costly as the query.
     """
     bound = bind(store, params)
-    ordered = sorted({solution[0].value for solution in store.query(bound.query("match"))})
+    ordered = _matching(store, bound)
     page = ordered[params.offset:params.offset + params.limit]
     why = bound.query("why", page)
     described = describe(store, page)
@@ -188,6 +188,16 @@ def compute(store: Store, params: SearchParams) -> SearchResult:
         for item in items:
             item["why"] = explain(matches[item["id"]], params)
     return SearchResult(total=len(ordered), items=items, query=why)
+
+
+def _matching(store: Store, bound: Bound) -> list[str]:
+    return sorted({solution[0].value for solution in store.query(bound.query("match"))})
+
+
+def matching(store: Store, params: SearchParams) -> list[str]:
+    """Every service the search finds, in the search's order, without describing any: for
+    callers that filter further before they page (the Open Referral API); raises UnknownCode."""
+    return _matching(store, bind(store, params))
 
 
 def reasons(store: Store, why: str) -> dict[str, Match]:
