@@ -166,20 +166,22 @@ def service(item: dict, ids: Ids, terms: Terms, *, full: bool = True) -> dict | 
     return out
 
 
-def _child(iri: str, kind: str, key: str) -> str:
-    return derived_id(f"{iri}#{kind}/{key}")
+def child_id(sid: str, kind: str, key: str) -> str:
+    """The id of a nested object, derived from its service's HSDS id (not its IRI), so that it
+    too survives a round trip."""
+    return derived_id(f"urn:uuid:{sid}#{kind}/{key}")
 
 
 def _nested(item: dict, iri: str, sid: str, terms: Terms) -> dict:
     out: dict = {
-        "languages": [{"id": _child(iri, "language", c["id"]), "service_id": sid,
+        "languages": [{"id": child_id(sid, "language", c["id"]), "service_id": sid,
                        **({"code": c["code"]} if c.get("code") else {}),
                        "name": c.get("label") or c.get("code") or c["id"]}
                       for c in item.get("languages") or []],
-        "service_areas": [{"id": _child(iri, "area", c["id"]), "service_id": sid,
+        "service_areas": [{"id": child_id(sid, "area", c["id"]), "service_id": sid,
                            "name": c.get("label") or c.get("code") or c["id"], "uri": c["id"]}
                           for c in item.get("areas") or []],
-        "attributes": [{"id": _child(iri, "type", c["id"]), "link_id": sid,
+        "attributes": [{"id": child_id(sid, "type", c["id"]), "link_id": sid,
                         "link_type": "service_type", "link_entity": "service",
                         "taxonomy_term_id": derived_id(c["id"]),
                         "taxonomy_term": terms.term(c["id"])}
@@ -191,32 +193,32 @@ def _nested(item: dict, iri: str, sid: str, terms: Terms) -> dict:
     telephones = get(item, "contact.telephone")
     for number in telephones if isinstance(telephones, list) else [telephones]:
         if number:
-            out["phones"].append({"id": _child(iri, "phone", number), "service_id": sid,
+            out["phones"].append({"id": child_id(sid, "phone", number), "service_id": sid,
                                   "number": number})
     if hours := item.get("opening_hours"):
-        out["schedules"].append({"id": _child(iri, "schedule", "hours"), "service_id": sid,
+        out["schedules"].append({"id": child_id(sid, "schedule", "hours"), "service_id": sid,
                                  "description": hours})
-    if location := _location(item, iri):
-        out["service_at_locations"].append({"id": _child(iri, "at", "0"), "service_id": sid,
+    if location := _location(item, sid):
+        out["service_at_locations"].append({"id": child_id(sid, "at", "0"), "service_id": sid,
                                             "location_id": location["id"],
                                             "location": location})
     return out
 
 
-def _location(item: dict, iri: str) -> dict | None:
+def _location(item: dict, sid: str) -> dict | None:
     """The service's place: its address and coordinates, as one HSDS location."""
     address, geo = item.get("address") or {}, item.get("geo") or {}
     if isinstance(geo, list):
         geo = geo[0] if geo else {}
     if not any(address.values()) and not geo:
         return None
-    location: dict = {"id": _child(iri, "location", "0"), "location_type": "physical"}
+    location: dict = {"id": child_id(sid, "location", "0"), "location_type": "physical"}
     for key, hsds in (("lat", "latitude"), ("lon", "longitude")):
         if geo.get(key) is not None:
             location[hsds] = float(geo[key])
     if any(address.values()):
         location["addresses"] = [{
-            "id": _child(iri, "address", "0"), "location_id": location["id"],
+            "id": child_id(sid, "address", "0"), "location_id": location["id"],
             "address_1": address.get("street") or "", "city": address.get("locality") or "",
             # HSDS requires a state or province; the graph's addresses have none.
             "state_province": address.get("region") or "",
@@ -272,7 +274,13 @@ def document(store: Store, *, language: str = DEFAULT_LANGUAGE) -> Export:
             providers.add(item["provider"]["id"])
     orgs = [organization(o, ids) for o in organisations(store, sorted(providers), language)]
     return Export({"version": VERSION, "profile": PROFILE,
-                   "organizations": orgs, "services": out}, left_out)
+                   "organizations": sorted(orgs, key=_order), "services": sorted(out, key=_order)},
+                  left_out)
+
+
+def _order(item: dict) -> tuple[str, str]:
+    """By name, then id: an order that does not depend on the IRIs a store minted."""
+    return item["name"].casefold(), item["id"]
 
 
 def left_out_note(export: Export) -> str:

@@ -143,7 +143,7 @@ class Directory:
     def service_at_location(self, ident: str) -> dict | None:
         places = self._set("services-with-place", {}) & self._set("services-with-status", {})
         for iri in sorted(places):
-            if hsds.derived_id(f"{iri}#at/0") == ident:
+            if hsds.child_id(self.ids.id(iri), "at", "0") == ident:
                 (item,) = hsds.services(self.store, [iri], self.lang)
                 return self._at_location(item, True)
         return None

@@ -165,7 +165,8 @@ def kind_of(item: dict) -> str:
                "service_at_locations", "eligibility_description", "fees_description"}:
         return "service"
     if keys & {"services", "website", "tax_status", "tax_id", "year_incorporated",
-               "legal_status", "logo", "organization_identifiers", "parent_organization_id"}:
+               "legal_status", "logo", "organization_identifiers", "parent_organization_id"} \
+            and "name" in keys:
         return "organization"
     if keys & {"location", "service"} or {"location_id", "service_id"} <= keys:
         return "service_at_location"
