@@ -4,7 +4,7 @@ and read model as ``/api/services``.
 Services are found by the one search (``read.search.matching``: words and service types), then
 narrowed by what the search has no parameter for (provider, modification time, a stated status),
 paged, described by the read model and written as HSDS by ``export.hsds``. Nothing here knows
-HTTP: the router in ``api/`` turns parameters into a ``Query`` and answers what comes back.
+the web: the router in ``api/`` turns parameters into a ``Query`` and answers what comes back.
 """
 
 from __future__ import annotations

@@ -26,7 +26,13 @@ from pathlib import Path
 
 from passerelle.errors import InvalidData
 from passerelle.graph.export.hsds import Ids
-from passerelle.graph.imports.hsds_fields import ORGANIZATION, REPORTED, SERVICE, put
+from passerelle.graph.imports.hsds_fields import (
+    ORGANIZATION,
+    ORGANIZATION_REPORTED,
+    REPORTED,
+    SERVICE,
+    put,
+)
 from passerelle.graph.imports.importer import ServiceRecord, given
 from passerelle.graph.rdf import queries
 from passerelle.graph.rdf.namespaces import ID, NUTS, PAS
@@ -198,7 +204,8 @@ class _Document:
         elif isinstance(data, dict) and isinstance(data.get("contents"), list):
             self._sort(_objects(data["contents"], "$.contents"))
         elif isinstance(data, dict) and (isinstance(data.get("organizations"), list)
-                                         or isinstance(data.get("services"), list)):
+                                         or isinstance(data.get("services"), list)
+                                         and "name" not in data):
             for key, value in data.items():
                 if isinstance(value, list):
                     self.lists[key] = _objects(value, _member("$", key))
@@ -331,12 +338,15 @@ def records(data, vocabularies: Resolver, *, language: str = DEFAULT_LANGUAGE,
     ids = Ids(vocabularies.store)
     found, used = [], set()
     for service, org, extra in document.services():
-        found.append(_record(document, service, org, extra, vocabularies, language, terms, ids))
-        if org is not None:
+        record = _record(document, service, org, extra, vocabularies, language, terms, ids)
+        if org is not None and org[1] not in used:
             used.add(org[1])
+            record.notes += _unkept(org)
+        found.append(record)
     for org in document.lone_organisations(used):
         record = ServiceRecord(where=org[1], language=language, organisation_only=True)
         record.organisation = _organisation(org, ids, record)
+        record.notes += _unkept(org)
         found.append(record)
     if not found:
         kinds = [k for k in ("taxonomy_terms", "taxonomies") if document.top.get(k)]
@@ -377,7 +387,21 @@ def _organisation(org: Item, ids: Ids, record: ServiceRecord) -> dict:
         existing = ids.iri(given_id.text, PAS + "Organisation")
         if existing and existing.startswith(ID + "organisation/"):
             out["id"] = Value(existing.removeprefix(ID + "organisation/"), given_id.where)
+    uri = _text(item, "uri", where)
+    if "id" not in out and uri is not None and uri.text.startswith(ID + "organisation/"):
+        # Passerelle's own export: the organisation keeps its IRI.
+        out["id"] = Value(uri.text.removeprefix(ID + "organisation/"), uri.where)
     return out
+
+
+def _unkept(org: Item) -> list[Problem]:
+    """The organisation's fields the graph cannot hold yet, named once."""
+    item, where = org
+    unkept = sorted(key for key in ORGANIZATION_REPORTED
+                    if item.get(key) not in (None, "", [], {})
+                    and not (key == "uri" and str(item[key]).startswith(ID + "organisation/")))
+    return [Problem(where, "not kept (no field in the graph yet): " + ", ".join(unkept))] \
+        if unkept else []
 
 
 def _record(document: _Document, service: Item, org: Item | None, extra: list[Item],

@@ -114,6 +114,25 @@ REPORTED = {
 }
 """Service fields an import names in a note when a file gives them: nothing is dropped silently."""
 
+ORGANIZATION_REPORTED = {
+    "additional_websites": "no field: one homepage is kept",
+    "tax_status": "no field in the graph",
+    "tax_id": "no field in the graph",
+    "year_incorporated": "no field yet (schema:foundingDate takes a full date or a year)",
+    "legal_status": "no field: organisation types are Passerelle's own scheme",
+    "logo": "no field in the graph",
+    "uri": "kept only when it is the organisation's Passerelle IRI (then it is the same one)",
+    "parent_organization_id": "no field: org:subOrganizationOf needs the parent in the graph",
+    "funding": "no field for a funding source text",
+    "contacts": "no field for named people",
+    "phones": "no field yet for an organisation's phones",
+    "locations": "no field yet: an organisation's address comes with the service details",
+    "programs": "no field: practices are Passerelle's own records",
+    "organization_identifiers": "no field in the graph",
+    "metadata": "an outside system's change log",
+}
+"""Organisation fields an import names in a note when a file gives them."""
+
 DROPPED = {
     "ids of nested objects": "phones, languages, areas, attributes, schedules, locations and "
                              "addresses get ids derived from their service on export; they are "
@@ -150,5 +169,7 @@ def markdown() -> str:
         lines += [f"| {name}.{r.hsds} | `{r.model}` | {r.why} ({r.way}) |" for r in rows]
     lines += [f"| service.{key} | mapped | {why} |" for key, why in MAPPED.items()]
     lines += [f"| service.{key} | reported | {why} |" for key, why in REPORTED.items()]
+    lines += [f"| organization.{key} | reported | {why} |"
+              for key, why in ORGANIZATION_REPORTED.items()]
     lines += [f"| {key} | dropped | {why} |" for key, why in DROPPED.items()]
     return "\n".join(lines)
