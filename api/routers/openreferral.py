@@ -65,6 +65,12 @@ def services(store: StoreDep, search: Search = None, taxonomy_term_id: Ident = N
              modified_after: Annotated[str | None, Query(max_length=40)] = None,
              minimal: bool = False, full: Full = False, page: Page = 1, per_page: PerPage = 50,
              format: Format = "json", lang: Lang = DEFAULT_LANG) -> JSONResponse:
+    """The services of the graph as HSDS 3.1, found by the same search as `/api/services`:
+    `search` is its full-text `q`, `taxonomy_term_id` its `need` (a term's HSDS id, its code
+    or its IRI; narrower types match too), `taxonomy_id` the service-type taxonomy's id;
+    `organization_id` and `modified_after` narrow further. Services whose status the graph
+    does not state are not listed, since HSDS requires one. The field map is in the README
+    ("Open Referral HSDS"): kept, mapped, reported and dropped fields and why."""
     query = _query(search, taxonomy_term_id, taxonomy_id, organization_id, modified_after,
                    page, per_page, lang)
     if isinstance(query, JSONResponse):
