@@ -136,7 +136,9 @@ def _copies(item: dict, rows, out: dict) -> None:
         value = get(item, row.model)
         if row.kind == "datetime":
             value = _moment(value)
-        if isinstance(value, str) and value:
+        if row.kind == "year":
+            value = int(value[:4]) if isinstance(value, str) and value[:4].isdigit() else None
+        if isinstance(value, str | int) and value:
             out[row.hsds] = value
 
 

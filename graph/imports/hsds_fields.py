@@ -27,7 +27,8 @@ class Row:
 
     ``kind``: ``text`` a language-tagged text (tagged with the import's language; the export
     picks one language), ``plain`` a string as is, ``date`` an ISO date (checked on import),
-    ``datetime`` an RFC 3339 moment; ``way``: ``both``, ``in`` (read from HSDS only) or ``out``
+    ``datetime`` an RFC 3339 moment, ``year`` a year (a number in HSDS, the year of a date in
+    the graph); ``way``: ``both``, ``in`` (read from HSDS only) or ``out``
     (written to HSDS only)."""
 
     hsds: str
@@ -64,6 +65,7 @@ alternate_name        alternate_names       text      in     kept; not in the re
 description           description           text      both   kept (required: empty if none)
 website               homepage              plain     both   kept
 email                 contact.email         plain     in     kept; not in the read model yet
+year_incorporated     founding_date         year      both   kept as the founding year
 """)
 """An organisation's one-to-one fields that are copies."""
 
@@ -118,7 +120,6 @@ ORGANIZATION_REPORTED = {
     "additional_websites": "no field: one homepage is kept",
     "tax_status": "no field in the graph",
     "tax_id": "no field in the graph",
-    "year_incorporated": "no field yet (schema:foundingDate takes a full date or a year)",
     "legal_status": "no field: organisation types are Passerelle's own scheme",
     "logo": "no field in the graph",
     "uri": "kept only when it is the organisation's Passerelle IRI (then it is the same one)",
