@@ -13,8 +13,9 @@ IRI, so the same graph always gives the same ids and a round trip keeps them.
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
+from functools import cached_property
 
 import pyoxigraph as ox
 
@@ -88,10 +89,11 @@ class Terms:
 
     store: Store
     language: str = DEFAULT_LANGUAGE
-    found: dict = field(default_factory=dict)
 
-    def __post_init__(self):
-        self.found = concept_tree.concepts(self.store, TAXONOMY_IRI)
+    @cached_property
+    def found(self) -> dict:
+        """The scheme's concepts, read on first use: a list of one-to-one fields needs none."""
+        return concept_tree.concepts(self.store, TAXONOMY_IRI)
 
     def term(self, iri: str, language: str | None = None) -> dict:
         language = language or self.language

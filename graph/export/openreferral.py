@@ -58,14 +58,14 @@ class Directory:
         self.store, self.lang = store, lang
         self.ids = hsds.Ids(store)
         self.terms = hsds.Terms(store, lang)
-        self.term_ids = {hsds.derived_id(iri): iri for iri in self.terms.found}
 
     # --- services -------------------------------------------------------------------------
 
     def _term(self, given: str) -> str | None:
         """A service type's IRI by its HSDS id, code or IRI."""
-        if given in self.term_ids:
-            return self.term_ids[given]
+        term_ids = {hsds.derived_id(iri): iri for iri in self.terms.found}
+        if given in term_ids:
+            return term_ids[given]
         if given in self.terms.found:
             return given
         return next((iri for iri, c in self.terms.found.items() if c.notation == given), None)
