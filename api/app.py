@@ -26,6 +26,7 @@ from passerelle.api.routers import (
     exports,
     graph_store,
     health,
+    openreferral,
     organisations,
     pages,
     practices,
@@ -44,7 +45,8 @@ from passerelle.settings import Settings, get_settings
 
 access_log = logging.getLogger("passerelle.access")
 
-READ_ONLY = re.compile(r"^/(sparql|catalog|context\.jsonld|ontology(/.*)?|api/.*|id/.*|export/.*)$")
+READ_ONLY = re.compile(r"^/(sparql|catalog|context\.jsonld|ontology(/.*)?|api/.*|id/.*|export/.*"
+                       r"|openreferral/.*)$")
 """The paths any web page may read from another origin (browser SPARQL editors, data portals)."""
 QUERY_POST = "/sparql"
 """The one path where POST only reads: the SPARQL query endpoint (updates are /sparql/update)."""
@@ -178,7 +180,8 @@ def create_app(store: Store, settings: Settings | None = None) -> FastAPI:
 
     for router in (health.router, services.router, resources.router, vocabularies.router,
                    organisations.router, practices.router, events.router, pages.router,
-                   exports.router, query_page.router, sparql.router, referral.router):
+                   exports.router, query_page.router, sparql.router, referral.router,
+                   openreferral.router):
         app.include_router(router)
     for router in (graph_store.router, sparql_update.router, changes.router):
         app.include_router(router)

@@ -56,12 +56,19 @@ def build_parser() -> argparse.ArgumentParser:
     _store_option(load)
 
     imports = commands.add_parser(
-        "import", help="import services from the spreadsheet template (CSV) or HSDS JSON")
-    imports.add_argument("file", type=Path, metavar="FILE.csv|FILE.json")
+        "import", help="import services from the spreadsheet template (CSV) or Open Referral "
+                       "HSDS 3.0/3.1 (JSON, tabular JSON, or a CSV datapackage folder)")
+    imports.add_argument("file", type=Path, metavar="FILE.csv|FILE.json|DIR|datapackage.json")
     imports.add_argument("--graph", metavar="IRI",
                          help="named graph to (re)fill (default: one named after the file)")
     imports.add_argument("--skip-invalid", action="store_true",
                          help="store the valid rows and report the others")
+    imports.add_argument("--check", action="store_true",
+                         help="check and report everything, write nothing (a dry run)")
+    imports.add_argument("--term-map", type=Path, metavar="FILE.json",
+                         help="HSDS: declared mappings of taxonomy terms (id, code, term_uri or "
+                              "name) to service-type codes, beyond Passerelle's own and Open "
+                              "Eligibility's")
     imports.add_argument("--lang", default=Settings.languages.default,
                          help="language of the texts the file does not tag (default: "
                               f"{Settings.languages.default})")
@@ -80,7 +87,7 @@ def build_parser() -> argparse.ArgumentParser:
     export = commands.add_parser("export", help="write the whole graph to standard output")
     export.add_argument("--format", default="ttl",
                         help="ttl, nt, nq, trig, jsonld or rdfxml; hsds for the services as "
-                             "Open Referral HSDS JSON")
+                             "Open Referral HSDS 3.1 JSON")
     export.add_argument("--profile", choices=["dcat-ap", "cpsv-ap"],
                         help="write the DCAT-AP catalogue or the CPSV-AP profile of the services "
                              "instead of the whole graph")
@@ -218,25 +225,36 @@ def cmd_import(args: argparse.Namespace) -> int:
     from passerelle.graph.imports import hsds, spreadsheet
     from passerelle.graph.imports.importer import import_records
     from passerelle.graph.rdf.namespaces import graph_iri
+    from passerelle.graph.write.mapping import slugify
 
-    kind = args.file.suffix.lower()
-    if kind not in (".csv", ".json"):
-        raise PasserelleError(f"{args.file}: give a .csv (the template) or a .json (HSDS) file")
-    if not args.file.is_file():
+    kind = "dir" if args.file.is_dir() else args.file.suffix.lower()
+    if kind not in (".csv", ".json", "dir"):
+        raise PasserelleError(f"{args.file}: give a .csv (the template), a .json (HSDS) file "
+                              "or an HSDS CSV datapackage folder")
+    if kind != "dir" and not args.file.is_file():
         raise PasserelleError(f"{args.file}: no such file")
+    if args.term_map is not None and not args.term_map.is_file():
+        raise PasserelleError(f"{args.term_map}: no such file (--term-map)")
     if kind == ".csv":
         records = spreadsheet.read(args.file, language=args.lang)
         store = _open(args)
     else:
         store = _open(args)
-        records = hsds.read(args.file, store, language=args.lang)
-    graph = args.graph or graph_iri("import-" + args.file.stem)
+        term_map = hsds.read_term_map(args.term_map) if args.term_map else None
+        records = hsds.read(args.file, store, language=args.lang, term_map=term_map)
+    name = args.file.parent.name if args.file.name == "datapackage.json" else args.file.stem
+    graph = args.graph or graph_iri("import-" + (slugify(name) or "hsds"))
     result = import_records(store, records, graph=graph, source=args.file.name,
-                            skip_invalid=args.skip_invalid)
+                            skip_invalid=args.skip_invalid, check_only=args.check)
     for line in [*result.notes, *result.skipped]:
         print(line, file=sys.stderr)
-    print(f"imported {result.imported} service(s) into <{graph}>"
-          + (f"; skipped {len(records) - result.imported}" if result.skipped else ""))
+    done = "checked, nothing written:" if result.checked_only else "imported"
+    lone = f" and {result.organisations} organisation(s)" if result.organisations else ""
+    stored = result.imported + result.organisations
+    print(f"{done} {result.imported} service(s){lone} into <{graph}>"
+          + (f"; skipped {len(records) - stored}" if len(records) > stored else "")
+          + (f"; left out {len(result.skipped)} invalid value(s) or record(s)"
+             if result.skipped else ""))
     return 0
 
 
@@ -305,9 +323,11 @@ def cmd_export(args: argparse.Namespace) -> int:
     from passerelle.graph.rdf import formats
 
     if args.format == "hsds":
-        from passerelle.graph.imports.hsds import to_hsds
+        from passerelle.graph.export import hsds
 
-        json.dump(to_hsds(_open(args)), sys.stdout, ensure_ascii=False, indent=2)
+        export = hsds.document(_open(args))
+        print(hsds.left_out_note(export), file=sys.stderr)
+        json.dump(export.document, sys.stdout, ensure_ascii=False, indent=2)
         sys.stdout.write("\n")
         return 0
     fmt = formats.by_name(args.format)

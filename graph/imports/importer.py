@@ -50,7 +50,11 @@ class ServiceRecord:
     source holds them. ``organisation`` is its provider's JSON as the source gives it (``id``, a
     slug, or a ``name`` to create it by). ``columns`` maps a property (``schema:email``) to where
     the source holds it, so that a rule broken on that property is reported there; ``problems``
-    are what the reader already refused, ``notes`` what it could not use."""
+    are what the reader already refused, ``notes`` what it could not use. ``droppable`` are
+    problems with values the reader left out of ``json`` (coordinates out of range): they refuse
+    the record, unless the import keeps the valid parts (``skip_invalid``), when they are only
+    reported. ``iri`` is the service's IRI when the graph already has it under the source's id;
+    an ``organisation_only`` record describes an organisation that no service names."""
 
     where: str
     language: str
@@ -59,6 +63,9 @@ class ServiceRecord:
     columns: dict[str, str] = field(default_factory=dict)
     problems: list[Problem] = field(default_factory=list)
     notes: list[Problem] = field(default_factory=list)
+    droppable: list[Problem] = field(default_factory=list)
+    iri: str | None = None
+    organisation_only: bool = False
 
 
 def given(**fields) -> dict:
@@ -67,6 +74,10 @@ def given(**fields) -> dict:
 
 
 def service_iri(record: ServiceRecord) -> str | None:
+    if record.organisation_only:
+        return None
+    if record.iri is not None:
+        return record.iri
     names = record.json.get("name", {})
     name = names.get("en") or next(iter(names.values()), None)
     if name is None or not slugify(name.text):
@@ -82,7 +93,10 @@ def organisation_slug(record: ServiceRecord) -> str | None:
         return None
     if org.get("id") is not None:
         return org["id"].text
-    return slugify(org["name"].text) if org.get("name") is not None else None
+    name = org.get("name")
+    if isinstance(name, dict):
+        name = name.get("en") or next(iter(name.values()), None)
+    return slugify(name.text) if name is not None else None
 
 
 @dataclass
@@ -99,12 +113,14 @@ def to_triples(record: ServiceRecord, resolver: Resolver, known: set[str]) -> Bu
     """The service's triples, and its organisation's unless ``known`` already holds it: the
     record becomes the write API's JSON (with located values) and goes through its mapper."""
     iri = service_iri(record)
-    if iri is None:
-        return Built([], problems=[*record.problems, Problem(record.where,
-                                                             "a service needs a name")])
     problems = list(record.problems)
     options = {"resolver": resolver, "problems": problems, "where": record.where}
     slug, refused = _provider(record)
+    if record.organisation_only:
+        return _organisation_only(record, resolver, known, slug, refused, options)
+    if iri is None:
+        return Built([], problems=[*record.problems, Problem(record.where,
+                                                             "a service needs a name")])
     json = given(lang=record.language, **{**record.json, "provider": slug, "last_verified":
                  _day(record.json.get("last_verified"), problems)})
     service = mapping.service(resolver.store, json, iri, base=ID, modified=None,
@@ -123,6 +139,24 @@ def to_triples(record: ServiceRecord, resolver: Resolver, known: set[str]) -> Bu
     described = mapping.organisation(resolver.store, json, node, base=ID, modified=None,
                                      **options)
     return Built(service, node, described, problems)
+
+
+def _organisation_only(record: ServiceRecord, resolver: Resolver, known: set[str],
+                       slug: str | None, refused: list[Problem], options: dict) -> Built:
+    """An organisation no service of the source names: described unless the graph has it."""
+    problems = options["problems"]
+    problems.extend(refused)
+    node = ID + "organisation/" + slug if slug else None
+    org = record.organisation or {}
+    if node is None or org.get("name") is None:
+        problems.append(Problem(record.where, "an organisation needs a name"))
+        return Built([], problems=problems)
+    if node in known:
+        return Built([], problems=problems)
+    json = given(lang=record.language, **{k: v for k, v in org.items() if k != "id"})
+    described = mapping.organisation(resolver.store, json, node, base=ID, modified=None,
+                                     **options)
+    return Built([], node, described, problems)
 
 
 def _provider(record: ServiceRecord) -> tuple[str | None, list[Problem]]:
@@ -166,6 +200,10 @@ class ImportResult:
     skipped: list[Problem]
     notes: list[Problem]
     load: LoadResult
+    organisations: int = 0
+    """Organisations stored on their own (no service of the source names them)."""
+    checked_only: bool = False
+    """A dry run: everything was checked and nothing written."""
 
 
 def _graph_metadata(graph: str, source: str) -> list[ox.Triple]:
@@ -184,21 +222,31 @@ def _located(record: ServiceRecord, path: str, message: str) -> Problem:
 
 
 def import_records(store: Store, records: list[ServiceRecord], *, graph: str, source: str,
-                   skip_invalid: bool = False) -> ImportResult:
+                   skip_invalid: bool = False, check_only: bool = False) -> ImportResult:
     """Write the records into ``graph``, replacing what an earlier import of it put there.
 
     All records or none; with ``skip_invalid`` the invalid ones are left out and reported (and
-    nothing is written when none is left). An organisation several records create is described
-    once, by the first of them that is kept.
+    nothing is written when none is left), and the values a reader left out of a kept record
+    (its ``droppable`` problems) are reported with them. An organisation several records create
+    is described once, by the first of them that is kept. ``check_only``: everything is checked
+    and reported, nothing is written.
     """
     resolver = Resolver(store)
     known = _known_organisations(store, records, graph)
     built = [to_triples(record, resolver, known) for record in records]
     problems = {i: b.problems for i, b in enumerate(built) if b.problems}
+    dropped = [p for r in records for p in r.droppable]
+    if not skip_invalid:
+        for index, record in enumerate(records):
+            if record.droppable:
+                problems.setdefault(index, []).extend(record.droppable)
     first: dict[str, str] = {}
     candidates = []
     for index, record in enumerate(records):
-        iri = service_iri(record)
+        iri = service_iri(record) or (built[index].organisation
+                                      if record.organisation_only else None)
+        if record.organisation_only and iri is None and index not in problems:
+            continue
         if iri in first:
             problems.setdefault(index, []).append(Problem(
                 record.where, f"the same service as {first[iri]} (same organisation and name)"))
@@ -220,13 +268,17 @@ def import_records(store: Store, records: list[ServiceRecord], *, graph: str, so
             raise ImportFailed(_listed(problems), source)
         kept = [i for i in candidates if i not in problems]
         if kept == candidates:
-            load = steps.commit(store, planned, report, what=source)
+            load = LoadResult() if check_only else \
+                steps.commit(store, planned, report, what=source)
             notes = [n for i in kept for n in records[i].notes]
-            return ImportResult(len(kept), _listed(problems), notes, load)
+            lone = sum(1 for i in kept if records[i].organisation_only)
+            skipped = _listed(problems) + [p for i in kept for p in records[i].droppable]
+            return ImportResult(len(kept) - lone, skipped, notes, load, lone, check_only)
         candidates = kept
     if problems and not skip_invalid:
         raise ImportFailed(_listed(problems), source)
-    return ImportResult(0, _listed(problems), [], LoadResult())
+    return ImportResult(0, _listed(problems) + dropped, [], LoadResult(),
+                        checked_only=check_only)
 
 
 def _listed(problems: dict[int, list[Problem]]) -> list[Problem]:

@@ -367,6 +367,7 @@ service                      last_verified         pas:lastVerified            a
 service                      modified              dct:modified                any          optional
 service                      status                pas:serviceStatus           status       optional
 service                      uncertainty           pas:uncertaintyNote         texts
+service,organisation         identifier            dct:identifier              any          optional
 concept                      code                  skos:notation               any
 concept                      label                 skos:prefLabel              name
 concept                      labels                skos:prefLabel              languages

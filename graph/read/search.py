@@ -190,8 +190,8 @@ def compute(store: Store, params: SearchParams, *, index: bool | None = None) ->
     Only the page's services are explained and described, so a broad search at a million
     triples costs one pass over the matching services plus a page's worth of detail.
     """
-    matched, bound = matching(store, params, index=index)
-    ordered = ranking.rank(store, params, set(matched)).order
+    ranked = ranked_matches(store, params, index=index)
+    ordered = ranked.order
     page = ordered[params.offset:params.offset + params.limit]
     why = bound.query("why", page)
     described = describe(store, page)
@@ -232,6 +232,14 @@ def matching(store: Store, params: SearchParams, *, index: bool | None = None
                            include_unknown=params.include_unknown, q=params.q or None), bound
     bound = bind(store, params, found.words_match(params.q) if params.q else None)
     return sorted({solution[0].value for solution in store.query(bound.query("match"))}), bound
+
+
+def ranked_matches(store: Store, params: SearchParams, *, index: bool | None = None
+                   ) -> ranking.Ranked:
+    """Every service the search finds, in the search's order (``ranking``), none described:
+    for pages and for callers that filter further before they page (the Open Referral API)."""
+    matched, _ = matching(store, params, index=index)
+    return ranking.rank(store, params, set(matched))
 
 
 def reasons(store: Store, why: str) -> dict[str, Match]:

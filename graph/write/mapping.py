@@ -212,6 +212,18 @@ class Record:
         except ValueError as error:
             return self.fail(name, f"{text[:200]!r} is not an IRI ({error})", value)
 
+    def identifier(self, name: str, predicate: str) -> None:
+        """An identifier another directory gave the record (an Open Referral id), kept as a
+        plain string so that an export gives the same id back."""
+        value = self.body.get(name)
+        if value is None:
+            return
+        text = _text(value)
+        if not isinstance(text, str) or not text.strip() or len(text) > 200:
+            return self.fail(name, "give an identifier as a text of at most 200 characters",
+                             value)
+        self.add(predicate, ox.Literal(text.strip()))
+
     def literal(self, name: str, predicate: str, datatype: Callable[[str], str]) -> None:
         value = self.body.get(name)
         if value is None:
@@ -405,7 +417,8 @@ def _date_type(value: str) -> str:
 SERVICE_FIELDS = {"name", "alternate_names", "description", "provider", "service_types",
                   "eligibility", "areas", "languages", "contact", "address", "opening_hours",
                   "cost", "how_to_apply", "url", "last_verified", "status", "offered_through",
-                  "geo", "hours", "free", "documents", "age", "interpretation", "accessibility"}
+                  "geo", "hours", "free", "documents", "age", "interpretation", "accessibility",
+                  "identifier"}
 IMPORTED_FIELDS = SERVICE_FIELDS
 """What an import may fill: everything the write API takes."""
 
@@ -444,6 +457,7 @@ def service(store: Store, body: object, iri: str, *, base: str, modified: dateti
     if status is not None:
         r.concepts("status", "service_status", PAS + "serviceStatus", given=[status])
     r.iri("offered_through", PAS + "offeredThrough")
+    r.identifier("identifier", DCT + "identifier")
     if modified is not None:
         r.add(DCT + "modified", timestamp(modified))
     return r.triples
@@ -475,7 +489,8 @@ def _eligibility(r: Record) -> None:
 
 ORGANISATION_FIELDS = {"name", "alternate_names", "description", "kind", "types", "homepage",
                        "address", "contact", "geo", "regions", "founding_date", "founders",
-                       "parent_organisations", "led_by", "sources", "uncertainty_notes"}
+                       "parent_organisations", "led_by", "sources", "uncertainty_notes",
+                       "identifier"}
 ORGANISATION_CLASSES = {"organisation": PAS + "Organisation", "network": PAS + "Network"}
 
 
@@ -505,6 +520,7 @@ def organisation(store: Store, body: object, iri: str, *, base: str,
     r.refs("led_by", "organisation/", PAS + "ledBy")
     r.iri("sources", DCT + "source")
     r.texts("uncertainty_notes", PAS + "uncertaintyNote", many=True)
+    r.identifier("identifier", DCT + "identifier")
     if modified is not None:
         r.add(DCT + "modified", timestamp(modified))
     return r.triples

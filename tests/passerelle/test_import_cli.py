@@ -80,6 +80,46 @@ def test_hsds_in_and_out(tmp_path):
     assert [o["name"] for o in document["organizations"]] == ["Example Welcome Network"]
 
 
+def test_official_csv_datapackage_refused_at_its_path_then_imported_without_it(tmp_path):
+    """The official HSDS 3.1 CSV example: its one location has latitude 100. All or nothing
+    refuses it naming the cell; a dry run with --skip-invalid reports and writes nothing; the
+    real run stores the service and organisation and leaves the coordinates out."""
+    from tests.hsds_schemas import folder
+
+    package = folder("hsds-3.1") / "examples" / "csv" / "datapackage.json"
+    terms = tmp_path / "terms.json"
+    terms.write_text(json.dumps({"*": "mental-health"}))
+    store = tmp_path / "store"
+    refused = run_cli("import", str(package), "--term-map", str(terms), "--store", str(store))
+    assert refused.returncode == 1
+    assert "$['locations.csv'][0].latitude: 100 is out of range [rule: latitude is between " \
+           "-90 and 90]" in refused.stderr.decode()
+    assert services(store) == 0
+    checked = run_cli("import", str(package), "--term-map", str(terms), "--store", str(store),
+                      "--skip-invalid", "--check")
+    assert checked.returncode == 0, checked.stderr.decode()
+    assert checked.stdout.decode().startswith("checked, nothing written: 1 service(s)")
+    assert services(store) == 0
+    done = run_cli("import", str(package.parent), "--term-map", str(terms), "--store",
+                   str(store), "--skip-invalid")
+    assert done.returncode == 0, done.stderr.decode()
+    assert "imported 1 service(s)" in done.stdout.decode()
+    assert services(store) == 1
+    exported = run_cli("export", "--format", "hsds", "--store", str(store))
+    document = json.loads(exported.stdout)
+    assert document["version"] == "3.1"
+    assert [s["id"] for s in document["services"]] == ["ac148810-d857-441c-9679-408f346de14b"]
+
+
+def test_a_term_map_naming_an_unknown_type_is_one_line(tmp_path):
+    terms = tmp_path / "terms.json"
+    terms.write_text(json.dumps({"*": "juggling"}))
+    result = run_cli("import", str(DATA / "hsds" / "nested.json"), "--term-map", str(terms),
+                     "--store", str(tmp_path / "store"))
+    assert result.returncode == 1
+    assert "term map: unknown service type(s) 'juggling'" in one_line_error(result)
+
+
 def test_other_file_kinds_are_a_clean_error(tmp_path):
     path = tmp_path / "services.xlsx"
     path.write_bytes(b"PK")
