@@ -85,7 +85,7 @@ class Directory:
         if q.taxonomy_id is not None and q.taxonomy_id not in (
                 hsds.derived_id(hsds.TAXONOMY_IRI), hsds.TAXONOMY_IRI):
             return []
-        found = ranked_matches(self.store, SearchParams(need=need, q=q.search or None)).order
+        found = ranked_matches(self.store, SearchParams(need=need, q=q.search or None))[0].order
         keep = self._set("services-with-status", {})
         if q.organization_id is not None:
             provider = self.ids.iri(q.organization_id, PAS + "Organisation")

@@ -26,8 +26,7 @@ import pyoxigraph as ox
 
 from passerelle.graph.rdf import queries
 from passerelle.graph.rdf.bind import values
-from passerelle.graph.read import search_index
-from passerelle.graph.read import ranking
+from passerelle.graph.read import ranking, search_index
 from passerelle.graph.read.codes import resolve
 from passerelle.graph.read.labels import pick
 from passerelle.graph.read.model import SERVICES, render
@@ -190,7 +189,7 @@ def compute(store: Store, params: SearchParams, *, index: bool | None = None) ->
     Only the page's services are explained and described, so a broad search at a million
     triples costs one pass over the matching services plus a page's worth of detail.
     """
-    ranked = ranked_matches(store, params, index=index)
+    ranked, bound = ranked_matches(store, params, index=index)
     ordered = ranked.order
     page = ordered[params.offset:params.offset + params.limit]
     why = bound.query("why", page)
@@ -235,11 +234,12 @@ def matching(store: Store, params: SearchParams, *, index: bool | None = None
 
 
 def ranked_matches(store: Store, params: SearchParams, *, index: bool | None = None
-                   ) -> ranking.Ranked:
-    """Every service the search finds, in the search's order (``ranking``), none described:
-    for pages and for callers that filter further before they page (the Open Referral API)."""
-    matched, _ = matching(store, params, index=index)
-    return ranking.rank(store, params, set(matched))
+                   ) -> tuple[ranking.Ranked, Bound]:
+    """Every service the search finds, in the search's order (``ranking``), none described,
+    and the bound parameters: for pages and for callers that filter further before they page
+    (the Open Referral API)."""
+    matched, bound = matching(store, params, index=index)
+    return ranking.rank(store, params, set(matched)), bound
 
 
 def reasons(store: Store, why: str) -> dict[str, Match]:
