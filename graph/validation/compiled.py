@@ -33,7 +33,7 @@ from rdflib.namespace import RDF, RDFS, SH
 from passerelle.graph.rdf import queries
 from passerelle.graph.rdf.bind import prebound, values
 from passerelle.graph.rdf.formats import rdflib_graph, rdflib_term
-from passerelle.graph.validation import gate
+from passerelle.graph.validation import functions, gate
 from passerelle.graph.validation.gate import Finding, Report
 
 DATA = ox.NamedNode("urn:x-passerelle:check:data")
@@ -133,7 +133,8 @@ class Compiled:
                      for t in itertools.chain(context, _class_axioms()))
         found = set()
         for check in self.checks:
-            solutions = store.query(check.sparql, use_default_graph_as_union=True)
+            solutions = store.query(check.sparql, use_default_graph_as_union=True,
+                                    custom_functions=functions.OXIGRAPH)
             names = {v.value for v in solutions.variables}
             for row in solutions:
                 value = row["value"] if "value" in names else None

@@ -1,5 +1,5 @@
 """SPARQL functions the shapes call that SPARQL itself cannot express, registered with the
-engine the validation gate runs (rdflib's).
+engines that check shapes: rdflib's for pySHACL (``gate``), Oxigraph's for the compiled checks.
 
 A telephone number's form is a pattern, but whether a number can exist depends on its country's
 numbering plan, which only a table of every plan knows: the ``phonenumbers`` library's. The
@@ -10,6 +10,7 @@ so the shape falls back to what its pattern refuses.
 from __future__ import annotations
 
 import phonenumbers
+import pyoxigraph as ox
 from rdflib import Literal, URIRef
 from rdflib.namespace import XSD
 from rdflib.plugins.sparql.operators import register_custom_function
@@ -39,6 +40,15 @@ def e164(number: str, country: str | None = None) -> str | None:
 
 def _possible_telephone(value: Literal) -> Literal:
     return Literal(possible_telephone(str(value)), datatype=XSD.boolean)
+
+
+def _possible_telephone_ox(value: ox.Literal) -> ox.Literal:
+    return ox.Literal("true" if possible_telephone(value.value) else "false",
+                      datatype=ox.NamedNode(str(XSD.boolean)))
+
+
+OXIGRAPH = {ox.NamedNode(str(POSSIBLE_TELEPHONE)): _possible_telephone_ox}
+"""The same functions for the SPARQL checks Oxigraph runs (``compiled``)."""
 
 
 def register() -> None:

@@ -63,7 +63,7 @@ def both(store, change: Change):
 
 
 def test_collected_examples():
-    assert len(EXAMPLES) == 67
+    assert len(EXAMPLES) == 86
 
 
 def test_every_shape_of_the_project_compiles():
