@@ -86,7 +86,8 @@ def as_cube(found: list[Matrix], settings) -> dict:
     }
     graph = []
     for matrix in found:
-        dataset = f"{settings.public_url.rstrip('/')}/api/coverage?region={quote(matrix.region.code, safe='')}"
+        code = quote(matrix.region.code, safe="")
+        dataset = f"{settings.public_url.rstrip('/')}/api/coverage?region={code}"
         graph.append({"id": dataset, "type": "qb:DataSet", "structure": structure_iri(settings),
                       "region": matrix.region.iri})
         needs = {n.code: n.iri for n in matrix.needs}
