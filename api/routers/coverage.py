@@ -25,7 +25,7 @@ from passerelle.api.deps import SettingsDep, StoreDep
 from passerelle.api.params import Codes, unprocessable
 from passerelle.graph.rdf import formats
 from passerelle.graph.read.codes import UnknownCode
-from passerelle.graph.read.coverage import MAX_DEPTH, Matrix, matrices
+from passerelle.graph.read.coverage import COLUMNS, MAX_DEPTH, Matrix, answer, matrices, table
 
 router = APIRouter(prefix="/api/coverage", tags=["coverage"])
 
@@ -34,7 +34,6 @@ JSON_LD = "application/ld+json"
 CSV = "text/csv"
 OFFERS = [JSON, JSON_LD, CSV]
 VARY = {"Vary": "Accept"}
-COLUMNS = ("region", "need", "status", "open_to_all", "restricted", "not_stated", "total")
 MEASURES = {
     "open_to_all": ("Services stated as open to all statuses",
                     "Services of the need in the region stated as open whatever the status."),
@@ -64,10 +63,7 @@ def as_csv(found: list[Matrix]) -> bytes:
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow(COLUMNS)
-    for matrix in found:
-        for cell in matrix.cells:
-            row = cell.as_dict()
-            writer.writerow([matrix.region.code, *(row[c] for c in COLUMNS[1:])])
+    writer.writerows(table(found))
     return out.getvalue().encode("utf-8")
 
 
@@ -160,9 +156,7 @@ def coverage(
             **VARY, "Content-Disposition": f'attachment; filename="coverage-{name}.csv"'})
     if media == JSON_LD:
         return JSONResponse(as_cube(found, settings), media_type=JSON_LD, headers=VARY)
-    if len(found) == 1:
-        return JSONResponse(found[0].as_dict(), headers=VARY)
-    return JSONResponse({"matrices": [m.as_dict() for m in found]}, headers=VARY)
+    return JSONResponse(answer(found), headers=VARY)
 
 
 @router.get("/structure", summary="The Data Cube structure of the coverage's JSON-LD")

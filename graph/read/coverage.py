@@ -24,6 +24,8 @@ from passerelle.graph.read.codes import SCHEMES, resolve
 from passerelle.graph.store.base import Store
 
 RULES = ("open-to-all", "restricted", "not-stated")
+COLUMNS = ("region", "need", "status", "open_to_all", "restricted", "not_stated", "total")
+"""The long table of matrices (CSV): a row a region, need and status."""
 MAX_DEPTH = 5
 """Deeper than any scheme here; a larger ``depth`` is refused by the API."""
 
@@ -164,6 +166,19 @@ def matrices(store: Store, region_codes: list[str], need_codes: list[str] = (),
             else:
                 cell.not_stated += n
     return [found[place.iri] for place in places]
+
+
+def table(found: list[Matrix]) -> list[tuple]:
+    """The matrices as one long table with ``COLUMNS``, for spreadsheets and comparisons."""
+    return [(matrix.region.code, *(cell.as_dict()[c] for c in COLUMNS[1:]))
+            for matrix in found for cell in matrix.cells]
+
+
+def answer(found: list[Matrix]) -> dict:
+    """The JSON of the matrices: the matrix itself for one region, else ``{"matrices"}``."""
+    if len(found) == 1:
+        return found[0].as_dict()
+    return {"matrices": [m.as_dict() for m in found]}
 
 
 def gaps(matrix: Matrix) -> list[Gap]:
