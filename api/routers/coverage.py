@@ -24,6 +24,7 @@ from fastapi.responses import JSONResponse, Response
 from passerelle.api.deps import SettingsDep, StoreDep
 from passerelle.api.params import Codes, unprocessable
 from passerelle.graph.rdf import formats
+from passerelle.graph.rdf.namespaces import SKOS, XSD, prefixes
 from passerelle.graph.read.codes import UnknownCode
 from passerelle.graph.read.coverage import COLUMNS, MAX_DEPTH, Matrix, answer, matrices, table
 
@@ -72,7 +73,7 @@ def as_cube(found: list[Matrix], settings) -> dict:
     terms = structure_iri(settings) + "#"
     context = {
         "qb": QB, "sdmx-dimension": SDMX_DIMENSION,
-        "xsd": "http://www.w3.org/2001/XMLSchema#",
+        "xsd": XSD,
         "id": "@id", "type": "@type",
         "structure": {"@id": "qb:structure", "@type": "@id"},
         "dataSet": {"@id": "qb:dataSet", "@type": "@id"},
@@ -100,7 +101,6 @@ def as_cube(found: list[Matrix], settings) -> dict:
 def structure(settings) -> dict:
     """The Data Cube structure the JSON-LD observations follow, with its own components."""
     iri = structure_iri(settings)
-    rdfs = "http://www.w3.org/2000/01/rdf-schema#"
     components = [{"qb:dimension": {"@id": SDMX_DIMENSION + "refArea"}, "qb:order": 1}]
     components += [{"qb:dimension": {"@id": f"{iri}#{key}"}, "qb:order": order}
                    for order, key in enumerate(DIMENSIONS, start=2)]
@@ -108,15 +108,14 @@ def structure(settings) -> dict:
     described = [{"@id": f"{iri}#{key}", "@type": ["qb:DimensionProperty", "rdf:Property"],
                   "rdfs:label": {"@value": label, "@language": "en"},
                   "rdfs:comment": {"@value": comment, "@language": "en"},
-                  "rdfs:range": {"@id": "http://www.w3.org/2004/02/skos/core#Concept"}}
+                  "rdfs:range": {"@id": SKOS + "Concept"}}
                  for key, (label, comment) in DIMENSIONS.items()]
     described += [{"@id": f"{iri}#{key}", "@type": ["qb:MeasureProperty", "rdf:Property"],
                    "rdfs:label": {"@value": label, "@language": "en"},
                    "rdfs:comment": {"@value": comment, "@language": "en"},
-                   "rdfs:range": {"@id": "http://www.w3.org/2001/XMLSchema#integer"}}
+                   "rdfs:range": {"@id": XSD + "integer"}}
                   for key, (label, comment) in MEASURES.items()]
-    return {"@context": {"qb": QB, "rdfs": rdfs,
-                         "rdf": "http://www.w3.org/1999/02/22-rdf-syntax-ns#"},
+    return {"@context": {"qb": QB, **prefixes("rdfs", "rdf")},
             "@graph": [{"@id": iri, "@type": "qb:DataStructureDefinition",
                         "rdfs:label": {"@value": "Coverage by need and status", "@language": "en"},
                         "qb:component": components}, *described]}

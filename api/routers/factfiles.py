@@ -32,7 +32,9 @@ SCALE = ((0, "#ffffff", "#000000"), (1, "#c6dbef", "#000000"), (2, "#6baed6", "#
          (4, "#2171b5", "#ffffff"), (8, "#08306b", "#ffffff"))
 """(from this many services, fill, text colour): lightness falls as the count rises, so the
 order survives greyscale, and each text colour keeps at least 4.5:1 contrast on its fill."""
-LABEL_WIDTH, CELL_WIDTH, CELL_HEIGHT, HEADER = 230, 74, 26, 150
+LABEL_WIDTH, CELL_WIDTH, CELL_HEIGHT, LINE = 230, 90, 26, 14
+LINE_CHARACTERS = 13
+"""A column's label is wrapped in lines of about this many characters to fit its width."""
 
 
 @dataclass(frozen=True)
@@ -45,6 +47,17 @@ class Square:
     title: str
 
 
+def wrap(label: str) -> list[str]:
+    """``label`` in lines of at most ``LINE_CHARACTERS`` where words allow."""
+    lines: list[str] = []
+    for word in label.split():
+        if lines and len(lines[-1]) + 1 + len(word) <= LINE_CHARACTERS:
+            lines[-1] += " " + word
+        else:
+            lines.append(word)
+    return lines or [label]
+
+
 def shade(total: int) -> tuple[str, str]:
     return next((fill, ink) for floor, fill, ink in reversed(SCALE) if total >= floor)
 
@@ -55,27 +68,30 @@ def heatmap(matrix: coverage.Matrix, lang: str, t: dict) -> dict:
     statuses = {s.code: s for s in matrix.statuses}
     columns = {s.code: i for i, s in enumerate(matrix.statuses)}
     rows = {n.code: i for i, n in enumerate(matrix.needs)}
+    headings = [wrap(s.label(lang)) for s in matrix.statuses]
+    header = LINE * max((len(h) for h in headings), default=1) + 12
     squares = []
     for cell in matrix.cells:
         fill, ink = shade(cell.total)
         text = str(cell.total) + (f" (+{cell.not_stated})" if cell.not_stated else "")
         squares.append(Square(
-            LABEL_WIDTH + columns[cell.status] * CELL_WIDTH, HEADER + rows[cell.need] * CELL_HEIGHT,
+            LABEL_WIDTH + columns[cell.status] * CELL_WIDTH, header + rows[cell.need] * CELL_HEIGHT,
             fill, ink, text, t["coverage_cell"].format(
                 need=needs[cell.need].label(lang), status=statuses[cell.status].label(lang),
                 total=cell.total, open=cell.open_to_all, restricted=cell.restricted,
                 unknown=cell.not_stated)))
     return {
-        "width": LABEL_WIDTH + CELL_WIDTH * len(matrix.statuses) + 10,
-        "height": HEADER + CELL_HEIGHT * len(matrix.needs) + 4,
+        "width": LABEL_WIDTH + CELL_WIDTH * len(matrix.statuses) + 4,
+        "height": header + CELL_HEIGHT * len(matrix.needs) + 4,
         "cell_width": CELL_WIDTH, "cell_height": CELL_HEIGHT, "label_width": LABEL_WIDTH,
-        "header": HEADER,
-        "rows": [(HEADER + i * CELL_HEIGHT, ("\u2003" * n.depth) + n.label(lang))
+        "header": header, "line": LINE,
+        "rows": [(header + i * CELL_HEIGHT, ("\u2003" * n.depth) + n.label(lang))
                  for i, n in enumerate(matrix.needs)],
-        "columns": [(LABEL_WIDTH + i * CELL_WIDTH + CELL_WIDTH // 2, s.label(lang))
-                    for i, s in enumerate(matrix.statuses)],
+        "columns": [(LABEL_WIDTH + i * CELL_WIDTH + CELL_WIDTH // 2, lines)
+                    for i, lines in enumerate(headings)],
         "squares": squares,
-        "legend": [(fill, ink, floor) for floor, fill, ink in SCALE],
+        "legend": [(fill, floor, SCALE[i + 1][0] - 1 if i + 1 < len(SCALE) else None)
+                   for i, (floor, fill, _) in enumerate(SCALE)],
     }
 
 

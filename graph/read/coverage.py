@@ -152,7 +152,7 @@ def matrices(store: Store, region_codes: list[str], need_codes: list[str] = (),
             "region": [ox.NamedNode(p.iri) for p in places],
             "need": [ox.NamedNode(n.iri) for n in needs],
             "status": [ox.NamedNode(s.iri) for s in statuses],
-        }, frozenset({"include_unknown"}))
+        }, frozenset({"include_unknown", "rule"}))
         for row in store.query(sparql):
             cell = index.get((row["region"].value, row["need"].value, row["status"].value))
             if cell is None:

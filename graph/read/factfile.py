@@ -1,7 +1,8 @@
 """Regional factfiles: what a region offers newcomers, who does it, and where nothing exists.
 
 A factfile is written for each region that has a regional cooperation platform. It gathers the
-platform and who ran it, its partners, its events (roundtables first), the pilot actions and
+platform and who ran it, its partners (who ran it, its members, who organised its meetings, who
+implemented the region's pilot actions), its events (roundtables first), the pilot actions and
 other practices of the region, the services by need (each need's list is the search's own answer
 for that need and region), the coverage matrix and its gaps (``coverage``), and the named graphs
 its statements come from with the date each was last checked. Everything is read through the one
@@ -105,13 +106,19 @@ def factfile(store: Store, region: Region, lang: str) -> dict:
                                    e.get("ordinal") or 0, e["name"] or e["id"]))
     pilots = [render(PRACTICES, d, i, lang) for i in parts.get("pilot-action", [])]
     practices = [render(PRACTICES, d, i, lang) for i in parts.get("practice", [])]
-    partner_iris = sorted({ref["id"] for p in platforms for key in ("run_by", "members")
-                           for ref in p[key]})
+    roles: dict[str, list[str]] = defaultdict(list)
+    for role, things, key in (("ran-platform", platforms, "run_by"),
+                              ("member", platforms, "members"),
+                              ("organised-meetings", events, "organisers"),
+                              ("implemented-pilot", pilots, "implemented_by")):
+        for ref in {ref["id"] for thing in things for ref in thing.get(key, [])}:
+            roles[ref].append(role)
+    partner_iris = sorted(roles)
     partners_d = describe(store, partner_iris)
-    run_by = {ref["id"] for p in platforms for ref in p["run_by"]}
     partners = sorted(({**render(ORGANISATIONS, partners_d, i, lang, ORGANISATIONS.summary),
-                        "ran_platform": i in run_by} for i in partner_iris),
-                      key=lambda o: (not o["ran_platform"], (o["name"] or o["id"]).casefold()))
+                        "roles": roles[i]} for i in partner_iris),
+                      key=lambda o: ("ran-platform" not in o["roles"],
+                                     (o["name"] or o["id"]).casefold()))
     matrix = coverage.matrices(store, [region.iri])[0]
     by_need = []
     shown_services: set[str] = set()
