@@ -8,6 +8,8 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
+from html import unescape
 
 import pyoxigraph as ox
 import pytest
@@ -160,3 +162,16 @@ def test_the_command_refuses_bad_input_in_one_line(store_copy, args, named):
     assert done.returncode == 2
     lines = done.stderr.decode().strip().splitlines()
     assert named in lines[-1] and "Traceback" not in done.stderr.decode()
+
+
+def test_gap_examples_on_the_query_page_spell_out_the_shared_rule(server):
+    loaded = server.get("/query", params={"example": "gap-needs-closed-to-a-status"}).text
+    text = unescape(re.search(r'<textarea id="query" name="query"[^>]*>(.*?)</textarea>',
+                              loaded, re.DOTALL)[1])
+    assert not re.search(r"^\s*#include ", text, re.MULTILINE)
+    assert "?service pas:eligibleStatus ?matchedStatus" in text
+    assert "?area pas:broaderOrSelf ?region" in text
+    answer = server.get("/query", params={"query": text})
+    assert answer.status_code == 200
+    codes = set(re.findall(r"<td>([a-z-]+)</td>", answer.text))
+    assert "childcare" in codes and "housing" not in codes
