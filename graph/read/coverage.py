@@ -23,7 +23,8 @@ from passerelle.graph.read import concepts
 from passerelle.graph.read.codes import SCHEMES, resolve
 from passerelle.graph.store.base import Store
 
-RULES = ("open-to-all", "restricted", "not-stated")
+RULES = {"open-to-all": "open_to_all", "restricted": "restricted", "not-stated": "not_stated"}
+"""The eligibility rules ``service-eligibility.rq`` binds, and the cell's count of each."""
 COLUMNS = ("region", "need", "status", "open_to_all", "restricted", "not_stated", "total")
 """The long table of matrices (CSV): a row a region, need and status."""
 MAX_DEPTH = 5
@@ -125,14 +126,23 @@ def _order(concept: concepts.Concept) -> tuple[str, str]:
 
 
 def regions(store: Store, codes: list[str]) -> list[Axis]:
-    """The regions ``codes`` names, in that order; raises UnknownCode."""
+    """The regions ``codes`` names, in that order, with their labels (looked up for these
+    regions only: the regions scheme holds every municipality); raises UnknownCode."""
     resolved = resolve(store, "region", codes)
-    found = concepts.concepts(store, SCHEMES["region"])
-    out = []
-    for code in dict.fromkeys(codes):
-        concept = found.get(resolved[code].value, concepts.Concept(resolved[code].value))
-        out.append(Axis(concept.iri, concept.notation or code, dict(concept.labels), 0))
-    return out
+    labels: dict[str, dict[str, str]] = {}
+    sparql = values(queries.text("concept-labels"),
+                    {"concept": list(dict.fromkeys(resolved.values()))})
+    for row in store.query(sparql):
+        if isinstance(row["label"], ox.Literal):
+            labels.setdefault(row["concept"].value, {}).setdefault(
+                row["label"].language or "", row["label"].value)
+    return [Axis(resolved[code].value, _code(code, resolved[code].value),
+                 labels.get(resolved[code].value, {}), 0) for code in dict.fromkeys(codes)]
+
+
+def _code(asked: str, iri: str) -> str:
+    """A region's code: the one asked, or the concept IRI's last part when an IRI was asked."""
+    return iri.rsplit("/", 1)[-1] if "://" in asked else asked
 
 
 def matrices(store: Store, region_codes: list[str], need_codes: list[str] = (),
@@ -152,19 +162,13 @@ def matrices(store: Store, region_codes: list[str], need_codes: list[str] = (),
             "region": [ox.NamedNode(p.iri) for p in places],
             "need": [ox.NamedNode(n.iri) for n in needs],
             "status": [ox.NamedNode(s.iri) for s in statuses],
-        }, frozenset({"include_unknown", "rule"}))
+        }, frozenset({"include_unknown", "rule", "in_region"}))
         for row in store.query(sparql):
             cell = index.get((row["region"].value, row["need"].value, row["status"].value))
             if cell is None:
                 continue
-            n = int(row["services"].value)
-            rule = row["eligibility"].value
-            if rule == "open-to-all":
-                cell.open_to_all += n
-            elif rule == "restricted":
-                cell.restricted += n
-            else:
-                cell.not_stated += n
+            count = RULES[row["eligibility"].value]
+            setattr(cell, count, getattr(cell, count) + int(row["services"].value))
     return [found[place.iri] for place in places]
 
 
