@@ -22,8 +22,10 @@ from starlette.routing import Match
 from passerelle.api.redirects import RelativeRedirects
 from passerelle.api.routers import (
     changes,
+    coverage,
     events,
     exports,
+    factfiles,
     graph_store,
     health,
     openreferral,
@@ -178,7 +180,8 @@ def create_app(store: Store, settings: Settings | None = None) -> FastAPI:
         )
         return response
 
-    for router in (health.router, services.router, resources.router, vocabularies.router,
+    for router in (health.router, services.router, coverage.router, factfiles.router,
+                   resources.router, vocabularies.router,
                    organisations.router, practices.router, events.router, pages.router,
                    exports.router, query_page.router, sparql.router, referral.router,
                    openreferral.router):

@@ -22,7 +22,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from bench import generate, measure, oxigraph_server, rdflib_floor, report, writes
+from bench import coverage, generate, measure, oxigraph_server, rdflib_floor, report, writes
 from bench.stats import by_kind, summarise
 from bench.workload import MIX
 from bench.write_latency import first_provider
@@ -97,8 +97,10 @@ def run_scale(label: str, target: int, args, rdflib_allowed: bool) -> dict:
     handler, stages = measure.handler_search(store, list(MIX), args.budget, args.min_rounds)
     kept = measure.kept_search(store, list(MIX), args.budget, args.min_rounds)
     measure.profile(store, list(MIX), WORK / f"profile-{label}.txt")
+    matrices = coverage.run(store, args.budget / 2, args.min_rounds)
     gc.unfreeze()
-    say(f"{label}: in-process searches done")
+    say(f"{label}: in-process searches done; coverage of one region p50 "
+        f"{matrices['one_region']['p50']} ms, of ten {matrices['ten_regions']['p50']} ms")
     texts = measure.raw_queries(store, MIX)
     rows = [sum(1 for _ in store.query(texts[item])) for item in MIX]
     provider = first_provider(store)
@@ -145,6 +147,7 @@ def run_scale(label: str, target: int, args, rdflib_allowed: bool) -> dict:
                    "handler_kept": by_kind(kept), "http_kept": by_kind(served["http_kept"]),
                    "stages": stages,
                    "http_overhead_ms": round(mean(http) - mean(handler), 2)},
+        "coverage": matrices,
         "oxigraph_server": backend,
         "writes": {"n": args.writes, "http": served["posted"], "in_process": in_process,
                    "server_peak_mb": served["peak_after_writes_mb"]},

@@ -1,4 +1,4 @@
-"""The ``passerelle`` command: serve, load, import, validate, query, export.
+"""The ``passerelle`` command: serve, load, import, validate, query, export, coverage.
 
 Every failure is one clear line on stderr and a non-zero exit, never a traceback: exit 1 when
 the data is what to fix (it breaks a shape; for ``import``, also a file that cannot be read as
@@ -92,6 +92,21 @@ def build_parser() -> argparse.ArgumentParser:
                         help="write the DCAT-AP catalogue or the CPSV-AP profile of the services "
                              "instead of the whole graph")
     _store_option(export)
+
+    coverage = commands.add_parser(
+        "coverage", help="services by need and status in a region, as GET /api/coverage counts "
+                         "them")
+    coverage.add_argument("regions", nargs="+", metavar="REGION",
+                          help="NUTS code, municipality or IRI; several give one matrix each")
+    coverage.add_argument("--need", action="append", default=[], metavar="CODE",
+                          help="a need (row); repeat for several (default: the top needs)")
+    coverage.add_argument("--status", action="append", default=[], metavar="CODE",
+                          help="a status (column); repeat for several (default: the top "
+                               "statuses)")
+    coverage.add_argument("--depth", type=int, default=0, metavar="N",
+                          help="levels of narrower needs and statuses to add (0 to 5)")
+    coverage.add_argument("--format", choices=["csv", "json"], default="csv")
+    _store_option(coverage)
 
     rebuild = commands.add_parser(
         "rebuild-closure",
@@ -352,8 +367,26 @@ def cmd_export(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_coverage(args: argparse.Namespace) -> int:
+    from passerelle.graph.read import coverage
+
+    if not 0 <= args.depth <= coverage.MAX_DEPTH:
+        raise PasserelleError(f"--depth must be between 0 and {coverage.MAX_DEPTH}, "
+                              f"not {args.depth}")
+    found = coverage.matrices(_open(args), args.regions, args.need, args.status, args.depth)
+    if args.format == "json":
+        json.dump(coverage.answer(found), sys.stdout, ensure_ascii=False, indent=2)
+        sys.stdout.write("\n")
+        return 0
+    writer = csv.writer(sys.stdout, lineterminator="\n")
+    writer.writerow(coverage.COLUMNS)
+    writer.writerows(coverage.table(found))
+    return 0
+
+
 COMMANDS = {"serve": cmd_serve, "load": cmd_load, "import": cmd_import, "validate": cmd_validate,
-            "query": cmd_query, "export": cmd_export, "rebuild-closure": cmd_rebuild_closure}
+            "query": cmd_query, "export": cmd_export, "rebuild-closure": cmd_rebuild_closure,
+            "coverage": cmd_coverage}
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -99,7 +99,7 @@ ENGINES = [e for e in os.environ.get(
 
 ENGINE_MODULES = {"test_services", "test_vocabularies", "test_organisations", "test_practices",
                   "test_openreferral",
-                  "test_events", "test_resources"}
+                  "test_events", "test_resources", "test_coverage"}
 """Test modules whose questions must get the same answers from every SPARQL engine."""
 
 

@@ -32,7 +32,7 @@ from fastapi.responses import Response
 from passerelle.api.deps import SettingsDep
 from passerelle.api.web import choose_language, local_href, messages, page, url_with
 from passerelle.graph.endpoint import sandbox
-from passerelle.graph.rdf import sparql_text
+from passerelle.graph.rdf import queries, sparql_text
 from passerelle.graph.rdf.namespaces import prefixes
 from passerelle.settings import Settings
 
@@ -124,13 +124,15 @@ class Example:
 
 @cache
 def examples() -> tuple[Example, ...]:
-    """The example questions shipped in ``graph/rdf/queries/examples``, by file name."""
+    """The example questions shipped in ``graph/rdf/queries/examples``, by file name, with the
+    shared rules they include (``#include``) written out, so the reader sees and can change the
+    whole question."""
     folder = resources.files("passerelle.graph.rdf.queries").joinpath("examples")
     found = []
     for entry in sorted(folder.iterdir(), key=lambda e: e.name):
         if not entry.name.endswith(".rq"):
             continue
-        text = entry.read_text(encoding="utf-8")
+        text = queries.expand(entry.read_text(encoding="utf-8"))
         heads = dict(re.findall(r"^# (title|description):\s*(.+)$", text, re.MULTILINE))
         name = entry.name.removesuffix(".rq")
         found.append(Example(name, heads.get("title", name), heads.get("description", ""), text))

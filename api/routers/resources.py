@@ -30,6 +30,7 @@ from passerelle.graph.rdf.namespaces import (
     SKOS,
     XSD,
 )
+from passerelle.graph.read import factfile
 from passerelle.graph.read.codes import UnknownCode
 from passerelle.graph.read.describe import Description, curie, describe, serialize
 from passerelle.graph.read.search import SearchParams, pick, search
@@ -130,8 +131,11 @@ def services_here(store: Store, iri: str, base: str, lang: str) -> dict | None:
     links = [{"href": local_href(item["id"], base), "iri": item["id"],
               "text": item.get("name") or curie(item["id"])} for item in found.items]
     code = iri.removeprefix(base + "region/")
+    written = factfile.find(store, iri)
     return {"total": found.total, "links": links,
-            "search": "/?" + urlencode({"region": code, "lang": lang})}
+            "search": "/?" + urlencode({"region": code, "lang": lang}),
+            "factfile": f"/factfiles/{written.code}?" + urlencode({"lang": lang}) if written
+            else None}
 
 
 def render_page(request: Request, store: Store, d: Description, iri: str, base: str) -> Response:

@@ -408,6 +408,14 @@ organisation,practice,event  alternate_names       schema:alternateName        t
 organisation,practice,event  description           schema:description          text
 organisation,practice,event  uncertainty_notes     pas:uncertaintyNote         texts
 organisation,practice,event  sources               dct:source                  iris
+platform                     name                  schema:name                 text
+platform                     description           schema:description          text
+platform                     regions               pas:region                  concepts
+platform                     run_by                pas:runBy                   refs
+platform                     members               org:hasMember               refs
+platform                     part_of               pas:partOf                  refs
+platform                     uncertainty_notes     pas:uncertaintyNote         texts
+platform                     sources               dct:source                  iris
 """
 """Every kind's fields, in the order of its JSON keys: which kinds have the key, the property
 it reads, how (a reader of ``READERS``), and whether the key is left out when empty."""
@@ -465,3 +473,9 @@ EVENTS = Kind(
     fields=_fields("event"),
     summary=("id", "name", "kind", "start_date", "end_date", "mode", "participants", "platform"),
 )
+
+PLATFORMS = Kind(
+    name="platform", root_class=PAS + "CooperationPlatform", namespaces=("platform/",),
+    fields=_fields("platform"), summary=("id", "name", "regions", "run_by"),
+)
+"""A regional cooperation platform, as its region's factfile shows it."""

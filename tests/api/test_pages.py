@@ -136,7 +136,7 @@ def test_resource_page_in_words_with_links_both_ways_and_provenance(server):
 def test_query_page_lists_examples_and_loads_one_without_javascript(server):
     page = server.get("/query").text
     names = re.findall(r'href="/query\?example=([a-z0-9-]+)', page)
-    assert len(names) == 8, names
+    assert len(names) == 12, names
     loaded = server.get("/query", params={"example": "services-by-need"}).text
     assert re.search(r'<textarea id="query" name="query"[^>]*># title: Services by need', loaded)
 

@@ -11,14 +11,16 @@ The seed files are also checked for their own provenance and for links to undesc
 from pathlib import Path
 
 import pytest
-from pyoxigraph import NamedNode, RdfFormat, Store
+from pyoxigraph import NamedNode, Quad, RdfFormat, Store
+
+from passerelle.graph.rdf import queries
 
 ROOT = Path(__file__).resolve().parents[2]
 EXAMPLES = ROOT / "graph" / "rdf" / "queries" / "examples"
 DATA_FILES = sorted((ROOT / "graph" / "data").glob("*.ttl"))
 QUERY_FILES = sorted(EXAMPLES.glob("*.rq"))
 EXPECTED_DATA_FILES = 6
-EXPECTED_QUERIES = 8
+EXPECTED_QUERIES = 12
 
 GRAPH = "https://w3id.org/passerelle/graph/"
 ID = "https://w3id.org/passerelle/id/"
@@ -35,6 +37,14 @@ def store():
     loaded = Store()
     for path in sorted((ROOT / "ontology").glob("*.ttl")) + DATA_FILES:
         loaded.load(path=path, format=RdfFormat.TURTLE, to_graph=NamedNode(GRAPH + path.stem))
+    # The closure a Passerelle store derives (pas:broaderOrSelf), which the shared rules use.
+    closure = loaded.query("""
+        PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
+        SELECT DISTINCT ?c ?b WHERE {
+            { SELECT DISTINCT ?c WHERE { { ?c a skos:Concept } UNION { ?c skos:inScheme ?s } } }
+            ?c skos:broader* ?b }""", use_default_graph_as_union=True)
+    loaded.extend([Quad(row["c"], NamedNode("https://w3id.org/passerelle/ontology#broaderOrSelf"),
+                        row["b"], NamedNode(GRAPH + "inferred")) for row in closure])
     return loaded
 
 
@@ -47,7 +57,7 @@ def select(store, text):
 
 def ask(store, name, replace=None):
     """Run the example query `name`, optionally swapping one term for another first."""
-    text = (EXAMPLES / f"{name}.rq").read_text(encoding="utf-8")
+    text = queries.expand((EXAMPLES / f"{name}.rq").read_text(encoding="utf-8"))
     if replace:
         old, new = replace
         assert old in text
@@ -218,3 +228,40 @@ def test_no_instance_link_is_dangling(store):
             FILTER NOT EXISTS {{ ?o ?property ?value }}
         }}""")
     assert [r["o"] for r in rows] == []
+
+
+def test_coverage_example_counts_the_farm_as_open_to_asylum_seekers(store):
+    rows = ask(store, "coverage-by-need-and-status")
+    found = {(r["needCode"], r["statusCode"], r["eligibility"]): int(r["services"]) for r in rows}
+    # La Commune Ferme (Lauris, open to all) trains for employment; AGIR (Vaucluse) states no
+    # eligibility; the national AGIR programme is for international protection.
+    assert found[("employment", "asylum-seeker", "open-to-all")] == 1
+    assert found[("employment", "asylum-seeker", "not-stated")] == 1
+    assert ("employment", "asylum-seeker", "restricted") not in found
+    assert found[("employment", "international-protection", "restricted")] == 1
+
+
+def test_gap_example_finds_no_need_open_to_asylum_seekers_in_teruel(store):
+    rows = ask(store, "gap-needs-closed-to-a-status")
+    # Spain's reception system for applicants for international protection covers Teruel with
+    # housing and social orientation; nothing else is stated as open to asylum seekers there.
+    assert len(rows) == 13
+    assert {"housing", "social-orientation"}.isdisjoint(r["needCode"] for r in rows)
+    rows = ask(store, "gap-needs-closed-to-a-status", replace=("region:ES242", "region:FRL06"))
+    closed = {r["needCode"] for r in rows}
+    assert "employment" not in closed and "mental-health" not in closed
+    assert "childcare" in closed
+
+
+def test_gap_example_mental_health_for_refugees_only(store):
+    rows = ask(store, "gap-covered-for-refugees-only")
+    # The Avignon-Montfavet unit takes asylum seekers and refugees, not subsidiary protection.
+    assert {(r["regionCode"], r["needCode"]) for r in rows} == {
+        ("FRL06", "mental-health"), ("FRL06", "health")}
+
+
+def test_gap_example_needs_met_only_where_eligibility_is_not_stated(store):
+    rows = ask(store, "gap-eligibility-never-stated")
+    found = {(r["regionCode"], r["needCode"]) for r in rows}
+    assert ("ES424", "language") in found
+    assert not any(region == "FRL06" for region, _ in found)
