@@ -26,6 +26,7 @@ from passerelle.api.routers import (
     exports,
     graph_store,
     health,
+    language,
     organisations,
     pages,
     practices,
@@ -179,6 +180,7 @@ def create_app(store: Store, settings: Settings | None = None) -> FastAPI:
         app.include_router(router)
     for router in (graph_store.router, sparql_update.router, changes.router):
         app.include_router(router)
+    app.include_router(language.router)
     app.add_exception_handler(Refusal, lambda _request, error: error.response)
     @app.get("/docs", include_in_schema=False)
     def swagger_ui() -> HTMLResponse:
