@@ -63,7 +63,42 @@ def href_attribute(href: object) -> Markup:
     return Markup(' href="{}"').format(href)
 
 
-LINK_FILTERS = {"href": href_attribute}
+def language_name(tag: str, reader: str) -> str:
+    """The name of the language of ``tag`` in the reader's language (CLDR, through Babel), or
+    its own name as the settings write it."""
+    from babel import Locale, UnknownLocaleError
+
+    primary = tag.split("-")[0].lower()
+    try:
+        name = Locale.parse(reader).languages.get(primary)
+    except (ValueError, UnknownLocaleError):
+        name = None
+    own = Settings.languages.get(primary)
+    return name or (own.name if own else tag)
+
+
+@jinja2.pass_context
+def fallback_note(context, tag: str | None) -> Markup:
+    """A short note saying which language a text is in, when it is not the page's (its
+    translation is missing, so it fell back along the language's chain); nothing otherwise."""
+    page_lang = context.get("lang") or DEFAULT
+    if not tag or tag.split("-")[0].lower() == page_lang:
+        return Markup("")
+    note = messages(page_lang)["in_language"].format(language=language_name(tag, page_lang))
+    return Markup(' <span class="fallback-lang">({})</span>').format(note)
+
+
+@jinja2.pass_context
+def in_language(context, text: object, tag: str | None) -> object:
+    """``text`` in its language: ``lang`` on it (so it is read out in that language) and the
+    fallback note when that is not the page's. Untagged text (names, codes) is left as is."""
+    if text is None or not tag or tag.split("-")[0].lower() == (context.get("lang") or DEFAULT):
+        return text
+    return Markup('<span lang="{}">{}</span>').format(tag, text) + fallback_note(context, tag)
+
+
+LINK_FILTERS = {"href": href_attribute, "in_language": in_language}
+LANGUAGE_GLOBALS = {"fallback_note": fallback_note}
 LINK_TESTS = {"linkable": linkable}
 """Registered on every Jinja environment the pages use; every href built from data goes through
 ``href`` (an attribute) or is guarded by ``is linkable``."""
@@ -75,6 +110,7 @@ def environment(**options) -> jinja2.Environment:
                              autoescape=True, **options)
     env.filters.update(LINK_FILTERS)
     env.tests.update(LINK_TESTS)
+    env.globals.update(LANGUAGE_GLOBALS)
     i18n.install(env)
     return env
 

@@ -10,15 +10,19 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import pyoxigraph as ox
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
 from passerelle.api import explanations
 from passerelle.api.deps import SettingsDep, StoreDep
 from passerelle.api.web import choose_language, local_href, messages, page, url_with
+from passerelle.graph.rdf.namespaces import SCHEMA
 from passerelle.graph.read import concepts
 from passerelle.graph.read.codes import SCHEMES, UnknownCode
+from passerelle.graph.read.labels import pick_tagged
 from passerelle.graph.read.search import SearchParams, search
+from passerelle.graph.read.services import describe
 from passerelle.graph.store.base import Store
 
 router = APIRouter(include_in_schema=False)
@@ -96,6 +100,24 @@ def _advice(request: Request, chosen: dict, schemes: dict, params: SearchParams,
     return out
 
 
+TAGGED = {"description_lang": SCHEMA + "description"}
+"""The texts of a result whose language the page marks, and the property each is read from
+(names are proper names: they are shown as written, in no marked language)."""
+
+
+def _text_languages(store: Store, items: list[dict], lang: str) -> dict[str, dict[str, str]]:
+    """The language tag of the texts the read model picked for each service
+    (along the reader's fallback chain), so the page can mark a text in another language."""
+    d = describe(store, [item["id"] for item in items])
+    out = {}
+    for item in items:
+        node = ox.NamedNode(item["id"])
+        out[item["id"]] = {key: pick_tagged({o.language or "": o.value for o in d.objects(node, p)
+                                             if isinstance(o, ox.Literal)}, lang)[1]
+                           for key, p in TAGGED.items()}
+    return out
+
+
 def _schemes(store: Store) -> dict[str, dict]:
     return {name: concepts.concepts(store, SCHEMES[name]) for name in FIELDS}
 
@@ -138,7 +160,8 @@ def search_page(request: Request, store: StoreDep, settings: SettingsDep) -> HTM
         return names.get(iri) or iri.rsplit("/", 1)[-1]
 
     base = settings.base_iri
-    items = [{**item, "href": local_href(item["id"], base),
+    tags = _text_languages(store, result.items, lang)
+    items = [{**item, **tags[item["id"]], "href": local_href(item["id"], base),
               "provider_href": local_href(item["provider"]["id"], base)
               if item.get("provider") else None,
               "eligibility_text": _eligibility(item, t),
