@@ -90,11 +90,13 @@ def fallback_note(context, tag: str | None) -> Markup:
 
 @jinja2.pass_context
 def in_language(context, text: object, tag: str | None) -> object:
-    """``text`` in its language: ``lang`` on it (so it is read out in that language) and the
-    fallback note when that is not the page's. Untagged text (names, codes) is left as is."""
+    """``text`` in its language: ``lang`` on it (so it is read out in that language), its own
+    direction (English in an Arabic page still reads left to right) and the fallback note when
+    that is not the page's. Untagged text (names, codes) is left as is."""
     if text is None or not tag or tag.split("-")[0].lower() == (context.get("lang") or DEFAULT):
         return text
-    return Markup('<span lang="{}">{}</span>').format(tag, text) + fallback_note(context, tag)
+    return Markup('<span lang="{}" dir="auto">{}</span>').format(tag, text) \
+        + fallback_note(context, tag)
 
 
 LINK_FILTERS = {"href": href_attribute, "in_language": in_language}

@@ -138,7 +138,7 @@ def test_data_text_in_another_language_is_marked_with_it(server):
     descriptions = re.findall(r'<p class="description">(.*?)</p>', page, re.S)
     assert descriptions
     for text in descriptions:
-        found = re.match(r'<span lang="(en|fr)">.+</span> '
+        found = re.match(r'<span lang="(en|fr)" dir="auto">.+</span> '
                          r'<span class="fallback-lang">\((.+)\)</span>', text, re.S)
         assert found, text[:200]
         assert found.group(2) == i18n.messages("ar")["in_language"].format(
