@@ -210,6 +210,28 @@ def extract_source(fileobj, keywords, comment_tags, options):
             yield lineno, "pgettext", (context, message), []
 
 
+def fill_source(root: Path = TRANSLATIONS) -> str:
+    """The English catalogue repeats the source: each entry ``pybabel update`` left empty takes
+    its English text, so English is complete like every other catalogue."""
+    from babel.messages.pofile import read_po, write_po
+
+    po = po_path(SOURCE_LANGUAGE, root)
+    if not po.is_file():
+        return f"no English catalogue {po}"
+    with po.open("rb") as handle:
+        catalog = read_po(handle, locale=SOURCE_LANGUAGE, domain=DOMAIN)
+    filled = 0
+    for entry in catalog:
+        forms = entry.string if isinstance(entry.string, tuple) else (entry.string,)
+        if entry.id and (entry.fuzzy or not any(forms)):
+            entry.string = entry.id
+            entry.flags.discard("fuzzy")
+            filled += 1
+    with po.open("wb") as handle:
+        write_po(handle, catalog, width=100)
+    return f"{po.name} ({SOURCE_LANGUAGE}): {filled} English text(s) copied from en.json"
+
+
 def import_json(folder: Path = HERE / "messages", root: Path = TRANSLATIONS) -> list[str]:
     """Move ``messages/{lang}.json`` files (keys written as before the catalogues) into the
     catalogues: each text fills its entry where the catalogue has no translation yet or only a
@@ -219,7 +241,7 @@ def import_json(folder: Path = HERE / "messages", root: Path = TRANSLATIONS) -> 
     from babel.messages.pofile import read_po, write_po
 
     english = dict(entries())
-    report = []
+    report = [fill_source(root)]
     for path in sorted(folder.glob("*.json")):
         lang = path.stem
         if lang == SOURCE_LANGUAGE:

@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pytest
 from babel.messages.catalog import Catalog
-from babel.messages.pofile import read_po
+from babel.messages.pofile import read_po, write_po
 
 from passerelle.api import i18n, web
 from passerelle.settings import Settings
@@ -143,7 +143,6 @@ def test_json_keys_written_the_old_way_move_into_the_catalogue(tmp_path):
     before = catalogue("fr", root)
     before.get(SOURCE["why_open"], context="why_open").string = ""
     before.get(SOURCE["results_count"][0], context="results_count").string = ("", "", "")
-    from babel.messages.pofile import write_po
     with i18n.po_path("fr", root).open("wb") as handle:
         write_po(handle, before)
     folder = tmp_path / "messages"
@@ -155,10 +154,21 @@ def test_json_keys_written_the_old_way_move_into_the_catalogue(tmp_path):
         "not_in_english": "?"}), encoding="utf-8")
     report = i18n.import_json(folder, root)
     assert not (folder / "fr.json").exists() and (folder / "en.json").exists()
-    assert len(report) == 1 and "2 translation(s) moved" in report[0] \
-        and "not_in_english" in report[0]
+    assert len(report) == 2 and report[0].startswith("no English catalogue")
+    assert "2 translation(s) moved" in report[1] and "not_in_english" in report[1]
     after = catalogue("fr", root)
     assert after.get(SOURCE["why_open"], context="why_open").string == "Ouvert à toutes et à tous."
     assert after.get(SOURCE["submit"], context="submit").string == "Rechercher"
     assert after.get(SOURCE["results_count"][0], context="results_count").string[2] == \
         "{n} services"
+
+
+def test_the_english_catalogue_takes_new_keys_from_the_source(tmp_path):
+    root = tmp_path / "translations"
+    shutil.copytree(i18n.TRANSLATIONS / "en", root / "en", ignore=shutil.ignore_patterns("*.mo"))
+    before = catalogue("en", root)
+    before.get(SOURCE["submit"], context="submit").string = ""
+    with i18n.po_path("en", root).open("wb") as handle:
+        write_po(handle, before)
+    assert "1 English text(s) copied" in i18n.fill_source(root)
+    assert catalogue("en", root).get(SOURCE["submit"], context="submit").string == "Search"

@@ -15,7 +15,7 @@ from urllib.parse import parse_qs, urlsplit
 import httpx
 import pytest
 
-from passerelle.api import i18n
+from passerelle.api import explanations, i18n
 from passerelle.settings import Settings
 
 LANGUAGES = Settings.languages.codes
@@ -224,3 +224,13 @@ def test_no_english_interface_text_is_left_on_pages_in_another_language(server, 
         if found:
             left[name] = found
     assert left == {}
+
+
+@pytest.mark.parametrize("lang", ["es", "ar", "uk"])
+def test_the_api_explains_in_the_language_asked(server, lang):
+    """``explain=true`` words each rule from the catalogue of the language asked."""
+    body = server.get("/api/services", params={**RESULTS, "explain": "true", "lang": lang}).json()
+    assert body["total"] > 0
+    t = i18n.messages(lang)
+    texts = [rule["text"] for item in body["items"] for rule in explanations.rules(item["why"])]
+    assert t["why_open"] in texts

@@ -10,7 +10,7 @@ import json
 import pytest
 
 from tests.api.test_pages_browser import shot
-from tests.api.test_pages_people_browser import AXE
+from tests.api.test_pages_people_browser import axe
 
 RESULTS = "/?need=employment&status=asylum-seeker&region=FRL06"
 SERVICES = "/query?query=SELECT%20%3Fs%20WHERE%20%7B%20%3Fs%20a%20pas%3AService%20%7D%20LIMIT%203"
@@ -114,25 +114,10 @@ def test_the_switch_remembers_the_language(server, context):
     assert page.locator("html").get_attribute("lang") == "en"
 
 
-def axe_serious(browser, url: str, locale: str) -> list[dict]:
-    context = browser.new_context(locale=locale, bypass_csp=True)
-    try:
-        page = context.new_page()
-        page.goto(url)
-        page.add_script_tag(path=str(AXE))
-        found = page.evaluate("async () => (await axe.run(document, {resultTypes: "
-                              "['violations']})).violations.filter(v => ['serious', "
-                              "'critical'].includes(v.impact)).map(v => ({id: v.id, impact: "
-                              "v.impact, nodes: v.nodes.map(n => n.target.join(' '))}))")
-    finally:
-        context.close()
-    return found
-
-
 @pytest.mark.parametrize("lang", ["en", "fr", "ar"])
 @pytest.mark.parametrize("name", list(AXE_PAGES))
 def test_no_serious_accessibility_problem_in_each_language(server, browser, lang, name):
     path = AXE_PAGES[name]
     url = server.url + path + ("&" if "?" in path else "?") + f"lang={lang}"
-    found = axe_serious(browser, url, lang)
+    found = axe(browser, url, locale=lang, impacts=("serious", "critical"))
     assert found == [], json.dumps(found, indent=1, ensure_ascii=False)
