@@ -14,6 +14,7 @@ import re
 from urllib.parse import urlencode
 
 import jinja2
+from babel import Locale, UnknownLocaleError
 from fastapi import Request
 from fastapi.responses import HTMLResponse
 from markupsafe import Markup
@@ -66,8 +67,6 @@ def href_attribute(href: object) -> Markup:
 def language_name(tag: str, reader: str) -> str:
     """The name of the language of ``tag`` in the reader's language (CLDR, through Babel), or
     its own name as the settings write it."""
-    from babel import Locale, UnknownLocaleError
-
     primary = tag.split("-")[0].lower()
     try:
         name = Locale.parse(reader).languages.get(primary)
@@ -100,10 +99,10 @@ def in_language(context, text: object, tag: str | None) -> object:
 
 
 LINK_FILTERS = {"href": href_attribute, "in_language": in_language}
-LANGUAGE_GLOBALS = {"fallback_note": fallback_note}
 LINK_TESTS = {"linkable": linkable}
 """Registered on every Jinja environment the pages use; every href built from data goes through
 ``href`` (an attribute) or is guarded by ``is linkable``."""
+LANGUAGE_GLOBALS = {"fallback_note": fallback_note}
 
 
 def environment(**options) -> jinja2.Environment:

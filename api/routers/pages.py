@@ -67,8 +67,8 @@ def _eligibility(item: dict, t: dict) -> str:
         return t["elig_open"]
     if state == "restricted":
         names = [s["label"] or s["code"] for s in item["eligibility"]["statuses"]]
-        joined = ", ".join(names[:-1]) + f" {t['and']} " + names[-1] if len(names) > 1 \
-            else names[0]
+        joined = (t["list_separator"].join(names[:-1]) + f" {t['and']} " + names[-1]
+                  if len(names) > 1 else names[0])
         return t["elig_for"].format(statuses=joined)
     return t["elig_unknown"]
 
