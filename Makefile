@@ -12,7 +12,7 @@ export PASSERELLE_STANDARDS_DIR PASSERELLE_CONFORMANCE_DIR
 # Where `passerelle serve` keeps its store when no --store is given (see passerelle/settings.py).
 DATA_DIR := $(or $(PASSERELLE_DATA_DIR),$(or $(XDG_DATA_HOME),$(HOME)/.local/share)/passerelle)
 
-.PHONY: run test bench lint install clean docs check-shared reset-data bench-import bench-search
+.PHONY: run test bench lint install clean docs check-shared reset-data bench-import messages compile-messages bench-search
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -22,7 +22,22 @@ $(STAMP): $(BIN)/python pyproject.toml
 	$(BIN)/pip install --quiet -e '.[test,bench]'
 	touch $(STAMP)
 
-install: $(STAMP)
+install: $(STAMP) compile-messages
+
+# The interface catalogues (api/translations/*/LC_MESSAGES/messages.po, see api/i18n.py):
+# `make messages` extracts the template from the English source and the templates, updates every
+# catalogue, moves in any api/messages/{lang}.json file, and compiles; the .mo files are built,
+# never committed (the wheel builds its own, see setup.py).
+POT := build/messages.pot
+compile-messages: $(STAMP)
+	$(BIN)/pybabel -q compile -d api/translations -D messages
+
+messages: $(STAMP)
+	mkdir -p build
+	$(BIN)/pybabel -q extract -F babel.cfg --no-location --project=Passerelle -o $(POT) .
+	$(BIN)/pybabel -q update -i $(POT) -d api/translations -D messages --ignore-obsolete -w 100
+	$(BIN)/python -m passerelle.api.i18n import-json
+	$(BIN)/pybabel compile --statistics -d api/translations -D messages
 
 run: install
 	$(BIN)/passerelle serve

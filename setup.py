@@ -4,11 +4,15 @@
 ``passerelle.api``; setuptools' own discovery cannot map several folders into one namespace, so the
 mapping is declared here once and every folder below it (a package, or data such as templates
 and queries) is found with its files, never listed.
+
+The interface catalogues are compiled here too: each ``.po`` under ``api/translations`` becomes
+its ``.mo`` beside it in the build, so a wheel carries compiled catalogues that are not committed.
 """
 
 from pathlib import Path
 
 from setuptools import setup
+from setuptools.command.build_py import build_py
 
 ROOTS = {
     "passerelle": "passerelle",
@@ -31,5 +35,20 @@ def discover() -> tuple[list[str], dict[str, str]]:
     return packages, folders
 
 
+class build_py_with_catalogues(build_py):  # noqa: N801 - setuptools names commands so
+    def run(self):
+        super().run()
+        from babel.messages.mofile import write_mo
+        from babel.messages.pofile import read_po
+
+        built = Path(self.build_lib, "passerelle", "api", "translations")
+        for po in sorted(built.rglob("*.po")):
+            with po.open("rb") as handle:
+                catalog = read_po(handle, locale=po.parts[-3])
+            with po.with_suffix(".mo").open("wb") as handle:
+                write_mo(handle, catalog)
+
+
 packages, package_dir = discover()
-setup(packages=packages, package_dir=package_dir, package_data={p: ["*"] for p in packages})
+setup(packages=packages, package_dir=package_dir, package_data={p: ["*"] for p in packages},
+      cmdclass={"build_py": build_py_with_catalogues})

@@ -28,6 +28,7 @@ from passerelle.api.routers import (
     factfiles,
     graph_store,
     health,
+    language,
     openreferral,
     organisations,
     pages,
@@ -188,6 +189,7 @@ def create_app(store: Store, settings: Settings | None = None) -> FastAPI:
         app.include_router(router)
     for router in (graph_store.router, sparql_update.router, changes.router):
         app.include_router(router)
+    app.include_router(language.router)
     app.add_exception_handler(Refusal, lambda _request, error: error.response)
     @app.get("/docs", include_in_schema=False)
     def swagger_ui() -> HTMLResponse:

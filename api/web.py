@@ -1,37 +1,36 @@
 """What every HTML page shares: the reader's language, the message catalogue, the templates.
 
 Pages speak the interface languages: the languages of the setting (``Settings.languages``) that
-have a catalogue (``messages/{lang}.json``). The language is the ``lang`` query parameter when it
-names one of them, else the first of them in ``Accept-Language``, else the default language.
-Names of things come from the graph's language-tagged literals, picked along the language's
-fallback chain.
+have a catalogue (``i18n``: the English source, a gettext catalogue for the others). The language
+is the ``lang`` query parameter when it names one of them, else the cookie the language switch
+sets, else the best of them in ``Accept-Language`` (by q-value), else the default language. Every
+link a page makes to this site keeps the language. Names of things come from the graph's
+language-tagged literals, picked along the language's fallback chain.
 """
 
 from __future__ import annotations
 
-import json
 import re
-from functools import cache
-from importlib import resources
 from urllib.parse import urlencode
 
 import jinja2
+from babel import Locale, UnknownLocaleError
 from fastapi import Request
 from fastapi.responses import HTMLResponse
 from markupsafe import Markup
 
+from passerelle.api import i18n
+from passerelle.api.i18n import messages
 from passerelle.settings import Language, Settings
 
-
-def _catalogued(language: Language) -> bool:
-    return resources.files("passerelle.api").joinpath("messages", f"{language.code}.json") \
-        .is_file()
-
-
-INTERFACE: tuple[Language, ...] = tuple(filter(_catalogued, Settings.languages.declared))
+INTERFACE: tuple[Language, ...] = tuple(language for language in Settings.languages.declared
+                                        if i18n.has_catalogue(language.code))
 """The languages pages speak: the declared ones that have a message catalogue."""
 INTERFACE_CODES = frozenset(language.code for language in INTERFACE)
 DEFAULT = Settings.languages.default
+COOKIE = "lang"
+"""The cookie the language switch sets (``/language``): a year, this site only, not secret."""
+COOKIE_AGE = 365 * 24 * 3600
 
 LINK_SCHEMES = frozenset({"http", "https", "mailto", "tel"})
 """The only schemes a page turns into a link: a ``javascript:`` or ``data:`` IRI in the data (or
@@ -65,10 +64,45 @@ def href_attribute(href: object) -> Markup:
     return Markup(' href="{}"').format(href)
 
 
-LINK_FILTERS = {"href": href_attribute}
+def language_name(tag: str, reader: str) -> str:
+    """The name of the language of ``tag`` in the reader's language (CLDR, through Babel), or
+    its own name as the settings write it."""
+    primary = tag.split("-")[0].lower()
+    try:
+        name = Locale.parse(reader).languages.get(primary)
+    except (ValueError, UnknownLocaleError):
+        name = None
+    own = Settings.languages.get(primary)
+    return name or (own.name if own else tag)
+
+
+@jinja2.pass_context
+def fallback_note(context, tag: str | None) -> Markup:
+    """A short note saying which language a text is in, when it is not the page's (its
+    translation is missing, so it fell back along the language's chain); nothing otherwise."""
+    page_lang = context.get("lang") or DEFAULT
+    if not tag or tag.split("-")[0].lower() == page_lang:
+        return Markup("")
+    note = messages(page_lang)["in_language"].format(language=language_name(tag, page_lang))
+    return Markup(' <span class="fallback-lang">({})</span>').format(note)
+
+
+@jinja2.pass_context
+def in_language(context, text: object, tag: str | None) -> object:
+    """``text`` in its language: ``lang`` on it (so it is read out in that language), its own
+    direction (English in an Arabic page still reads left to right) and the fallback note when
+    that is not the page's. Untagged text (names, codes) is left as is."""
+    if text is None or not tag or tag.split("-")[0].lower() == (context.get("lang") or DEFAULT):
+        return text
+    return Markup('<span lang="{}" dir="auto">{}</span>').format(tag, text) \
+        + fallback_note(context, tag)
+
+
+LINK_FILTERS = {"href": href_attribute, "in_language": in_language}
 LINK_TESTS = {"linkable": linkable}
 """Registered on every Jinja environment the pages use; every href built from data goes through
 ``href`` (an attribute) or is guarded by ``is linkable``."""
+LANGUAGE_GLOBALS = {"fallback_note": fallback_note}
 
 
 def environment(**options) -> jinja2.Environment:
@@ -77,26 +111,37 @@ def environment(**options) -> jinja2.Environment:
                              autoescape=True, **options)
     env.filters.update(LINK_FILTERS)
     env.tests.update(LINK_TESTS)
+    env.globals.update(LANGUAGE_GLOBALS)
+    i18n.install(env)
     return env
 
 
 templates = environment(trim_blocks=True, lstrip_blocks=True)
 
 
-@cache
-def messages(lang: str) -> dict[str, str]:
-    """The interface text of one language, by key."""
-    path = resources.files("passerelle.api").joinpath("messages", f"{lang}.json")
-    return json.loads(path.read_text(encoding="utf-8"))
+def interface_code(tag: object) -> str | None:
+    """The interface language a ``lang`` parameter or cookie names (any case, a region or
+    script subtag allowed), or None."""
+    if not isinstance(tag, str):
+        return None
+    primary = tag.strip().split("-")[0].lower()
+    return primary if primary in INTERFACE_CODES else None
 
 
 def choose_language(request: Request, use_query: bool = True) -> str:
-    """``?lang=`` if it is an interface language, else the preferred of them in
-    Accept-Language, else the default. Without ``use_query`` the header alone decides (a page
-    whose ``lang`` chooses the language of its content, not of its interface)."""
-    asked = request.query_params.get("lang", "").lower() if use_query else ""
-    if asked in INTERFACE_CODES:
-        return asked
+    """``?lang=`` if it is an interface language, else the switch's cookie, else the preferred
+    of them in Accept-Language (highest q-value, then first written), else the default. Without
+    ``use_query`` the parameter is not read (a page whose ``lang`` chooses the language of its
+    content, not of its interface)."""
+    asked = interface_code(request.query_params.get("lang")) if use_query else None
+    return asked or implied_language(request)
+
+
+def implied_language(request: Request) -> str:
+    """The language a request gets without ``?lang=``: the cookie's, else Accept-Language's,
+    else the default. Links need to carry ``lang`` only where the page's language differs."""
+    if interface_code(request.cookies.get(COOKIE)):
+        return interface_code(request.cookies.get(COOKIE))
     ranked = []
     for position, part in enumerate(request.headers.get("accept-language", "").split(",")):
         tag, _, params = part.strip().partition(";")
@@ -135,12 +180,41 @@ def interface_language(tag: str) -> str:
                 if code in INTERFACE_CODES)
 
 
+def switch_href(request: Request, code: str) -> str:
+    """The language switch's link to ``code``: through ``/language``, which sets the cookie and
+    comes back to this page in that language."""
+    return "/language?" + urlencode({"lang": code, "next": url_with(request, lang=code)})
+
+
+_LOCAL_HREF = re.compile(
+    r'href="(/(?!/|static/|docs|redoc|openapi\.json|ontology|catalog)[^"#]*)(#[^"]*)?"')
+"""A link to a page of this site that speaks the reader's language (assets, the API's own
+documentation and the English-only vocabulary page do not)."""
+
+
+def keep_language(html: str, lang: str) -> str:
+    """Every link of ``html`` to a page of this site (``href="/..."``) with ``lang`` added when
+    it names none, so following any link keeps the reader's language."""
+    def add(match: re.Match) -> str:
+        target, fragment = match.group(1), match.group(2) or ""
+        if re.search(r"[?&;]lang=", target):
+            return match.group(0)
+        joiner = "&amp;" if "?" in target else "?"
+        return f'href="{target}{joiner}lang={lang}{fragment}"'
+
+    return _LOCAL_HREF.sub(add, html)
+
+
 def page(request: Request, template: str, lang: str, status_code: int = 200,
          **context) -> HTMLResponse:
-    """Render a page with what the layout needs: language, catalogue and the language switch."""
-    switch = [(language, url_with(request, lang=language.code)) for language in INTERFACE]
+    """Render a page with what the layout needs: language and direction, catalogue, whether a
+    fluent speaker reviewed it, and the language switch."""
+    switch = [(language, switch_href(request, language.code)) for language in INTERFACE]
     html = templates.get_template(template).render(
         lang=lang, direction=Settings.languages.get(lang).direction, t=messages(lang),
-        switch=switch, path=request.url.path, **context)
+        reviewed=i18n.reviewed(lang), switch=switch, path=request.url.path, **context)
+    if lang != implied_language(request):
+        html = keep_language(html, lang)
     return HTMLResponse(html, status_code=status_code,
-                        headers={"Content-Language": lang, "Vary": "Accept, Accept-Language"})
+                        headers={"Content-Language": lang,
+                                 "Vary": "Accept, Accept-Language, Cookie"})

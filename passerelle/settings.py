@@ -106,8 +106,8 @@ class Languages:
     """The languages of the data and of the interface, and how a requested tag falls back.
 
     Vocabulary labels are written in every language declared here; the interface speaks those
-    that also have a message catalogue in ``api/messages/``, so a new language is a line here and
-    a catalogue there.
+    that also have a gettext catalogue in ``api/translations/`` (see ``api/i18n.py``), so a new
+    language is a line here and a catalogue there.
     """
 
     declared: tuple[Language, ...]

@@ -12,17 +12,21 @@ from dataclasses import dataclass
 from datetime import date
 from urllib.parse import urlencode
 
+import pyoxigraph as ox
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
 from passerelle.api import explanations
 from passerelle.api.deps import SettingsDep, StoreDep
 from passerelle.api.web import choose_language, local_href, messages, page, url_with
+from passerelle.graph.rdf.namespaces import SCHEMA
 from passerelle.graph.read import concepts
 from passerelle.graph.read.codes import SCHEMES, UnknownCode
 from passerelle.graph.read.facets import facets, suggestions
+from passerelle.graph.read.labels import pick_tagged
 from passerelle.graph.read.ranking import Unplaceable
 from passerelle.graph.read.search import SearchParams, search
+from passerelle.graph.read.services import describe
 from passerelle.graph.store.base import Store
 
 router = APIRouter(include_in_schema=False)
@@ -68,8 +72,8 @@ def _eligibility(item: dict, t: dict) -> str:
         return t["elig_open"]
     if state == "restricted":
         names = [s["label"] or s["code"] for s in item["eligibility"]["statuses"]]
-        joined = ", ".join(names[:-1]) + f" {t['and']} " + names[-1] if len(names) > 1 \
-            else names[0]
+        joined = (t["list_separator"].join(names[:-1]) + f" {t['and']} " + names[-1]
+                  if len(names) > 1 else names[0])
         return t["elig_for"].format(statuses=joined)
     return t["elig_unknown"]
 
@@ -128,6 +132,24 @@ def _number(text: str | None) -> float | None:
     return value if value is not None and 0 < value <= 20_000 else None
 
 
+TAGGED = {"description_lang": SCHEMA + "description"}
+"""The texts of a result whose language the page marks, and the property each is read from
+(names are proper names: they are shown as written, in no marked language)."""
+
+
+def _text_languages(store: Store, items: list[dict], lang: str) -> dict[str, dict[str, str]]:
+    """The language tag of the texts the read model picked for each service
+    (along the reader's fallback chain), so the page can mark a text in another language."""
+    d = describe(store, [item["id"] for item in items])
+    out = {}
+    for item in items:
+        node = ox.NamedNode(item["id"])
+        out[item["id"]] = {key: pick_tagged({o.language or "": o.value for o in d.objects(node, p)
+                                             if isinstance(o, ox.Literal)}, lang)[1]
+                           for key, p in TAGGED.items()}
+    return out
+
+
 def _schemes(store: Store) -> dict[str, dict]:
     return {name: concepts.concepts(store, SCHEMES[name]) for name in FIELDS}
 
@@ -180,7 +202,8 @@ def search_page(request: Request, store: StoreDep, settings: SettingsDep) -> HTM
         return names.get(iri) or iri.rsplit("/", 1)[-1]
 
     base = settings.base_iri
-    items = [{**item, "href": local_href(item["id"], base),
+    tags = _text_languages(store, result.items, lang)
+    items = [{**item, **tags[item["id"]], "href": local_href(item["id"], base),
               "provider_href": local_href(item["provider"]["id"], base)
               if item.get("provider") else None,
               "eligibility_text": _eligibility(item, t),

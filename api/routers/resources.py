@@ -33,6 +33,7 @@ from passerelle.graph.rdf.namespaces import (
 from passerelle.graph.read import factfile
 from passerelle.graph.read.codes import UnknownCode
 from passerelle.graph.read.describe import Description, curie, describe, serialize
+from passerelle.graph.read.labels import order
 from passerelle.graph.read.search import SearchParams, pick, search
 from passerelle.graph.store.base import Store
 
@@ -138,6 +139,17 @@ def services_here(store: Store, iri: str, base: str, lang: str) -> dict | None:
             else None}
 
 
+def along_chain(found: list[dict], lang: str) -> list[dict]:
+    """Of a property's texts, those in the first language of the reader's fallback chain that
+    has any (with the untagged values), so a missing translation shows one fallback, marked,
+    and not every language at once; all of them when none is on the chain."""
+    for code in order(lang):
+        chosen = [v for v in found if (v.get("lang") or "").lower() == code]
+        if chosen:
+            return [v for v in found if not v.get("lang")] + chosen
+    return found
+
+
 def render_page(request: Request, store: Store, d: Description, iri: str, base: str) -> Response:
     """The HTML page of a resource, for people: what it is and its description first, then its
     facts in words (names instead of IRIs, local ``/id/`` links), what refers to it, for a
@@ -170,9 +182,7 @@ def render_page(request: Request, store: Store, d: Description, iri: str, base: 
             if p in DIALLED:
                 found = [{**v, "href": DIALLED[p] + v["text"].replace(" ", ""), "iri": v["text"]}
                          if "text" in v and "href" not in v else v for v in found]
-            in_lang = [v for v in found if not v.get("lang") or v["lang"] == lang]
-            if any(v.get("lang") for v in in_lang):  # texts in the reader's language only
-                found = in_lang
+            found = along_chain(found, lang)
             words = in_words(p, lang, t)
             if p == NOTATION and region:
                 words = t["resource_nuts_code"]

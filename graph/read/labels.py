@@ -29,11 +29,18 @@ def order(lang: str, chain: Iterable[str] | None = None) -> tuple[str, ...]:
 def pick(texts: Mapping[str, str], lang: str, chain: Iterable[str] | None = None) -> str | None:
     """The text of ``texts`` (language tag, '' for none -> text) to show a reader of ``lang``,
     or None when there is none."""
+    return pick_tagged(texts, lang, chain)[0]
+
+
+def pick_tagged(texts: Mapping[str, str], lang: str,
+                chain: Iterable[str] | None = None) -> tuple[str | None, str]:
+    """What ``pick`` shows and the language tag it is in ('' when untagged or none), so a page
+    can mark a text that fell back to another language with that language."""
     for candidate in order(lang, chain):
         if candidate in texts:
-            return texts[candidate]
+            return texts[candidate], candidate
     rest = sorted(texts)
-    return texts[rest[0]] if rest else None
+    return (texts[rest[0]], rest[0]) if rest else (None, "")
 
 
 def by_language(literals: Iterable) -> dict[str, str]:

@@ -128,7 +128,7 @@ def test_resource_page_in_words_with_links_both_ways_and_provenance(server):
                       headers={"Accept": "text/html"}).text
     assert '<html lang="fr">' in page
     assert "Services proposés" in page
-    assert 'href="/id/service/commune-ferme-training"' in page
+    assert 'href="/id/service/commune-ferme-training?lang=fr"' in page
     assert "vérifié pour la dernière fois le 2026-12-03" in page
     assert 'href="?format=ttl"' in page and 'href="?format=jsonld"' in page
 

@@ -28,20 +28,21 @@ def page(browser):
     context.close()
 
 
-def axe(browser, url: str) -> list[dict]:
-    """axe-core's violations on ``url`` (its script is injected, so this context bypasses CSP)."""
+def axe(browser, url: str, locale: str = "en-GB", impacts: tuple[str, ...] = ()) -> list[dict]:
+    """axe-core's violations on ``url`` (its script is injected, so this context bypasses CSP),
+    only those of ``impacts`` (``serious``, ``critical``...) when given."""
     assert AXE.is_file(), "axe-core is missing: run 'make test' (npm install from package.json)"
-    context = browser.new_context(locale="en-GB", bypass_csp=True)
+    context = browser.new_context(locale=locale, bypass_csp=True)
     try:
         page = context.new_page()
         page.goto(url)
         page.add_script_tag(path=str(AXE))
         found = page.evaluate("async () => (await axe.run(document, {resultTypes: "
-                              "['violations']})).violations.map(v => ({id: v.id, nodes: "
-                              "v.nodes.map(n => n.target.join(' '))}))")
+                              "['violations']})).violations.map(v => ({id: v.id, impact: "
+                              "v.impact, nodes: v.nodes.map(n => n.target.join(' '))}))")
     finally:
         context.close()
-    return found
+    return [v for v in found if not impacts or v["impact"] in impacts]
 
 
 def test_query_page_declares_prefixes_and_jumps_to_the_answer(server, page):

@@ -8,6 +8,8 @@ import sys
 import zipfile
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parents[2]
 FOLDERS = {"passerelle": "passerelle", "graph": "passerelle/graph", "api": "passerelle/api",
            "ontology": "passerelle/ontology", "shapes": "passerelle/shapes"}
@@ -25,15 +27,28 @@ def _tracked() -> set[str]:
     return expected
 
 
-def test_wheel_holds_every_file_of_the_tree(tmp_path):
+@pytest.fixture(scope="module")
+def names(tmp_path_factory) -> set[str]:
+    """The names of the files in a wheel built from this tree."""
+    folder = tmp_path_factory.mktemp("wheel")
     built = subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps",
-                            "--no-build-isolation", "-w", str(tmp_path), str(ROOT)],
+                            "--no-build-isolation", "-w", str(folder), str(ROOT)],
                            capture_output=True, text=True)
     assert built.returncode == 0, built.stderr[-2000:]
-    wheel = next(tmp_path.glob("passerelle-*.whl"))
-    names = set(zipfile.ZipFile(wheel).namelist())
+    return set(zipfile.ZipFile(next(folder.glob("passerelle-*.whl"))).namelist())
+
+
+def test_wheel_holds_every_file_of_the_tree(names):
     expected = _tracked()
     assert len(expected) > 100
     assert {n for n in expected if n.endswith((".py", ".rq", ".ttl", ".html", ".json", ".csv"))}
     missing = sorted(expected - names)
     assert missing == [], f"{len(missing)} files of the tree are not in the wheel: {missing[:10]}"
+
+
+def test_wheel_holds_a_compiled_catalogue_for_every_translation(names):
+    """The ``.mo`` files are built, not committed: the wheel compiles one for each ``.po``."""
+    catalogues = sorted(n for n in _tracked() if n.endswith("/messages.po"))
+    assert len(catalogues) == 10
+    missing = [n for n in catalogues if n.removesuffix(".po") + ".mo" not in names]
+    assert missing == []
