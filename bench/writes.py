@@ -67,5 +67,7 @@ def in_process_writes(store_dir: Path, provider: str, writes: int) -> dict:
     finally:
         gc.unfreeze()
     store.flush()
+    del store
+    gc.collect()  # a store caught in a reference cycle would keep its lock past this call
     return {"shared_graph": summarise([s * 1000 for s in shared]),
             "own_graph": summarise([s * 1000 for s in own])}

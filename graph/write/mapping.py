@@ -29,7 +29,7 @@ from passerelle.graph.write.commit import Invalid
 
 IGNORED = frozenset({"id", "modified", "eligibility_unknown", "why", "kind_label", "locality",
                      "services", "practices", "platforms", "member_of", "events", "leads",
-                     "sub_organisations"})
+                     "sub_organisations", "uncertainty", "distance_km"})
 """Read-model keys a client may send back unchanged: derived or owned by other records."""
 
 ELIGIBILITY_STATES = ("open-to-all", "restricted", "not-stated")
