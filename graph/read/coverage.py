@@ -25,8 +25,8 @@ import pyoxigraph as ox
 
 from passerelle.graph.rdf import queries
 from passerelle.graph.rdf.bind import values
-from passerelle.graph.read import concepts, search_index
-from passerelle.graph.read.codes import SCHEMES, resolve
+from passerelle.graph.read import concepts, ranking, search_index
+from passerelle.graph.read.codes import resolve
 from passerelle.graph.store.base import Store
 from passerelle.graph.store.embedded import EmbeddedStore
 
@@ -103,7 +103,7 @@ def axes(store: Store, parameter: str, codes: list[str], depth: int) -> list[Axi
     """The concepts ``codes`` names (else the scheme's top concepts) and those up to ``depth``
     levels below them, each once, parents before children, siblings by code; raises
     UnknownCode."""
-    found = concepts.concepts(store, SCHEMES[parameter])
+    found = ranking.tree(store, parameter)
     if codes:
         resolved = resolve(store, parameter, codes)
         roots = [found[resolved[c].value] for c in dict.fromkeys(codes)

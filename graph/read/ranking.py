@@ -197,6 +197,16 @@ def _tree(store: Store, name: str, kept: _Kept) -> dict[str, concepts.Concept]:
     return kept.trees[name]
 
 
+def tree(store: Store, name: str) -> dict[str, concepts.Concept]:
+    """The concepts of the scheme of parameter ``name`` (``codes.SCHEMES``), read once for each
+    write generation of an embedded store: the coverage matrix draws its axes from them on every
+    call, and reading a scheme costs more than counting a whole matrix from the index. Not to be
+    changed by the caller."""
+    kept = _memory(store)
+    with kept.lock:
+        return _tree(store, name, kept)
+
+
 def _ancestors(tree: dict[str, concepts.Concept], iri: str) -> dict[str, int]:
     """Each concept above ``iri`` (and itself, at 0) with its distance in steps."""
     found = {iri: 0}
