@@ -270,15 +270,11 @@ class SearchIndex:
             if need:
                 chosen.append(_union(self._need.get(n, set()) for n in need))
             if region:
-                chosen.append(_union([
-                    *(self._inside.get(r, set()) for r in region),
-                    *(self._area.get(a, set()) for r in region for a in self._closure.get(r, ()))
-                ]))
+                chosen.append(self._in_regions(region))
             if language:
                 chosen.append(_union(self._language.get(x, set()) for x in language))
             if status:
-                eligible = _union([self._open, *(self._status.get(m, set()) for s in status
-                                                 for m in self._closure.get(s, ()))])
+                eligible = self._open | self._eligible(status)
                 if include_unknown:
                     eligible |= self._services - self._stated
                 chosen.append(eligible)
@@ -296,12 +292,17 @@ class SearchIndex:
                 return [iris[n] for n in ordered if n in found]
             return [iris[n] for n in sorted(found, key=rank.__getitem__)]
 
-    def _in_region(self, region: str) -> set[int]:
-        """The services of ``region`` (an area whose closure reaches it, or an area in its own
-        closure), defunct ones left out."""
-        return _union([self._inside.get(region, set()),
-                       *(self._area.get(a, set()) for a in self._closure.get(region, ()))]) \
-            - self._defunct
+    def _in_regions(self, regions: list[str]) -> set[int]:
+        """The services of any of ``regions``: an area whose closure reaches it, or an area in
+        its own closure."""
+        return _union([*(self._inside.get(r, set()) for r in regions),
+                       *(self._area.get(a, set()) for r in regions
+                         for a in self._closure.get(r, ()))])
+
+    def _eligible(self, statuses: list[str]) -> set[int]:
+        """The services restricted to any of ``statuses`` or to a broader status."""
+        return _union(self._status.get(m, set()) for s in statuses
+                      for m in self._closure.get(s, ()))
 
     def coverage(self, region: str, needs: Iterable[str], statuses: Iterable[str]
                  ) -> dict[tuple[str, str], tuple[int, int, int]]:
@@ -312,12 +313,10 @@ class SearchIndex:
         region, and the third what ``include_unknown`` adds."""
         needs, statuses = list(needs), list(statuses)
         with self._lock:
-            here = self._in_region(region)
+            here = self._in_regions([region]) - self._defunct
             everyone = here & self._open
             unstated = here - self._stated - self._open
-            restricted = {s: _union(self._status.get(m, set())
-                                    for m in self._closure.get(s, ())) & here - self._open
-                          for s in statuses}
+            restricted = {s: self._eligible([s]) & here - self._open for s in statuses}
             found = {}
             for need in needs:
                 serving = self._need.get(need, set())
