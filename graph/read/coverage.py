@@ -3,8 +3,14 @@
 A cell of the matrix (need N, status S, region R) counts the services a caseworker's search
 ``need=N&status=S&region=R`` finds, split by the rule that lets them in: ``open_to_all`` plus
 ``restricted`` is that search's total, and ``not_stated`` is what ``include_unknown=true`` adds.
-The counting is one SPARQL question (``coverage-matrix.rq``) that includes the search's own
-eligibility rule (``service-eligibility.rq``), so the two cannot drift apart.
+Defunct services count nowhere, as the search finds none.
+
+Two paths count, as the search has two: when the search index is in use for an embedded store
+(``search_index.enabled``), each cell is a few intersections of the index's sets (the need's
+services, the region's, and each rule's), the very sets the search combines; otherwise (the
+``--no-index`` option, a remote engine) one SPARQL question (``coverage-matrix.rq``) that
+includes the search's own eligibility and running rules (``service-eligibility.rq``,
+``service-running.rq``), so neither path can drift from the search.
 
 The needs and statuses (the matrix's rows and columns) are the top concepts of their schemes, or
 the ones asked for, and, with ``depth``, the concepts that many levels below them, in tree order.
@@ -19,9 +25,10 @@ import pyoxigraph as ox
 
 from passerelle.graph.rdf import queries
 from passerelle.graph.rdf.bind import values
-from passerelle.graph.read import concepts
-from passerelle.graph.read.codes import SCHEMES, resolve
+from passerelle.graph.read import concepts, ranking, search_index
+from passerelle.graph.read.codes import resolve
 from passerelle.graph.store.base import Store
+from passerelle.graph.store.embedded import EmbeddedStore
 
 RULES = {"open-to-all": "open_to_all", "restricted": "restricted", "not-stated": "not_stated"}
 """The eligibility rules ``service-eligibility.rq`` binds, and the cell's count of each."""
@@ -96,7 +103,7 @@ def axes(store: Store, parameter: str, codes: list[str], depth: int) -> list[Axi
     """The concepts ``codes`` names (else the scheme's top concepts) and those up to ``depth``
     levels below them, each once, parents before children, siblings by code; raises
     UnknownCode."""
-    found = concepts.concepts(store, SCHEMES[parameter])
+    found = ranking.tree(store, parameter)
     if codes:
         resolved = resolve(store, parameter, codes)
         roots = [found[resolved[c].value] for c in dict.fromkeys(codes)
@@ -146,25 +153,38 @@ def _code(asked: str, iri: str) -> str:
 
 
 def matrices(store: Store, region_codes: list[str], need_codes: list[str] = (),
-             status_codes: list[str] = (), depth: int = 0) -> list[Matrix]:
-    """One matrix a region, from one query for all of them; raises UnknownCode naming the
-    parameter whose code is unknown."""
+             status_codes: list[str] = (), depth: int = 0, *,
+             index: bool | None = None) -> list[Matrix]:
+    """One matrix a region, from the search index's sets or from one query for all of them;
+    raises UnknownCode naming the parameter whose code is unknown. ``index`` chooses the path
+    (None: the index when the search uses it on this store and the store is embedded; while
+    the index follows a write, SPARQL)."""
     places = regions(store, list(region_codes))
     needs = axes(store, "need", list(need_codes), depth)
     statuses = axes(store, "status", list(status_codes), depth)
     found = {place.iri: Matrix(place, needs, statuses, [
         Cell(n.code, s.code) for n in needs for s in statuses]) for place in places}
-    index = {(place.iri, n.iri, s.iri): cell for place in places
-             for cell, (n, s) in zip(found[place.iri].cells,
-                                     [(n, s) for n in needs for s in statuses], strict=True)}
-    if places and needs and statuses:
+    pairs = [(n, s) for n in needs for s in statuses]
+    if not pairs:
+        return [found[place.iri] for place in places]
+    if index is None:
+        index = search_index.enabled(store) and isinstance(store, EmbeddedStore)
+    kept = search_index.current(store) if index else None
+    if kept is not None:
+        for place in places:
+            counts = kept.coverage(place.iri, [n.iri for n in needs], [s.iri for s in statuses])
+            for cell, (n, s) in zip(found[place.iri].cells, pairs, strict=True):
+                cell.open_to_all, cell.restricted, cell.not_stated = counts[n.iri, s.iri]
+    elif places:
+        cells = {(place.iri, n.iri, s.iri): cell for place in places
+                 for cell, (n, s) in zip(found[place.iri].cells, pairs, strict=True)}
         sparql = values(queries.text("coverage-matrix"), {
             "region": [ox.NamedNode(p.iri) for p in places],
             "need": [ox.NamedNode(n.iri) for n in needs],
             "status": [ox.NamedNode(s.iri) for s in statuses],
         }, frozenset({"include_unknown", "rule", "in_region"}))
         for row in store.query(sparql):
-            cell = index.get((row["region"].value, row["need"].value, row["status"].value))
+            cell = cells.get((row["region"].value, row["need"].value, row["status"].value))
             if cell is None:
                 continue
             count = RULES[row["eligibility"].value]

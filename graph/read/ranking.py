@@ -6,7 +6,8 @@ that matches theirs) comes before one whose eligibility no source states; a serv
 place searched (or inside it) before one covering a wider area that contains it, national ones
 last; a service of the need asked before one of a narrower need; nearer before farther when a
 point is given (``near``); recently verified before stale; then by name, then by IRI, so the
-same question always gives the same order. Defunct services never appear.
+same question always gives the same order. Defunct services never reach it: they never match
+(``service-running.rq``, ``search_index``).
 
 Each rule is said as a code with the concepts or values it links (``explain``); ``api/`` words
 them in the reader's language. Distances are great-circle distances from the service's own
@@ -36,7 +37,6 @@ from passerelle.graph.read.labels import pick
 from passerelle.graph.store.base import Store
 from passerelle.graph.store.embedded import EmbeddedStore
 
-DEFUNCT = ID + "service-status/defunct"
 TEMPORARILY_CLOSED = ID + "service-status/temporarily-closed"
 EARTH_RADIUS_KM = 6371.0088
 """The mean Earth radius (IUGG), for great-circle distances."""
@@ -81,7 +81,7 @@ class Facts:
 
 @dataclass(frozen=True)
 class Ranked:
-    """The services in order (defunct and too distant ones left out), each one's distance in km
+    """The services in order (too distant ones left out), each one's distance in km
     (when a point was given and one could be measured) and the rules that placed it."""
 
     order: list[str]
@@ -106,14 +106,12 @@ class _Kept:
         self.facts: dict[str, Facts] = {}
         self.complete = False
         self.places: dict[str, tuple[float, float]] | None = None
-        self.defunct: set[str] | None = None
         self.trees: dict[str, dict[str, concepts.Concept]] = {}
 
     def current(self, generation: int | None) -> _Kept:
         if generation != self.generation:
             self.generation = generation
             self.facts, self.complete, self.places, self.trees = {}, False, None, {}
-            self.defunct = None
         return self
 
 
@@ -193,19 +191,20 @@ def _places(store: Store, kept: _Kept) -> dict[str, tuple[float, float]]:
     return kept.places
 
 
-def _defunct(store: Store, kept: _Kept) -> set[str]:
-    if kept.defunct is None:
-        sparql = values(queries.text("ranking-facts"), {"status": [ox.NamedNode(DEFUNCT)]},
-                        frozenset({"closed"}))
-        kept.defunct = {row["service"].value for row in store.query(sparql)
-                        if isinstance(row["service"], ox.NamedNode)}
-    return kept.defunct
-
-
 def _tree(store: Store, name: str, kept: _Kept) -> dict[str, concepts.Concept]:
     if name not in kept.trees:
         kept.trees[name] = concepts.concepts(store, SCHEMES[name])
     return kept.trees[name]
+
+
+def tree(store: Store, name: str) -> dict[str, concepts.Concept]:
+    """The concepts of the scheme of parameter ``name`` (``codes.SCHEMES``), read once for each
+    write generation of an embedded store: the coverage matrix draws its axes from them on every
+    call, and reading a scheme costs more than counting a whole matrix from the index. Not to be
+    changed by the caller."""
+    kept = _memory(store)
+    with kept.lock:
+        return _tree(store, name, kept)
 
 
 def _ancestors(tree: dict[str, concepts.Concept], iri: str) -> dict[str, int]:
@@ -250,13 +249,12 @@ def point(store: Store, near: str) -> Point:
 
 def rank(store: Store, params, services) -> Ranked:
     """The matching ``services`` of a search with ``params`` (``search.SearchParams``) in the
-    order above, without the defunct ones nor, when ``within_km`` is given with ``near``, the
+    order above, without, when ``within_km`` is given with ``near``, the
     ones farther than that or measured from nowhere. A search that asks for no page
     (``limit=0``, a count) is only filtered, not ordered."""
     origin = point(store, params.near) if params.near else None
     kept = _memory(store)
-    with kept.lock:
-        services = sorted(set(services) - _defunct(store, kept))
+    services = sorted(set(services))
     if not services:
         return Ranked([], {}, {})
     if params.limit == 0 and not (origin and params.within_km is not None):
@@ -273,8 +271,6 @@ def rank(store: Store, params, services) -> Ranked:
     distances: dict[str, float] = {}
     for service in services:
         f = facts[service]
-        if f.status == DEFUNCT:
-            continue
         measured = _distance(f, origin, places) if origin else None
         if origin and measured is not None:
             distances[service] = round(measured[0], 1)

@@ -16,7 +16,8 @@ those with an area whose closure reaches it, or an area in the region's own clos
 those open to all (``pas:openToAllStatuses`` the engine reads as true) and those restricted to a
 status in the client status's closure, plus, with ``include_unknown``, those with no eligible
 status at all; a language those delivered in it; values of one parameter are alternatives and
-parameters all apply. Only IRIs typed ``pas:Service`` are services.
+parameters all apply. Only IRIs typed ``pas:Service`` are services, and defunct ones never match
+(``service-running.rq``); ``coverage`` counts from the same sets.
 
 Kept in step: each index carries the store generation it reflects (``dumps.fingerprint``: the
 embedded store's write counter, else the quad count and graphs). Every write through the write
@@ -44,7 +45,7 @@ import pyoxigraph as ox
 from passerelle.graph.export.dumps import fingerprint
 from passerelle.graph.rdf import queries
 from passerelle.graph.rdf.bind import values
-from passerelle.graph.rdf.namespaces import DCT, PAS, SCHEMA, SKOS
+from passerelle.graph.rdf.namespaces import DCT, ID, PAS, SCHEMA, SKOS
 from passerelle.graph.read import words
 from passerelle.graph.read.services import columns
 from passerelle.graph.store.base import Store
@@ -57,6 +58,8 @@ SERVICE_TYPE, SERVICE_AREA, ELIGIBLE = PAS + "serviceType", PAS + "serviceArea",
 LANGUAGE, NAME, DESCRIPTION = DCT + "language", SCHEMA + "name", SCHEMA + "description"
 SERVICE_STATUS, LAST_VERIFIED = PAS + "serviceStatus", PAS + "lastVerified"
 LABELS = frozenset({SKOS + "prefLabel", SKOS + "altLabel"})
+DEFUNCT = ID + "service-status/defunct"
+"""A service with this status never matches (as ``service-running.rq`` says for SPARQL)."""
 CHUNK = 500
 """Services read in one query when the index follows a write."""
 
@@ -104,6 +107,7 @@ class SearchIndex:
         self._language: dict[str, set[int]] = {}
         self._open: set[int] = set()
         self._stated: set[int] = set()
+        self._defunct: set[int] = set()
         self._order: tuple[list[int], dict[int, int]] | None = None
         self._type_words: dict[frozenset[str], dict[str, str]] = {}
         self.words = words.WordIndex()
@@ -211,6 +215,8 @@ class SearchIndex:
             self._open.add(number)
         if facts.stated:
             self._stated.add(number)
+        if DEFUNCT in facts.service_statuses:
+            self._defunct.add(number)
         self._order = None
         return number
 
@@ -226,6 +232,7 @@ class SearchIndex:
                 del table[key]
         self._open.discard(number)
         self._stated.discard(number)
+        self._defunct.discard(number)
         self._order = None
         return number
 
@@ -263,15 +270,11 @@ class SearchIndex:
             if need:
                 chosen.append(_union(self._need.get(n, set()) for n in need))
             if region:
-                chosen.append(_union([
-                    *(self._inside.get(r, set()) for r in region),
-                    *(self._area.get(a, set()) for r in region for a in self._closure.get(r, ()))
-                ]))
+                chosen.append(self._in_regions(region))
             if language:
                 chosen.append(_union(self._language.get(x, set()) for x in language))
             if status:
-                eligible = _union([self._open, *(self._status.get(m, set()) for s in status
-                                                 for m in self._closure.get(s, ()))])
+                eligible = self._open | self._eligible(status)
                 if include_unknown:
                     eligible |= self._services - self._stated
                 chosen.append(eligible)
@@ -282,11 +285,46 @@ class SearchIndex:
             chosen.sort(key=len)
             found = (chosen[0].intersection(*chosen[1:]) if chosen else self._services) \
                 & self._services
+            found -= self._defunct
             ordered, rank = self._ranks()
             iris = self._iris
             if 8 * len(found) > len(ordered):  # a large share: one pass in order beats a sort
                 return [iris[n] for n in ordered if n in found]
             return [iris[n] for n in sorted(found, key=rank.__getitem__)]
+
+    def _in_regions(self, regions: list[str]) -> set[int]:
+        """The services of any of ``regions``: an area whose closure reaches it, or an area in
+        its own closure."""
+        return _union([*(self._inside.get(r, set()) for r in regions),
+                       *(self._area.get(a, set()) for r in regions
+                         for a in self._closure.get(r, ()))])
+
+    def _eligible(self, statuses: list[str]) -> set[int]:
+        """The services restricted to any of ``statuses`` or to a broader status."""
+        return _union(self._status.get(m, set()) for s in statuses
+                      for m in self._closure.get(s, ()))
+
+    def coverage(self, region: str, needs: Iterable[str], statuses: Iterable[str]
+                 ) -> dict[tuple[str, str], tuple[int, int, int]]:
+        """For each need and status, how many services of ``region`` meet the need and are open
+        to all, restricted to the status (or a broader one), or state no eligibility: the
+        three rules of ``service-eligibility.rq``, from the same sets ``match`` combines, so
+        that open to all plus restricted is ``match``'s answer for that need, status and
+        region, and the third what ``include_unknown`` adds."""
+        needs, statuses = list(needs), list(statuses)
+        with self._lock:
+            here = self._in_regions([region]) - self._defunct
+            everyone = here & self._open
+            unstated = here - self._stated - self._open
+            restricted = {s: self._eligible([s]) & here - self._open for s in statuses}
+            found = {}
+            for need in needs:
+                serving = self._need.get(need, set())
+                counts = (len(everyone & serving), len(unstated & serving))
+                for status in statuses:
+                    found[need, status] = (counts[0], len(restricted[status] & serving),
+                                           counts[1])
+            return found
 
     def _ranks(self) -> tuple[list[int], dict[int, int]]:
         """The services in IRI order, and each one's position in it, kept until services

@@ -9,14 +9,16 @@ import csv
 import io
 import json
 import re
+import shutil
 from html import unescape
 
 import pyoxigraph as ox
 import pytest
 
-from tests.conftest import run_cli
+from tests.conftest import run_cli, start_server, stop_server
 
 QB = "http://purl.org/linked-data/cube#"
+TOKEN = {"Authorization": "Bearer s3cret-token"}
 
 
 def matrix(server, **params) -> dict:
@@ -175,3 +177,38 @@ def test_gap_examples_on_the_query_page_spell_out_the_shared_rule(server):
     assert answer.status_code == 200
     codes = set(re.findall(r"<td>([a-z-]+)</td>", answer.text))
     assert "childcare" in codes and "housing" not in codes
+
+
+@pytest.fixture(scope="module", params=["index", "no-index"])
+def writer(request, seeded_store, tmp_path_factory):
+    """A server of its own on a copy of the seeded store, counting through the search index or
+    (``--no-index``) through SPARQL."""
+    store = tmp_path_factory.mktemp(f"coverage-{request.param}") / "store"
+    shutil.copytree(seeded_store, store)
+    live = start_server(None, env={"PASSERELLE_API_TOKENS": "tester:s3cret-token"},
+                        backend=["--store", str(store),
+                                 *(["--no-index"] if request.param == "no-index" else [])])
+    yield live
+    stop_server(live)
+
+
+def test_a_defunct_service_is_in_no_cell_and_no_search(writer):
+    asked = {"need": "language", "status": "asylum-seeker", "region": "FRL06"}
+    before = matrix(writer, region="FRL06", need="language", status="asylum-seeker")["cells"]
+    slugs = {"cours-ferme-lauris": {"state": "open-to-all"},
+             "cours-ferme-cavaillon": {"state": "not-stated"}}
+    for slug, eligibility in slugs.items():
+        created = writer.post("/api/services", headers=TOKEN, json={
+            "id": slug, "lang": "fr", "name": {"fr": "Cours de français fermés"},
+            "provider": "au-maquis", "service_types": ["language"], "status": "defunct",
+            "eligibility": eligibility, "areas": ["lauris"], "languages": ["fr"]})
+        assert created.status_code == 201, created.text
+        assert writer.get(f"/api/services/{slug}").status_code == 200  # kept as a record
+    after = matrix(writer, region="FRL06", need="language", status="asylum-seeker")["cells"]
+    assert after == before
+    assert after[0]["total"] == services_total(writer, **asked)
+    assert after[0]["not_stated"] == \
+        services_total(writer, **asked, include_unknown="true") - after[0]["total"]
+    for params in (asked, {**asked, "include_unknown": "true"}, {"q": "cours fermés"}, {}):
+        found = writer.get("/api/services", params={**params, "limit": 100}).json()["items"]
+        assert not any(item["id"].endswith(tuple(slugs)) for item in found), params

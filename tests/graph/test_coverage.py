@@ -2,7 +2,8 @@
 matrix, on the seed graph and on a generated graph, ``total`` is the total of the same search,
 ``not_stated`` is what ``include_unknown`` adds, and the rules split the total without overlap.
 Also: the shared rules are included as written once, gaps are the cells nobody is open to, and
-unknown codes are refused by parameter."""
+unknown codes are refused by parameter. Every check runs on both paths of the counting: the search
+index's sets and the SPARQL question."""
 
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ from hypothesis import strategies as st
 
 from bench.generate import Generator
 from passerelle.graph.rdf import queries
-from passerelle.graph.read import coverage, factfile
+from passerelle.graph.read import coverage, factfile, search_index
 from passerelle.graph.read.codes import UnknownCode
 from passerelle.graph.read.search import SearchParams, bind, compute
 from passerelle.graph.store.bundle import open_store
@@ -23,6 +24,8 @@ from passerelle.graph.write.loader import load
 SIRA = ["EL611", "ES242", "ES417", "ES424", "FRC13", "FRI21", "FRK24", "FRL06", "PL51", "PL9"]
 """The ten regions of the SHARE SIRA platforms, as the seed graph records them."""
 ALL_NEEDS, ALL_STATUSES = 15, 8
+PATHS = pytest.mark.parametrize("index", [True, False], ids=["index", "sparql"])
+"""The two ways ``coverage.matrices`` counts; each must give the search's totals."""
 
 
 @pytest.fixture(scope="module")
@@ -69,8 +72,9 @@ def test_the_seed_graph_has_the_ten_sira_regions(seed):
     assert [r.code for r in factfile.regions(seed)] == SIRA
 
 
-def test_every_cell_of_every_sira_region_matches_the_search_on_the_seed_graph(seed):
-    found = coverage.matrices(seed, SIRA, depth=coverage.MAX_DEPTH)
+@PATHS
+def test_every_cell_of_every_sira_region_matches_the_search_on_the_seed_graph(seed, index):
+    found = coverage.matrices(seed, SIRA, depth=coverage.MAX_DEPTH, index=index)
     assert [m.region.code for m in found] == SIRA
     assert all(len(m.needs) == ALL_NEEDS and len(m.statuses) == ALL_STATUSES for m in found)
     assert assert_matches_search(seed, found) == len(SIRA) * ALL_NEEDS * ALL_STATUSES
@@ -79,14 +83,17 @@ def test_every_cell_of_every_sira_region_matches_the_search_on_the_seed_graph(se
     assert any(c.not_stated for c in cells)
 
 
-def test_every_cell_of_every_sira_region_matches_the_search_on_a_generated_graph(generated):
-    found = coverage.matrices(generated, SIRA, depth=coverage.MAX_DEPTH)
+@PATHS
+def test_every_cell_of_every_sira_region_matches_the_search_on_a_generated_graph(generated,
+                                                                                  index):
+    found = coverage.matrices(generated, SIRA, depth=coverage.MAX_DEPTH, index=index)
     assert assert_matches_search(generated, found) == len(SIRA) * ALL_NEEDS * ALL_STATUSES
     cells = [c for m in found for c in m.cells]
     assert sum(c.open_to_all for c in cells) and sum(c.restricted for c in cells)
     assert sum(c.not_stated for c in cells)
 
 
+@PATHS
 @settings(max_examples=25, deadline=None)
 @given(region=st.sampled_from(["FR", "FRL06", "lauris", "cavaillon", "ES", "ES242", "PL", "PL9",
                                "PL911", "EL61"]),
@@ -97,8 +104,8 @@ def test_every_cell_of_every_sira_region_matches_the_search_on_a_generated_graph
                                           "subsidiary-protection", "temporary-protection"]),
                          max_size=3, unique=True),
        depth=st.integers(0, 2))
-def test_any_region_and_any_axes_match_the_search(seed, region, needs, statuses, depth):
-    found = coverage.matrices(seed, [region], needs, statuses, depth)
+def test_any_region_and_any_axes_match_the_search(seed, index, region, needs, statuses, depth):
+    found = coverage.matrices(seed, [region], needs, statuses, depth, index=index)
     assert_matches_search(seed, found)
     matrix = found[0]
     for cell in matrix.cells[:3]:
@@ -107,6 +114,38 @@ def test_any_region_and_any_axes_match_the_search(seed, region, needs, statuses,
         assert answer.total == cell.total
     assert {c.need for c in matrix.cells} == {n.code for n in matrix.needs}
     assert len(matrix.cells) == len(matrix.needs) * len(matrix.statuses)
+
+
+def test_the_index_path_counts_from_the_index_and_agrees_with_sparql(generated, monkeypatch):
+    counted = []
+    original = search_index.SearchIndex.coverage
+
+    def spy(self, *args):
+        counted.append(args[0])
+        return original(self, *args)
+
+    monkeypatch.setattr(search_index.SearchIndex, "coverage", spy)
+    by_index = coverage.matrices(generated, SIRA, depth=1)  # the default on an embedded store
+    assert counted == [m.region.iri for m in by_index]
+    search_index.configure(generated, enabled=False)
+    try:
+        by_sparql = coverage.matrices(generated, SIRA, depth=1)
+    finally:
+        search_index.configure(generated, enabled=True)
+    assert len(counted) == len(SIRA)
+    assert coverage.table(by_index) == coverage.table(by_sparql)
+
+
+def test_the_generated_graph_has_defunct_services_and_they_count_nowhere(generated):
+    defunct = {row[0].value for row in generated.query(
+        "SELECT ?s WHERE { ?s <https://w3id.org/passerelle/ontology#serviceStatus> "
+        "<https://w3id.org/passerelle/id/service-status/defunct> }")}
+    assert defunct
+    everything = set(search_index.current(generated, wait=True).match())
+    sparql = {row[0].value for row in generated.query(
+        bind(generated, SearchParams()).query("match"))}
+    assert everything == sparql and everything
+    assert not defunct & everything
 
 
 def test_axes_are_the_top_concepts_and_depth_adds_the_narrower_ones(seed):
