@@ -58,6 +58,14 @@ def store_copy(seeded_store, tmp_path) -> Path:
     return target
 
 
+def writing_server(seeded_store, folder: Path, **env) -> LiveServer:
+    """A server on a private copy of the seeded store (in ``folder``) that takes the tests'
+    write token; ``env`` adds settings."""
+    store = folder / "store"
+    shutil.copytree(seeded_store, store)
+    return start_server(store, env={"PASSERELLE_API_TOKENS": "tester:s3cret-token", **env})
+
+
 class LiveServer:
     def __init__(self, url: str, process: subprocess.Popen, store: Path):
         self.url, self.process, self.store = url, process, store

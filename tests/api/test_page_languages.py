@@ -151,7 +151,9 @@ def test_data_text_in_another_language_is_marked_with_it(server):
 class Visible(HTMLParser):
     """The text a reader sees (and hears: aria-label) in the page's own language: text inside
     an element with another ``lang`` (data, names, example titles) is left out, and so are code,
-    scripts and the query editor."""
+    scripts and the query editor. An aria-label that repeats such text (``Charger « title »``
+    around an English example title) is read without it: HTML cannot mark a language inside an
+    attribute."""
 
     SKIPPED = {"script", "style", "code", "pre", "textarea", "option", "optgroup"}
     VOID = {"meta", "link", "input", "br", "img", "hr"}
@@ -161,6 +163,8 @@ class Visible(HTMLParser):
         self.stack: list[tuple[str, bool]] = []
         self.lang = lang
         self.texts: list[str] = []
+        self.labels: list[tuple[int, str, list[str]]] = []
+        """Open elements with an aria-label: depth, label, foreign texts inside them."""
 
     def foreign(self) -> bool:
         return any(skip for _, skip in self.stack)
@@ -169,19 +173,33 @@ class Visible(HTMLParser):
         attrs = dict(attrs)
         own = attrs.get("lang")
         skip = tag in self.SKIPPED or (own is not None and own != self.lang and tag != "html")
-        if not self.foreign() and not skip and attrs.get("aria-label"):
-            self.texts.append(attrs["aria-label"])
+        labelled = not self.foreign() and not skip and attrs.get("aria-label")
         if tag not in self.VOID:
             self.stack.append((tag, skip))
+            if labelled:
+                self.labels.append((len(self.stack), attrs["aria-label"], []))
+        elif labelled:
+            self.texts.append(attrs["aria-label"])
 
     def handle_endtag(self, tag):
         while self.stack:
+            depth = len(self.stack)
+            if self.labels and self.labels[-1][0] == depth:
+                _, label, foreign = self.labels.pop()
+                for text in foreign:
+                    label = label.replace(text, " ")
+                self.texts.append(" ".join(label.split()))
             if self.stack.pop()[0] == tag:
                 break
 
     def handle_data(self, data):
-        if not self.foreign() and data.strip():
+        if not data.strip():
+            return
+        if not self.foreign():
             self.texts.append(" ".join(data.split()))
+        elif not any(tag in self.SKIPPED for tag, _ in self.stack):
+            for _, _, foreign in self.labels:
+                foreign.append(data.strip())
 
 
 def english_fragments(lang: str) -> list[str]:

@@ -13,7 +13,7 @@ import shutil
 
 import pytest
 
-from tests.conftest import start_server, stop_server
+from tests.conftest import start_server, stop_server, writing_server
 
 ID = "https://w3id.org/passerelle/id/"
 GRAPH = "https://w3id.org/passerelle/graph/"
@@ -27,9 +27,7 @@ SEARCHES = [{"q": "jardinage"}, {"q": "potager"}, {"q": "gardening workshops"},
 
 @pytest.fixture(scope="module")
 def writer(seeded_store, tmp_path_factory):
-    store = tmp_path_factory.mktemp("follows") / "store"
-    shutil.copytree(seeded_store, store)
-    live = start_server(store, env={"PASSERELLE_API_TOKENS": "tester:s3cret-token"})
+    live = writing_server(seeded_store, tmp_path_factory.mktemp("follows"))
     yield live
     stop_server(live)
 

@@ -7,13 +7,12 @@ it, and the store is left exactly as it was.
 from __future__ import annotations
 
 import re
-import shutil
 
 import pytest
 
 from tests.api.hostile import refused
 from tests.api.test_writes import TOKEN, Bad, service_json
-from tests.conftest import start_server, stop_server
+from tests.conftest import stop_server, writing_server
 
 ID = "https://w3id.org/passerelle/id/"
 
@@ -40,9 +39,7 @@ DETAILS = {
 
 @pytest.fixture(scope="module")
 def writer(seeded_store, tmp_path_factory):
-    store = tmp_path_factory.mktemp("details") / "store"
-    shutil.copytree(seeded_store, store)
-    live = start_server(store, env={"PASSERELLE_API_TOKENS": "tester:s3cret-token"})
+    live = writing_server(seeded_store, tmp_path_factory.mktemp("details"))
     yield live
     stop_server(live)
 

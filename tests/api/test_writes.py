@@ -10,7 +10,6 @@ Each refusal below counts the store's triples before and after.
 
 from __future__ import annotations
 
-import shutil
 import threading
 import time
 from dataclasses import dataclass, field
@@ -20,7 +19,7 @@ import httpx
 import pytest
 
 from tests.api.hostile import HOSTILE_IDS, path, refused
-from tests.conftest import DATA, start_server, stop_server
+from tests.conftest import DATA, start_server, stop_server, writing_server
 
 ID = "https://w3id.org/passerelle/id/"
 GRAPH = "https://w3id.org/passerelle/graph/"
@@ -45,9 +44,7 @@ def service_json(slug: str, **changes) -> dict:
 
 
 def _server(seeded_store, tmp_path_factory, **env):
-    store = tmp_path_factory.mktemp("writes") / "store"
-    shutil.copytree(seeded_store, store)
-    return start_server(store, env={"PASSERELLE_API_TOKENS": "tester:s3cret-token", **env})
+    return writing_server(seeded_store, tmp_path_factory.mktemp("writes"), **env)
 
 
 @pytest.fixture(scope="module")
