@@ -337,3 +337,25 @@ def test_an_age_that_is_not_whole_years_is_refused_at_its_path(store):
     assert [p.where for p in failure.value.problems] == ["$.minimum_age"]
     assert "whole number of years" in failure.value.problems[0].message
     assert snapshot(store) == before
+
+
+FULL = {"service_full", "organization_full", "service_at_location_full", "tabular",
+        "datapackage"}
+"""The example shapes that carry a whole service, details included."""
+
+
+@pytest.mark.parametrize("path", [p for p in EXAMPLES if name(p) in FULL],
+                         ids=lambda p: f"{p.parts[-3 if name(p) != 'datapackage' else -4]}-"
+                                       f"{name(p)}")
+def test_every_full_example_keeps_its_service_details(store, path):
+    import_records(store, read(store, path), graph=GRAPH, source=path.name, skip_invalid=True)
+    (item,) = export.services(store, export.Ids(store).of_class(PAS + "Service"), "en")
+    assert item["age"] == {"min": 12, "max": 100}
+    assert item["interpretation"] is True
+    assert len(item["documents"]) == 1 and item["documents"][0].startswith("Any official")
+    assert item["accessibility"].startswith("The building is equipped with induction loops")
+    assert item["address"]["region"] == "MyState"
+    assert not item.get("hours")  # the examples' schedule is narrowed to some weeks
+    (service,) = export.document(store).document["services"]
+    assert (service["minimum_age"], service["maximum_age"]) == (12, 100)
+    assert service["required_documents"][0]["document"] == item["documents"][0]
