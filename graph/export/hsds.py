@@ -140,7 +140,9 @@ def _copies(item: dict, rows, out: dict) -> None:
             value = _moment(value)
         if row.kind == "year":
             value = int(value[:4]) if isinstance(value, str) and value[:4].isdigit() else None
-        if isinstance(value, str | int) and value:
+        if row.kind == "number" and isinstance(value, int) and not isinstance(value, bool):
+            out[row.hsds] = value
+        elif isinstance(value, str | int) and value:
             out[row.hsds] = value
 
 
@@ -202,6 +204,22 @@ def _nested(item: dict, iri: str, sid: str, terms: Terms) -> dict:
     if hours := item.get("opening_hours"):
         out["schedules"].append({"id": child_id(sid, "schedule", "hours"), "service_id": sid,
                                  "description": hours})
+    for line in item.get("hours") or []:
+        if not line.get("days"):
+            continue
+        byday = ",".join(day.upper() for day in line["days"])
+        schedule = {"id": child_id(sid, "schedule",
+                                   f"{byday}/{line.get('opens')}/{line.get('closes')}"),
+                    "service_id": sid, "freq": "WEEKLY", "byday": byday}
+        for key, hsds in (("opens", "opens_at"), ("closes", "closes_at")):
+            if line.get(key):
+                schedule[hsds] = line[key]
+        out["schedules"].append(schedule)
+    documents = item.get("documents") or []
+    if documents:
+        out["required_documents"] = [{"id": child_id(sid, "document", text),
+                                      "service_id": sid, "document": text}
+                                     for text in documents]
     if location := _location(item, sid):
         out["service_at_locations"].append({"id": child_id(sid, "at", "0"), "service_id": sid,
                                             "location_id": location["id"],
@@ -214,7 +232,8 @@ def _location(item: dict, sid: str) -> dict | None:
     address, geo = item.get("address") or {}, item.get("geo") or {}
     if isinstance(geo, list):
         geo = geo[0] if geo else {}
-    if not any(address.values()) and not geo:
+    access = item.get("accessibility")
+    if not any(address.values()) and not geo and not access:
         return None
     location: dict = {"id": child_id(sid, "location", "0"), "location_type": "physical"}
     for key, hsds in (("lat", "latitude"), ("lon", "longitude")):
@@ -224,10 +243,13 @@ def _location(item: dict, sid: str) -> dict | None:
         location["addresses"] = [{
             "id": child_id(sid, "address", "0"), "location_id": location["id"],
             "address_1": address.get("street") or "", "city": address.get("locality") or "",
-            # HSDS requires a state or province; the graph's addresses have none.
+            # HSDS requires a state or province: the address's region, else empty.
             "state_province": address.get("region") or "",
             "postal_code": address.get("postal_code") or "",
             "country": address.get("country") or "", "address_type": "physical"}]
+    if access:
+        location["accessibility"] = [{"id": child_id(sid, "accessibility", "0"),
+                                      "location_id": location["id"], "description": access}]
     return location
 
 

@@ -122,14 +122,16 @@ class Directory:
 
     def _at_location(self, item: dict, full: bool) -> dict | None:
         """The service's one place as an HSDS service at location, with the service inside
-        (``full``: nested lists and the location's addresses; else one-to-one fields)."""
+        (``full``: nested lists and the location's addresses and accessibility; else one-to-one
+        fields)."""
         nested = hsds.service(item, self.ids, self.terms, full=True)
         if nested is None or not nested["service_at_locations"]:
             return None
         link = dict(nested.pop("service_at_locations")[0])
         if not full:
             nested = hsds.service(item, self.ids, self.terms, full=False)
-            link["location"] = {k: v for k, v in link["location"].items() if k != "addresses"}
+            link["location"] = {k: v for k, v in link["location"].items()
+                                if not isinstance(v, list)}
         link["service"] = nested
         return link
 

@@ -37,7 +37,7 @@ from passerelle.graph.imports.importer import ServiceRecord, given
 from passerelle.graph.rdf import queries
 from passerelle.graph.rdf.namespaces import ID, NUTS, PAS
 from passerelle.graph.read.codes import Resolver
-from passerelle.graph.write.mapping import Problem, Value
+from passerelle.graph.write.mapping import BOOLEAN_WORDS, Problem, Value
 from passerelle.settings import Settings
 
 DEFAULT_LANGUAGE = Settings.languages.default
@@ -375,6 +375,9 @@ def _copy(item: dict, where: str, rows, language: str) -> dict:
     for row in rows:
         if row.way == "out" or (value := _text(item, row.hsds, where)) is None:
             continue
+        if row.kind == "flag":
+            said = BOOLEAN_WORDS.get(value.text.casefold(), True)
+            value = Value("true" if said else "false", value.where)
         put(out, row.model, {language: value} if row.kind == "text" else value)
     return out
 
@@ -433,12 +436,22 @@ def _record(document: _Document, service: Item, org: Item | None, extra: list[It
                   if (v := _text(phone, "number", at))]
     if telephones:
         json.setdefault("contact", {})["telephone"] = telephones
-    hours = [v for schedule, at in document.children(service, "schedules")
-             if (v := _text(schedule, "description", at))]
+    schedules = document.children(service, "schedules")
+    hours = [v for schedule, at in schedules if (v := _text(schedule, "description", at))]
     if hours:
         json["opening_hours"] = {language: Value("; ".join(v.text for v in hours),
                                                  hours[0].where)}
-    addresses, geo = _places(document, service, extra, record)
+    weekly = [line for schedule in schedules if (line := _weekly(schedule, record))]
+    if weekly:
+        json["hours"] = weekly
+    documents = [v for document_item, at in document.children(service, "required_documents")
+                 if (v := _text(document_item, "document", at))]
+    if documents:
+        json["documents"] = {language: documents}
+    addresses, geo, access = _places(document, service, extra, record)
+    if access:
+        json["accessibility"] = {language: Value("; ".join(dict.fromkeys(v.text for v in access)),
+                                                 access[0].where)}
     json.update(given(address=addresses, geo=geo, **_codes(document, service, vocabularies,
                                                            terms, record)))
     for address in addresses:
@@ -450,6 +463,33 @@ def _record(document: _Document, service: Item, org: Item | None, extra: list[It
         record.notes.append(Problem(where, "not kept (no field in the graph yet): "
                                            + ", ".join(unkept)))
     return record
+
+
+NARROWING = ("byweekno", "bymonthday", "byyearday", "count", "until", "valid_from", "valid_to")
+"""Parts of an HSDS schedule that make it more than the same hours every week."""
+
+
+def _weekly(schedule: Item, record: ServiceRecord) -> dict | None:
+    """A weekly schedule (``freq`` WEEKLY, ``byday``) as a line of the structured hours, or
+    None. A schedule narrowed to some weeks, days of a month or dates is not stated as weekly
+    hours (that would say more than the source): it is reported, its description kept."""
+    item, where = schedule
+    freq, byday = _text(item, "freq", where), _text(item, "byday", where)
+    if freq is None or freq.text.upper() != "WEEKLY" or byday is None:
+        return None
+    narrowing = [key for key in NARROWING if item.get(key) not in (None, "", [])]
+    interval = _text(item, "interval", where)
+    if interval is not None and interval.text not in ("1", "1.0"):
+        narrowing.append("interval")
+    if narrowing:
+        record.notes.append(Problem(where, "not weekly hours (narrowed by "
+                                           + ", ".join(narrowing) + "): only the "
+                                           "description is kept"))
+        return None
+    days = [Value(day.strip().casefold(), byday.where) for day in byday.text.split(",")
+            if day.strip()]
+    return given(days=days, opens=_text(item, "opens_at", where),
+                 closes=_text(item, "closes_at", where))
 
 
 def _eligibility(record: ServiceRecord, item: dict, vocabularies: Resolver) -> dict | None:
@@ -559,11 +599,12 @@ def _coordinate(location: dict, key: str, where: str, record: ServiceRecord) -> 
 
 
 def _places(document: _Document, service: Item, extra: list[Item],
-            record: ServiceRecord) -> tuple[list[dict], list[dict]]:
-    """The addresses of the service's locations, and each location's coordinates (only when
-    both are valid)."""
+            record: ServiceRecord) -> tuple[list[dict], list[dict], list[Value]]:
+    """The addresses of the service's locations, each location's coordinates (only when
+    both are valid) and the descriptions of their accessibility."""
     addresses: list[dict] = []
     geos: list[dict] = []
+    access: list[Value] = []
     for link, where in document.children(service, "service_at_locations", extra):
         location = link.get("location")
         place = (location, f"{where}.location") if isinstance(location, dict) else \
@@ -573,7 +614,11 @@ def _places(document: _Document, service: Item, extra: list[Item],
         found, coordinates = _addresses(document, place, record)
         addresses += found
         geos += [coordinates] if coordinates else []
-    return addresses, geos
+        location, at = place
+        access += [v for item, w in _objects(location.get("accessibility"), f"{at}.accessibility")
+                   + document.linked("accessibility", "location_id", location.get("id"))
+                   if (v := _text(item, "description", w))]
+    return addresses, geos, access
 
 
 def _addresses(document: _Document, place: Item,
@@ -586,7 +631,8 @@ def _addresses(document: _Document, place: Item,
         found.append(given(
             street=Value(", ".join(lines), f"{at}.address_1") if lines else None,
             postal_code=_text(item, "postal_code", at), locality=_text(item, "city", at),
-            country=_text(item, "country", at)))
+            country=_text(item, "country", at),
+            region=_text(item, "state_province", at) or _text(item, "region", at)))
     lat = _coordinate(location, "latitude", where, record)
     lon = _coordinate(location, "longitude", where, record)
     coordinates = {"lat": lat, "lon": lon} if lat is not None and lon is not None else None

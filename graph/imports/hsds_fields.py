@@ -27,9 +27,10 @@ class Row:
 
     ``kind``: ``text`` a language-tagged text (tagged with the import's language; the export
     picks one language), ``plain`` a string as is, ``date`` an ISO date (checked on import),
-    ``datetime`` an RFC 3339 moment, ``year`` a year (a number in HSDS, the year of a date in
-    the graph); ``way``: ``both``, ``in`` (read from HSDS only) or ``out``
-    (written to HSDS only)."""
+    ``datetime`` an RFC 3339 moment, ``number`` a whole number (checked by the record mapper),
+    ``flag`` a text read as true unless it says no (``interpretation_services``), ``year`` a
+    year (a number in HSDS, the year of a date in the graph); ``way``: ``both``, ``in`` (read
+    from HSDS only) or ``out`` (written to HSDS only)."""
 
     hsds: str
     model: str
@@ -54,6 +55,9 @@ application_process   how_to_apply          text      both   kept
 fees_description      cost                  text      both   kept
 fees                  cost                  text      in     kept when no fees_description
 assured_date          last_verified         date      both   kept (ISO date, checked)
+minimum_age           age.min               number    both   kept (whole years)
+maximum_age           age.max               number    both   kept (whole years)
+interpretation_services  interpretation     flag      in     true unless it says no; no text kept
 last_modified         modified              datetime  out    the graph's own change time
 """)
 """A service's one-to-one fields that are copies."""
@@ -88,24 +92,35 @@ MAPPED = {
                                   "top-level category, or the import's term map; unknown terms "
                                   "reported",
     "schedules[].description": "the opening hours text",
+    "schedules[].byday, opens_at, closes_at": "the structured hours of a weekly schedule (freq "
+                                              "WEEKLY, byday, opens_at, closes_at); a schedule "
+                                              "narrowed by byweekno, bymonthday, byyearday, "
+                                              "count, until, valid_from, valid_to or an "
+                                              "interval above 1 is reported and keeps only its "
+                                              "description; the export writes each line as a "
+                                              "WEEKLY schedule",
+    "required_documents[].document": "the documents to bring, one text each (both ways)",
     "service_at_locations[].location": "the address (address_1 + address_2, city, "
                                        "postal_code, country) and the coordinates (latitude "
                                        "-90..90, longitude -180..180, refused by path "
-                                       "otherwise)",
+                                       "otherwise); the export writes them from the address "
+                                       "and geo",
+    "service_at_locations[].location.addresses[].state_province": "the address's region "
+                                                                  "(region when no "
+                                                                  "state_province), both ways",
+    "service_at_locations[].location.accessibility[].description": "the accessibility text "
+                                                                   "(several joined by '; '), "
+                                                                   "both ways",
 }
 """Fields read by code of their own, and how."""
 
 REPORTED = {
-    "interpretation_services": "no field yet (service details)",
-    "minimum_age": "no field yet (service details)",
-    "maximum_age": "no field yet (service details)",
     "alert": "no field in the graph",
     "wait_time": "no field in the graph",
     "accreditations": "no field in the graph",
     "licenses": "no field in the graph",
     "assurer_email": "no field in the graph (personal data of the verifier)",
     "cost_options": "no field yet (service details: structured cost)",
-    "required_documents": "no field yet (service details)",
     "contacts": "no field for named people: only the service's own email and phones are kept",
     "funding": "no field for a service's funding source text",
     "program": "no field: practices are linked by pas:offeredThrough, not by HSDS programs",
@@ -139,9 +154,11 @@ DROPPED = {
                              "addresses get ids derived from their service on export; they are "
                              "not things of their own in the graph",
     "attributes[].value, label, link_type, link_entity": "the term itself is what is kept",
-    "location fields other than the address and coordinates": "no place resource in the graph: "
-                                                              "a location is the service's "
-                                                              "address and coordinates",
+    "location fields other than the address, coordinates and accessibility": (
+        "no place resource in the graph: a location is the service's address, coordinates and "
+        "accessibility text"),
+    "schedules of a location or a service at a location": "the service's own schedules are "
+                                                          "read",
 }
 """What is not kept, and why."""
 

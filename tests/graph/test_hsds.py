@@ -161,8 +161,10 @@ def test_unknown_terms_areas_and_unkept_fields_are_reported_not_fatal(store):
     assert "$.service_areas[0]: area 'http://example.com' is not a known region (by code, " \
            "IRI or name): not kept" in notes
     unkept = next(n for n in notes if n.startswith("$: not kept"))
-    assert "interpretation_services" in unkept and "cost_options" in unkept
+    assert "cost_options" in unkept and "interpretation_services" not in unkept
     assert set(unkept.split(": ", 2)[2].split(", ")) <= set(REPORTED)
+    assert "$.schedules[0]: not weekly hours (narrowed by byweekno, bymonthday, byyearday, " \
+           "count, until, valid_from, valid_to): only the description is kept" in notes
 
 
 def test_an_organisations_unkept_fields_are_named_once(store):
@@ -262,3 +264,98 @@ def test_the_mapping_table_is_in_the_readme():
 
 def test_exported_json_is_plain_json(seed):
     assert json.loads(json.dumps(export.document(seed).document))["version"] == "3.1"
+
+
+def weekly_example(version: str) -> dict:
+    """The official ``service_full`` with what keeps its details from being stored as stated:
+    an in-range latitude, and its schedule without the parts that narrow it to some weeks."""
+    document = hsds.load(folder(version) / "examples" / "service_full.json")
+    document["service_at_locations"][0]["location"]["latitude"] = 50
+    for key in hsds.NARROWING:
+        document["schedules"][0].pop(key, None)
+    return document
+
+
+@pytest.mark.parametrize("version", VERSIONS)
+def test_service_details_are_read_exported_and_kept_by_a_round_trip(version):
+    source = weekly_example(version)
+    store = open_store(None)
+    result = import_records(store, hsds.records(source, hsds.Resolver(store), term_map=TERM_MAP),
+                            graph=GRAPH, source="service_full.json")
+    assert result.imported == 1
+    (item,) = export.services(store, export.Ids(store).of_class(PAS + "Service"), "en")
+    location = source["service_at_locations"][0]["location"]
+    assert item["age"] == {"min": 12, "max": 100}
+    assert item["interpretation"] is True
+    assert item["documents"] == [source["required_documents"][0]["document"]]
+    assert item["hours"] == [{"days": ["th", "fr"], "opens": "10:00", "closes": "18:00"}]
+    assert item["opening_hours"] == source["schedules"][0]["description"]
+    assert item["accessibility"] == location["accessibility"][0]["description"]
+    assert item["address"]["region"] == "MyState"
+    assert item["geo"] == {"lat": 50.0, "lon": 101.0}
+
+    first = export.document(store).document
+    (service,) = first["services"]
+    assert errors("service", service) == []
+    assert (service["minimum_age"], service["maximum_age"]) == (12, 100)
+    assert "interpretation_services" not in service
+    assert [d["document"] for d in service["required_documents"]] == item["documents"]
+    weekly = [s for s in service["schedules"] if "byday" in s]
+    assert [(s["freq"], s["byday"], s["opens_at"], s["closes_at"]) for s in weekly] == [
+        ("WEEKLY", "TH,FR", "10:00", "18:00")]
+    place = service["service_at_locations"][0]["location"]
+    assert (place["latitude"], place["longitude"]) == (50.0, 101.0)
+    assert place["addresses"][0]["state_province"] == "MyState"
+    assert [a["description"] for a in place["accessibility"]] == [item["accessibility"]]
+
+    again = open_store(None)
+    import_records(again, hsds.records(first, hsds.Resolver(again), term_map=TERM_MAP),
+                   graph=GRAPH, source="export.json")
+    assert export.document(again).document["services"] == first["services"]
+
+
+def test_a_minimum_age_of_zero_is_exported():
+    store = open_store(None)
+    service = {"id": "0b0c1a62-0000-4000-8000-000000000011", "name": "Baby clinic",
+               "status": "active", "minimum_age": 0, "maximum_age": 3,
+               "interpretation_services": "No"}
+    import_records(store, hsds.records(service, hsds.Resolver(store),
+                                       term_map={"*": "health"}), graph=GRAPH, source="x")
+    (out,) = export.document(store).document["services"]
+    assert (out["minimum_age"], out["maximum_age"]) == (0, 3)
+    (item,) = export.services(store, export.Ids(store).of_class(PAS + "Service"), "en")
+    assert item["interpretation"] is False
+
+
+def test_an_age_that_is_not_whole_years_is_refused_at_its_path(store):
+    service = {"id": "0b0c1a62-0000-4000-8000-000000000012", "name": "Youth club",
+               "status": "active", "minimum_age": "twelve"}
+    before = snapshot(store)
+    with pytest.raises(ImportFailed) as failure:
+        import_records(store, hsds.records(service, hsds.Resolver(store),
+                                           term_map={"*": "health"}), graph=GRAPH, source="x")
+    assert [p.where for p in failure.value.problems] == ["$.minimum_age"]
+    assert "whole number of years" in failure.value.problems[0].message
+    assert snapshot(store) == before
+
+
+FULL = {"service_full", "organization_full", "service_at_location_full", "tabular",
+        "datapackage"}
+"""The example shapes that carry a whole service, details included."""
+
+
+@pytest.mark.parametrize("path", [p for p in EXAMPLES if name(p) in FULL],
+                         ids=lambda p: f"{p.parts[-3 if name(p) != 'datapackage' else -4]}-"
+                                       f"{name(p)}")
+def test_every_full_example_keeps_its_service_details(store, path):
+    import_records(store, read(store, path), graph=GRAPH, source=path.name, skip_invalid=True)
+    (item,) = export.services(store, export.Ids(store).of_class(PAS + "Service"), "en")
+    assert item["age"] == {"min": 12, "max": 100}
+    assert item["interpretation"] is True
+    assert len(item["documents"]) == 1 and item["documents"][0].startswith("Any official")
+    assert item["accessibility"].startswith("The building is equipped with induction loops")
+    assert item["address"]["region"] == "MyState"
+    assert not item.get("hours")  # the examples' schedule is narrowed to some weeks
+    (service,) = export.document(store).document["services"]
+    assert (service["minimum_age"], service["maximum_age"]) == (12, 100)
+    assert service["required_documents"][0]["document"] == item["documents"][0]
