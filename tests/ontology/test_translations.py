@@ -14,8 +14,9 @@ from pathlib import Path
 
 import pytest
 from rdflib import RDF, Graph, Literal, URIRef
-from rdflib.namespace import SKOS
+from rdflib.namespace import PROV, SKOS
 
+from graph.read import labels
 from passerelle.settings import Settings
 
 ONTOLOGY = Path(__file__).parents[2] / "ontology"
@@ -128,6 +129,88 @@ def test_regions_countries_in_every_language_and_regions_in_their_own():
         own = COUNTRY_LANGUAGE[str(g.value(top, SKOS.notation))]
         labels = by_language(g, c, SKOS.prefLabel)
         assert len(labels.get(own, [])) == 1, (short(c), own, labels)
+
+
+
+def region(code: str) -> URIRef:
+    return URIRef(f"{ID}region/{code}")
+
+
+def own_language(g: Graph, c: URIRef) -> str:
+    top = c
+    while (parent := g.value(top, SKOS.broader)) is not None:
+        top = parent
+    return COUNTRY_LANGUAGE[str(g.value(top, SKOS.notation))]
+
+
+def places() -> list[URIRef]:
+    return sorted(GRAPHS["regions"].subjects(SKOS.inScheme, URIRef(f"{ID}scheme/regions")))
+
+
+# The NUTS regions Eurostat draws for statistics only: no language has a name of its own for them.
+STATISTICAL = ("ES2", "ES4", "PL5", "PL9", "PL91", "PL92", "EL6")
+
+
+def test_a_name_in_another_language_cites_where_it_comes_from():
+    """Every place named in a language other than English, French and its own lists the pages
+    the names were read from, so a reader can check them."""
+    g = GRAPHS["regions"]
+    cited = 0
+    for c in places():
+        foreign = set(by_language(g, c, SKOS.prefLabel)) - {"en", "fr", own_language(g, c)}
+        if not foreign:
+            continue
+        sources = list(g.objects(c, PROV.wasDerivedFrom))
+        assert sources, (short(c), sorted(foreign))
+        assert all(isinstance(s, URIRef) and str(s).startswith("http") for s in sources), short(c)
+        cited += 1
+    assert cited == 28
+
+
+def test_an_exonym_differs_from_the_official_name():
+    """A Latin-script name under another language's tag that equals the official name would be
+    the official name mistagged; such a name is left out, and the fallback shows it."""
+    g = GRAPHS["regions"]
+    for c in places():
+        names = by_language(g, c, SKOS.prefLabel)
+        own = own_language(g, c)
+        for lang in ("es", "pl"):
+            if lang != own and lang in names:
+                assert names[lang] != names[own], (short(c), lang, names[lang])
+
+
+def test_statistical_regions_are_named_only_in_english_french_and_their_own_language():
+    g = GRAPHS["regions"]
+    for code in STATISTICAL:
+        c = region(code)
+        assert set(by_language(g, c, SKOS.prefLabel)) == {"en", "fr", own_language(g, c)}, code
+
+
+def test_administrative_regions_are_named_in_russian_and_spanish():
+    """What the sources gave: every region that is an administrative unit (not a statistical
+    grouping) down to NUTS 2 has its Russian name and, outside Spain, its Spanish exonym."""
+    g = GRAPHS["regions"]
+    level = URIRef("https://w3id.org/passerelle/ontology#nutsLevel")
+    administrative = [c for c in places()
+                      if g.value(c, level) is not None and int(g.value(c, level)) <= 2
+                      and str(g.value(c, SKOS.notation)) not in STATISTICAL]
+    assert len(administrative) == 17
+    for c in administrative:
+        names = by_language(g, c, SKOS.prefLabel)
+        assert "ru" in names and "es" in names, short(c)
+
+
+@pytest.mark.parametrize("code,lang,expected,tag", [
+    ("ES242", "ps", "Teruel", "en"),        # no Pashto name: the official name, marked English
+    ("avignon", "fa", "Avignon", "en"),
+    ("FRL06", "pl", "Vaucluse", "en"),      # Polish writes it unchanged
+    ("PL911", "ps", "وارسا", "ps"),
+    ("PL51", "uk", "Нижньосілезьке воєводство", "uk"),
+    ("EL61", "el", "Θεσσαλία", "el"),
+])
+def test_the_label_picker_falls_back_to_the_official_name(code, lang, expected, tag):
+    texts = labels.by_language(GRAPHS["regions"].objects(region(code), SKOS.prefLabel))
+    assert labels.pick_tagged(texts, lang) == (expected, tag)
 
 
 # --- Scripts ----------------------------------------------------------------------------------
