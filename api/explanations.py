@@ -21,8 +21,8 @@ SENTENCES = {
         "rank-eligibility-confirmed", "rank-eligibility-open", "rank-eligibility-restricted",
         "rank-eligibility-not-stated", "rank-place-local", "rank-place-wider",
         "rank-place-national", "rank-need-same", "rank-need-narrower", "rank-distance-own",
-        "rank-distance-area", "rank-distance-unknown", "rank-verified", "rank-not-verified",
-        "rank-temporarily-closed")},
+        "rank-distance-area", "rank-distance-serves", "rank-distance-unknown", "rank-verified",
+        "rank-not-verified", "rank-temporarily-closed")},
 }
 """The catalogue key of each rule code."""
 

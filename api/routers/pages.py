@@ -213,7 +213,9 @@ def search_page(request: Request, store: StoreDep, settings: SettingsDep) -> HTM
               "why_text": explanations.sentences(item.get("why", {}), label, t,
                                                  explanations.MATCH),
               "rank_text": explanations.sentences(item.get("why", {}), label, t, ("rank",),
-                                                  MARKED_IN_HEADING)}
+                                                  MARKED_IN_HEADING),
+              "serves_place": any(rule["rule"] == "rank-distance-serves"
+                                  for rule in item.get("why", {}).get("rank", ()))}
              for item in result.items]
     _counted(context["groups"], facets(store, params))
     context["result"] = {
