@@ -217,7 +217,7 @@ def search_page(request: Request, store: StoreDep, settings: SettingsDep) -> HTM
               "serves_place": any(rule["rule"] == "rank-distance-serves"
                                   for rule in item.get("why", {}).get("rank", ()))}
              for item in result.items]
-    _counted(context["groups"], facets(store, params))
+    _counted(context["groups"], facets(store, params, result))
     context["result"] = {
         "total": result.total, "items": items, "first": offset + 1,
         "last": offset + len(items),

@@ -87,7 +87,7 @@ def find_services(
         items = worded(store, items, lang)
     body: dict = {"total": result.total, "limit": limit, "offset": offset, "items": items}
     if facets:
-        body["facets"] = facet_counts(store, params)
+        body["facets"] = facet_counts(store, params, result)
     if result.total == 0:
         body["suggestions"] = worded_suggestions(store, params, lang)
     if explain:
