@@ -21,8 +21,8 @@ SENTENCES = {
         "rank-eligibility-confirmed", "rank-eligibility-open", "rank-eligibility-restricted",
         "rank-eligibility-not-stated", "rank-place-local", "rank-place-wider",
         "rank-place-national", "rank-need-same", "rank-need-narrower", "rank-distance-own",
-        "rank-distance-area", "rank-distance-unknown", "rank-verified", "rank-not-verified",
-        "rank-temporarily-closed")},
+        "rank-distance-area", "rank-distance-serves", "rank-distance-unknown", "rank-verified",
+        "rank-not-verified", "rank-temporarily-closed")},
 }
 """The catalogue key of each rule code."""
 
@@ -58,9 +58,12 @@ def sentence(rule: dict, label: Callable[[str], str], t: dict) -> str:
         **{key: rule[key] for key in VALUES if key in rule})
 
 
-def sentences(why: dict, label: Callable[[str], str], t: dict, sections=SECTIONS) -> list[str]:
-    """The explanation as the catalogue's sentences, in reading order (only ``sections``)."""
-    return [sentence(rule, label, t) for rule in rules(why, sections)]
+def sentences(why: dict, label: Callable[[str], str], t: dict, sections=SECTIONS,
+              omit: frozenset[str] = frozenset()) -> list[str]:
+    """The explanation as the catalogue's sentences, in reading order (only ``sections``,
+    without the rules ``omit`` names: those a page says elsewhere)."""
+    return [sentence(rule, label, t) for rule in rules(why, sections)
+            if rule["rule"] not in omit]
 
 
 def with_text(why: dict, label: Callable[[str], str], t: dict) -> dict:

@@ -14,6 +14,7 @@ import re
 from urllib.parse import urlencode
 
 import jinja2
+import phonenumbers
 from babel import Locale, UnknownLocaleError
 from fastapi import Request
 from fastapi.responses import HTMLResponse
@@ -21,6 +22,7 @@ from markupsafe import Markup
 
 from passerelle.api import i18n
 from passerelle.api.i18n import messages
+from passerelle.graph.validation.functions import e164
 from passerelle.settings import Language, Settings
 
 INTERFACE: tuple[Language, ...] = tuple(language for language in Settings.languages.declared
@@ -98,7 +100,22 @@ def in_language(context, text: object, tag: str | None) -> object:
         + fallback_note(context, tag)
 
 
-LINK_FILTERS = {"href": href_attribute, "in_language": in_language}
+def telephone(number: object) -> Markup:
+    """A telephone number to call: the ``tel:`` link keeps the E.164 form the graph stores
+    (``+33400000000``), the text is grouped for reading in the international format
+    (``+33 4 00 00 00 00``) inside ``<bdi dir="ltr">``, so a right-to-left page keeps its digits
+    and the ``+`` in order. A number that cannot be read as one is shown as written."""
+    if not isinstance(number, str) or not number.strip():
+        return Markup("")
+    dialled = e164(number)
+    if dialled is None:
+        return Markup('<bdi dir="ltr">{}</bdi>').format(number)
+    grouped = phonenumbers.format_number(phonenumbers.parse(dialled),
+                                         phonenumbers.PhoneNumberFormat.INTERNATIONAL)
+    return Markup('<a href="tel:{}"><bdi dir="ltr">{}</bdi></a>').format(dialled, grouped)
+
+
+LINK_FILTERS = {"href": href_attribute, "in_language": in_language, "telephone": telephone}
 LINK_TESTS = {"linkable": linkable}
 """Registered on every Jinja environment the pages use; every href built from data goes through
 ``href`` (an attribute) or is guarded by ``is linkable``."""

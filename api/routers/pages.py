@@ -33,6 +33,9 @@ router = APIRouter(include_in_schema=False)
 
 FIELDS = ("need", "status", "region", "language")
 PAGE_SIZE = 20
+MARKED_IN_HEADING = frozenset({"rank-temporarily-closed"})
+"""Said once, beside the service's name in its card's heading, so not again among the reasons
+for its place in the list."""
 
 
 @dataclass
@@ -209,9 +212,12 @@ def search_page(request: Request, store: StoreDep, settings: SettingsDep) -> HTM
               "eligibility_text": _eligibility(item, t),
               "why_text": explanations.sentences(item.get("why", {}), label, t,
                                                  explanations.MATCH),
-              "rank_text": explanations.sentences(item.get("why", {}), label, t, ("rank",))}
+              "rank_text": explanations.sentences(item.get("why", {}), label, t, ("rank",),
+                                                  MARKED_IN_HEADING),
+              "serves_place": any(rule["rule"] == "rank-distance-serves"
+                                  for rule in item.get("why", {}).get("rank", ()))}
              for item in result.items]
-    _counted(context["groups"], facets(store, params))
+    _counted(context["groups"], facets(store, params, result))
     context["result"] = {
         "total": result.total, "items": items, "first": offset + 1,
         "last": offset + len(items),

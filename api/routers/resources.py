@@ -61,8 +61,10 @@ COUNTRY = SCHEMA + "addressCountry"
 SERVICE_AREA = PAS + "serviceArea"
 """On a region page, the services found there replace the bare list of those naming it."""
 NOTATION = SKOS + "notation"
-DIALLED = {SCHEMA + "telephone": "tel:", SCHEMA + "email": "mailto:"}
-"""Contact values a reader follows: a telephone number to call, an address to write to."""
+DIALLED = {SCHEMA + "email": "mailto:"}
+"""Contact values a reader follows: an address to write to (a telephone number to call is
+shown and linked by the pages' ``telephone`` filter)."""
+TELEPHONE = SCHEMA + "telephone"
 
 
 def in_words(iri: str, lang: str, t: dict) -> str:
@@ -182,6 +184,8 @@ def render_page(request: Request, store: Store, d: Description, iri: str, base: 
             if p in DIALLED:
                 found = [{**v, "href": DIALLED[p] + v["text"].replace(" ", ""), "iri": v["text"]}
                          if "text" in v and "href" not in v else v for v in found]
+            elif p == TELEPHONE:
+                found = [{**v, "telephone": True} if "text" in v else v for v in found]
             found = along_chain(found, lang)
             words = in_words(p, lang, t)
             if p == NOTATION and region:

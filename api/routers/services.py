@@ -57,10 +57,15 @@ def find_services(
     explain: bool = False,
     near: Annotated[str | None, Query(
         max_length=100, description="LAT,LON in decimal degrees, or a municipality or region "
-        "code with reference coordinates: items carry distance_km and nearer ones rank first")]
+        "code with reference coordinates: items carry distance_km and nearer ones rank first. "
+        "Measured from the service's own coordinates, else 0 when near is a code and one of "
+        "its areas is that place or contains it (it serves the place), else from its area's "
+        "reference point; a service with none of these has no distance and comes after the "
+        "others")]
     = None,
     within_km: Annotated[float | None, Query(
-        gt=0, le=20_000, description="With near: only services at most this far")] = None,
+        gt=0, le=20_000, description="With near: only services known to be at most this far "
+        "(those with no distance are left out)")] = None,
     facets: Annotated[bool, Query(
         description="Add, for need, status, region and language, each value's count: the "
         "total of this search with that parameter set to that value")] = False,
@@ -82,7 +87,7 @@ def find_services(
         items = worded(store, items, lang)
     body: dict = {"total": result.total, "limit": limit, "offset": offset, "items": items}
     if facets:
-        body["facets"] = facet_counts(store, params)
+        body["facets"] = facet_counts(store, params, result)
     if result.total == 0:
         body["suggestions"] = worded_suggestions(store, params, lang)
     if explain:

@@ -4,7 +4,8 @@ Both are asked of the search itself (``search.search``), never recounted by a se
 facet's count is the total of the same search with that one parameter set to that value, and a
 suggestion's total is the total of the changed search, so a caseworker who follows either finds
 exactly that many services. Totals are asked with an empty page (``limit=0``), which costs the
-match and the ranking's filters but describes no service.
+match and the ranking's filters but describes no service; the count of the value the search
+already asks for is the search's own total, when the caller passes its answer, not asked again.
 
 Suggestions carry a rule code and the values they change; ``api/`` words them.
 """
@@ -15,7 +16,7 @@ from dataclasses import dataclass, replace
 
 from passerelle.graph.read import concepts
 from passerelle.graph.read.codes import SCHEMES
-from passerelle.graph.read.search import SearchParams, search
+from passerelle.graph.read.search import SearchParams, SearchResult, search
 from passerelle.graph.store.base import Store
 
 FACETS = ("need", "status", "region", "language")
@@ -24,22 +25,33 @@ WIDER_DISTANCES = (2, 4)
 """A search within a distance that found nothing is tried at these multiples of it."""
 
 
+def counting(params: SearchParams) -> SearchParams:
+    """The search that counts what ``params`` finds: the same filters, an empty page."""
+    return replace(params, limit=0, offset=0, explain=False)
+
+
 def total(store: Store, params: SearchParams) -> int:
     """How many services ``params`` finds (its page is not described)."""
-    return search(store, replace(params, limit=0, offset=0, explain=False)).total
+    return search(store, counting(params)).total
 
 
-def facets(store: Store, params: SearchParams) -> dict[str, list[dict]]:
+def facets(store: Store, params: SearchParams, result: SearchResult | None = None
+           ) -> dict[str, list[dict]]:
     """For each of ``FACETS``, every concept of its scheme as ``code``, ``label`` (in
-    ``params.lang``) and ``count``: the total of ``params`` with that parameter set to it."""
+    ``params.lang``) and ``count``: the total of ``params`` with that parameter set to it.
+    ``result``, the answer to ``params`` when the caller has it, gives the count of a value
+    ``params`` already asks for alone."""
     out: dict[str, list[dict]] = {}
+    own = counting(params) if result is not None else None
     for name in FACETS:
         found = concepts.concepts(store, SCHEMES[name])
         rows = []
         for concept in found.values():
             code = concept.notation or concept.iri
+            changed = counting(replace(params, **{name: (code,)}))
+            count = result.total if changed == own else search(store, changed).total
             rows.append({"code": code, "label": concepts.label(concept, params.lang),
-                         "count": total(store, replace(params, **{name: (code,)}))})
+                         "count": count})
         out[name] = sorted(rows, key=lambda r: (r["label"].casefold(), r["code"]))
     return out
 

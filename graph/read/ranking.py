@@ -10,11 +10,19 @@ same question always gives the same order. Defunct services never reach it: they
 (``service-running.rq``, ``search_index``).
 
 Each rule is said as a code with the concepts or values it links (``explain``); ``api/`` words
-them in the reader's language. Distances are great-circle distances from the service's own
-coordinates or, when it has none, from the reference point of the nearest of its areas (the
-explanation says which). Places get reference points only from a cited source: a place
-without one is never given invented coordinates, and a service measured from nowhere sorts
-after the ones with a distance and is left out when a maximum distance is asked.
+them in the reader's language. Distances (``near``), each said in the explanation:
+
+- from the service's own coordinates, when it has them: that is where the client goes;
+- else 0 when ``near`` names a place (a municipality or region code) and one of the service's
+  areas is that place or contains it: the service serves the place searched, whether or not its
+  area has a reference point (a whole country, a NUTS 1 or 2 region);
+- else from the reference point of the nearest of its areas;
+- else none. Places get reference points only from a cited source and are never given invented
+  coordinates, so a service with only a broad area has no distance from a point given as
+  coordinates (the area is not known to contain it).
+
+A service with no distance sorts after the ones with a distance; ``within_km`` keeps only the
+services known to be that close, so it leaves out the ones with no distance.
 """
 
 from __future__ import annotations
@@ -263,15 +271,16 @@ def rank(store: Store, params, services) -> Ranked:
         facts = _read_facts(store, services, kept)
         places = _places(store, kept) if origin else {}
         trees = {name: _tree(store, name, kept) for name in ("status", "need", "region")
-                 if getattr(params, name)}
+                 if getattr(params, name) or (name == "region" and origin and origin.place)}
     asked = {name: {c.value for c in resolve(store, name, list(getattr(params, name))).values()}
-             for name in trees}
+             for name in trees if getattr(params, name)}
+    served = _ancestors(trees["region"], origin.place) if origin and origin.place else {}
     keys: dict[str, tuple] = {}
     rules: dict[str, list[dict]] = {}
     distances: dict[str, float] = {}
     for service in services:
         f = facts[service]
-        measured = _distance(f, origin, places) if origin else None
+        measured = _distance(f, origin, places, served) if origin else None
         if origin and measured is not None:
             distances[service] = round(measured[0], 1)
         if origin and params.within_km is not None and (
@@ -350,14 +359,20 @@ def _need(f: Facts, asked, said) -> int:
     return 1
 
 
-def _distance(f: Facts, origin: Point, places) -> tuple[float, str | None] | None:
-    """The distance from ``origin`` and the area it was measured from (None: the service's own
-    coordinates), or None when neither the service nor any of its areas has a point."""
+def _distance(f: Facts, origin: Point, places, served: dict[str, int]
+              ) -> tuple[float, str | None, str] | None:
+    """The distance from ``origin``, the area it was measured from (None: the service's own
+    coordinates) and how (``own``, ``serves``, ``area``), in the order of the module's
+    docstring; None when none of them applies. ``served`` is the place ``near`` names and the
+    places containing it, each with its steps up (empty for a point given as coordinates)."""
     here = (origin.lat, origin.lon)
     if f.geo is not None:
-        return distance_km(here, f.geo), None
+        return distance_km(here, f.geo), None, "own"
+    serving = sorted((served[a], a) for a in f.areas if a in served)
+    if serving:
+        return 0.0, serving[0][1], "serves"
     measured = [(distance_km(here, places[a]), a) for a in sorted(f.areas) if a in places]
-    return min(measured) if measured else None
+    return (*min(measured), "area") if measured else None
 
 
 def _nearness(measured, origin: Point | None, said) -> tuple[int, float]:
@@ -366,9 +381,11 @@ def _nearness(measured, origin: Point | None, said) -> tuple[int, float]:
     if measured is None:
         said.append({"rule": "rank-distance-unknown"})
         return (1, 0.0)
-    km, area = measured
-    if area is None:
+    km, area, how = measured
+    if how == "own":
         said.append({"rule": "rank-distance-own", "km": round(km, 1)})
+    elif how == "serves":
+        said.append({"rule": "rank-distance-serves", "area": area, "region": origin.place})
     else:
         said.append({"rule": "rank-distance-area", "km": round(km, 1), "area": area})
     return (0, km)

@@ -30,7 +30,8 @@ def test_card_in_the_clients_language_tools_in_the_caseworkers(server):
 
 def test_card_carries_contacts_address_hours_cost_and_how_to_apply(server):
     page = card(server, service=CLASSES, lang="en").text
-    for text in ("+33400000000", "classes@example.org", "1 place de la Mairie, 84360 Lauris",
+    assert '<a href="tel:+33400000000"><bdi dir="ltr">+33 4 00 00 00 00</bdi></a>' in page
+    for text in ("classes@example.org", "1 place de la Mairie, 84360 Lauris",
                  "Tuesdays and Thursdays, 9:00 to 12:00", "free",
                  "Ask your caseworker to call the association.",
                  "https://example.org/french-classes"):

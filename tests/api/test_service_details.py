@@ -10,6 +10,7 @@ import re
 
 import pytest
 
+from passerelle.api.web import telephone
 from tests.api.hostile import refused
 from tests.api.test_writes import TOKEN, Bad, service_json
 from tests.conftest import stop_server, writing_server
@@ -178,7 +179,7 @@ def _words(html: str) -> str:
 def test_a_search_card_shows_the_details(writer, lang, words):
     html = writer.get(EXAMPLE.format(lang=lang)).text
     card = _card(html, "Example French classes" if lang == "en" else "Cours de français")
-    assert 'href="tel:+33400000000"' in card
+    assert '<a href="tel:+33400000000"><bdi dir="ltr">+33 4 00 00 00 00</bdi></a>' in card
     assert 'href="mailto:classes@example.org"' in card
     assert "1 place de la Mairie" in card
     text = _words(card)
@@ -190,15 +191,40 @@ def test_a_temporarily_closed_service_is_marked_on_its_card(writer):
     body = service_json("paused-cafe", status="temporarily-closed")
     assert writer.post("/api/services", headers=TOKEN, json=body).status_code == 201
     html = writer.get("/", params={"q": "paused-cafe", "lang": "en"}).text
-    assert "temporarily closed" in _card(html, "Language café paused-cafe")
+    card = _card(html, "Language café paused-cafe")
+    heading = card[card.index("<h3"):card.index("</h3>")]
+    assert '<span class="closed">Temporarily closed</span>' in heading
+    assert _words(card).casefold().count("temporarily closed") == 1
     assert writer.request("DELETE", "/api/services/paused-cafe", headers=TOKEN).status_code == 204
 
 
 def test_the_resource_page_links_phone_and_email(writer):
     html = writer.get("/id/service/example-french-classes",
                       headers={"Accept": "text/html"}).text
-    assert 'href="tel:+33400000000"' in html
+    assert '<a href="tel:+33400000000"><bdi dir="ltr">+33 4 00 00 00 00</bdi></a>' in html
     assert 'href="mailto:classes@example.org"' in html
     for words in ("Opening hours by day", "Tuesday", "09:00", "12:00", "Free of charge",
                   "Document to bring", "FRL06"):
         assert words in html, words
+
+
+@pytest.mark.parametrize(("stored", "html"), [
+    ("+33400000000", '<a href="tel:+33400000000"><bdi dir="ltr">+33 4 00 00 00 00</bdi></a>'),
+    ("+48726379438", '<a href="tel:+48726379438"><bdi dir="ltr">+48 726 379 438</bdi></a>'),
+    ("+302101234567",
+     '<a href="tel:+302101234567"><bdi dir="ltr">+30 21 0123 4567</bdi></a>'),
+    ("+33 4 90 00 00 00",
+     '<a href="tel:+33490000000"><bdi dir="ltr">+33 4 90 00 00 00</bdi></a>'),
+    ("call <b>us</b>", '<bdi dir="ltr">call &lt;b&gt;us&lt;/b&gt;</bdi>'),
+    ("", ""),
+    (None, ""),
+])
+def test_a_telephone_number_is_grouped_for_reading_and_dialled_in_e164(stored, html):
+    assert str(telephone(stored)) == html
+
+
+@pytest.mark.parametrize("lang", ["ar", "fa", "en"])
+def test_the_number_reads_left_to_right_on_every_page(writer, lang):
+    html = writer.get(EXAMPLE.format(lang=lang)).text
+    assert (' dir="rtl"' in html[:html.index("<body")]) == (lang != "en")
+    assert '<a href="tel:+33400000000"><bdi dir="ltr">+33 4 00 00 00 00</bdi></a>' in html
