@@ -230,8 +230,8 @@ def targets(scales: dict) -> list[dict]:
         if value is None:
             return
         met = value >= limit if at_least else value <= limit
-        shown = f"{value:,.1f}x" if not unit else f"{value:,.0f}{unit}" if unit in ("/s", "%") \
-            else f"{value:,.2f} {unit}"
+        shown = (f"{value:,.1f}x" if not unit else f"{value:,.0f}{unit}" if unit in ("/s", "%")
+                 else f"{value:,.0f} {unit}" if unit == "MiB" else f"{value:,.2f} {unit}")
         out.append({"what": f"{what} at {label}", "measured": shown, "met": met})
 
     add("faceted search p50 <= 10 ms, HTTP, computed", _p50(index, "faceted"), 10)
