@@ -116,14 +116,23 @@ def rounds(mix: Iterable[Search], once: Callable[[Search], object], budget_s: fl
     """
     mix = list(mix)
     cut = {} if cut is None else cut
-    for item in mix:
-        if item.kind in cut:
-            continue
+
+    def timed(item: Search) -> float | None:
+        """Seconds one call took, or None when it was cut off (its kind is then in ``cut``)."""
         started = time.perf_counter()
-        once(item)
+        try:
+            once(item)
+        except CutOff:
+            cut[item.kind] = cap_s
+            return None
         took = time.perf_counter() - started
         if cap_s is not None and took > cap_s:
             cut[item.kind] = round(took, 1)
+        return took
+
+    for item in mix:
+        if item.kind not in cut:
+            timed(item)
     mix = [item for item in mix if item.kind not in cut]
     samples: dict[str, list[float]] = defaultdict(list)
     started, done = time.perf_counter(), 0
@@ -134,18 +143,23 @@ def rounds(mix: Iterable[Search], once: Callable[[Search], object], budget_s: fl
 
     while mix and more():
         for item in mix:
-            t = time.perf_counter()
-            once(item)
-            samples[item.kind].append((time.perf_counter() - t) * 1000)
+            took = timed(item)
+            if took is not None:
+                samples[item.kind].append(took * 1000)
+        mix = [item for item in mix if item.kind not in cut]
         done += 1
-    return dict(samples)
+    return {kind: values for kind, values in samples.items() if kind not in cut}
+
+
+class CutOff(Exception):
+    """A call gave up after the cap (an HTTP request that timed out): its kind is cut off."""
 
 
 def each_kind(mix: Iterable[Search], once: Callable[[Search], object], budget_s: float,
               min_rounds: int, cap_s: float | None = None) -> dict:
     """``rounds`` for each kind of search apart, each with its own budget, so a slow kind
     (facet counts) does not leave the fast ones with a handful of samples. Returns the
-    summaries by kind (``stats.by_kind``) and ``cut``: the kinds cut off, in seconds."""
+    ``samples`` by kind and ``cut``: the kinds cut off, in seconds (``summary`` sums up)."""
     by: dict[str, list[Search]] = defaultdict(list)
     for item in mix:
         by[item.kind].append(item)
@@ -153,7 +167,14 @@ def each_kind(mix: Iterable[Search], once: Callable[[Search], object], budget_s:
     cut: dict[str, float] = {}
     for items in by.values():
         samples.update(rounds(items, once, budget_s, min_rounds, cap_s=cap_s, cut=cut))
-    return {**by_kind(samples), "cut": cut}
+    return {"samples": samples, "cut": cut}
+
+
+def summary(*parts: dict) -> dict:
+    """The summaries by kind (``stats.by_kind``, with ``all``) of one or more ``each_kind``
+    results, and the kinds they cut off."""
+    samples = {k: v for part in parts for k, v in part["samples"].items()}
+    return {**by_kind(samples), "cut": {k: v for part in parts for k, v in part["cut"].items()}}
 
 
 def raw_queries(store: Store, mix: Iterable[Search]) -> dict[Search, str]:
@@ -227,11 +248,23 @@ def _get(client: httpx.Client, item: Search, fresh: bool = False) -> None:
 def http_search(url: str, mix: list[Search], args, *, fresh: bool = False) -> dict:
     """One client, one search at a time: end-to-end latency of ``GET /api/services`` for each
     kind (``each_kind``, with the run's ``budget``, ``min_rounds`` and ``cap``), each search
-    computed (``fresh``) or, after the warm-up round, answered from kept answers (then never
-    cut off: the warm-up call that computes them is not what is measured)."""
-    with httpx.Client(base_url=url, timeout=300) as client:
-        return each_kind(mix, lambda item: _get(client, item, fresh), args.budget,
-                         args.min_rounds, args.cap if fresh else None)
+    computed (``fresh``) or, after the warm-up round, answered from kept answers. A request
+    still running after the cap is given up, and its kind cut off; the server may go on with
+    it, so callers ask the slow kind (``facets_apart``) after everything else."""
+    def once(item: Search) -> None:
+        try:
+            _get(client, item, fresh)
+        except httpx.TimeoutException:
+            raise CutOff from None
+
+    with httpx.Client(base_url=url, timeout=args.cap or 300) as client:
+        return each_kind(mix, once, args.budget, args.min_rounds, args.cap)
+
+
+def facets_apart(mix: list[Search]) -> tuple[list[Search], list[Search]]:
+    """The searches that ask for a page, and those that also ask for facet counts (which take
+    far longer on the slow paths, and are asked last)."""
+    return ([item for item in mix if not item.facets], [item for item in mix if item.facets])
 
 
 def concurrent(url: str, mix: list[Search], clients: int, seconds: float, *,
