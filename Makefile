@@ -12,7 +12,7 @@ export PASSERELLE_STANDARDS_DIR PASSERELLE_CONFORMANCE_DIR
 # Where `passerelle serve` keeps its store when no --store is given (see passerelle/settings.py).
 DATA_DIR := $(or $(PASSERELLE_DATA_DIR),$(or $(XDG_DATA_HOME),$(HOME)/.local/share)/passerelle)
 
-.PHONY: run test bench lint install clean docs check-shared reset-data bench-import messages compile-messages bench-search
+.PHONY: run test bench bench-quick lint install clean docs check-shared reset-data bench-import messages compile-messages bench-search
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -66,8 +66,15 @@ test: check-shared install
 	$(MAKE) $(AXE)
 	$(BIN)/python -m pytest -q
 
+# `make bench` measures every size (about 45 minutes on 2 cores, most of it at 1M triples);
+# `make bench BENCH_SIZES=10k,100k` fewer; `make bench-quick` is a short run at 10k. Results go
+# to build/bench/results.md and results.json, and the tables are printed.
+BENCH_SIZES ?= 10k,100k,1M
 bench: install
-	$(BIN)/python -m bench
+	$(BIN)/python -m bench --sizes $(BENCH_SIZES)
+
+bench-quick: install
+	$(BIN)/python -m bench --quick
 
 bench-search: install
 	$(BIN)/python -m bench.search_paths --scales 10k,100k

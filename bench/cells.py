@@ -1,10 +1,12 @@
 """The cells of the results tables: numbers, latencies, loads, ratios, as text.
 
 Every cell takes what ``results.json`` holds and returns "-" or "not run" for what a run did not
-measure, so an older results file still renders.
+measure, so a partial run still renders.
 """
 
 from __future__ import annotations
+
+import math
 
 
 def number(value, unit: str = "", digits: int = 0) -> str:
@@ -24,73 +26,68 @@ def fmt_ms(value: float) -> str:
     return f"{value:,.1f}" if value < 100 else f"{value:,.0f}"
 
 
+def search(path: dict | None, kind: str = "all") -> str:
+    """p50 / p99 of one kind of search on one path, or why there is none: cut off (the first
+    call took longer than the cap), not asked (the path has no form of it), or not run."""
+    if path is None:
+        return "not run"
+    if kind in path.get("cut", {}):
+        return f"cut off (> {path['cut'][kind]:,.0f} s)"
+    stats = path.get(kind)
+    return ms(stats) if stats else "-"
+
+
+def ratio(baseline: dict | None, ours: dict | None, kind: str = "all") -> str:
+    """How many times this version's p50 the baseline's p50 is (> 1: this version is faster).
+    For ``all``, the geometric mean of the ratios of the kinds both measured."""
+    if not baseline or not ours:
+        return "-"
+    if kind == "all":
+        ratios = [baseline[k]["p50"] / ours[k]["p50"] for k in ours
+                  if k not in ("all", "cut") and baseline.get(k) and ours.get(k)
+                  and isinstance(baseline[k], dict) and ours[k]["p50"]]
+        return times(math.prod(ratios) ** (1 / len(ratios))) if ratios else "-"
+    a, b = baseline.get(kind), ours.get(kind)
+    if not a or not b or not b["p50"]:
+        return "-"
+    return times(a["p50"] / b["p50"])
+
+
+def times(value: float) -> str:
+    return f"{value:.1f}x" if value >= 1 else f"{value:.2f}x"
+
+
 def load(entry: dict | None) -> str:
     if not entry:
         return "not run"
+    if entry.get("cut_off"):
+        return f"cut off after {entry['seconds']:,.0f} s"
     if entry.get("violations"):
         return f"{entry['violations']} violation(s) in {entry['seconds']:,.1f} s"
     return f"{entry['seconds']:,.1f} s ({number(entry['triples_per_s'])} triples/s)"
 
 
-def rdflib(entry: dict | None, kind: str = "all") -> str:
-    if not entry or entry.get("skipped"):
-        return (entry or {}).get("skipped", "-")
-    stats = entry["search"].get(kind)
-    if stats:
-        return ms(stats) + ("" if entry["complete"] else " (partial)")
-    return f"cut off at {entry['cap_s']:.0f} s" + (
-        f" (load {entry['load_s']:.0f} s)" if entry.get("load_s") else " (still loading)")
-
-
-def ratio(a: dict | None, b: dict | None) -> str:
-    if not a or not b or not b["p50"]:
+def validated_ratio(entry: dict | None) -> str:
+    """The validated load's rate as a share of ``bulk_load``'s on the same file, same run."""
+    if not entry or entry.get("cut_off") or not entry.get("bulk_load_triples_per_s"):
         return "-"
-    return f"{a['p50'] / b['p50']:.2f}x"
-
-
-def kept(scale: dict, where: str, kind: str = "all") -> str:
-    """Latency of kept answers (``http_kept`` or ``handler_kept``), "-" if the run had none."""
-    return ms((scale["search"].get(f"{where}_kept") or {}).get(kind))
+    return (f"{100 * entry['triples_per_s'] / entry['bulk_load_triples_per_s']:.0f}% "
+            f"(bulk_load {number(entry['bulk_load_triples_per_s'])} triples/s)")
 
 
 def throughput(entry: dict | None) -> str:
     if not entry:
         return "-"
-    return f"{entry['per_s']:,.0f} ({entry['clients']} clients, {entry['errors']} errors)"
-
-
-def oxigraph(scale: dict, cell) -> str:
-    """``cell`` of the scale's Oxigraph-server results, if that backend ran."""
-    backend = scale.get("oxigraph_server")
-    return cell(backend) if backend else "not run"
+    return (f"{entry['per_s']:,.0f}/s ({entry['clients']} clients, {entry['errors']} errors; "
+            f"{ms(entry.get('latency'))} ms)")
 
 
 def mib(value) -> str:
     return number(value, " MiB", 0)
 
 
-def oxigraph_load(scale: dict) -> str:
-    return oxigraph(scale, lambda o: f"{o['load']['seconds']:,.1f} s "
-                    f"({number(o['load']['quads_per_s'])} quads/s)")
-
-
-def backend_ratios(scale: dict) -> str:
-    """The Oxigraph server's p50 over the embedded store's: through the API against the API and
-    against the handler in-process (which, like a remote engine, keeps no answers), then the
-    floor against the floor."""
-    ours = scale["search"]
-
-    def cell(backend: dict) -> str:
-        http, floor = backend["search"]["http"]["all"], backend["search"]["floor"]["all"]
-        return (f"{ratio(http, ours['http']['all'])}, {ratio(http, ours['handler']['all'])}, "
-                f"{ratio(floor, ours['raw']['all'])}")
-
-    return oxigraph(scale, cell)
-
-
-def same_answers(scale: dict) -> str:
-    return oxigraph(scale, lambda o: " / ".join(
-        "yes" if o["same_answers"][k] else "NO" for k in ("sparql_rows", "api_totals")))
+def yes(value) -> str:
+    return "-" if value is None else "yes" if value else "NO"
 
 
 def write(scale: dict, *path: str) -> str:

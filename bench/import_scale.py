@@ -93,18 +93,29 @@ store.flush()
 """
 
 
-def timed(command: list[str], log: Path) -> tuple[float, float, int, int, str]:
-    """Run ``command``: wall seconds, processor seconds, peak MiB, exit code, what it said."""
+def timed(command: list[str], log: Path, timeout: float | None = None
+          ) -> tuple[float, float, int, int, str]:
+    """Run ``command``: wall seconds, processor seconds, peak MiB, exit code, what it said.
+    Past ``timeout`` seconds the command is killed (exit code -9)."""
     with log.with_suffix(".out").open("wb") as out_file, \
             log.with_suffix(".err").open("wb") as err_file:
         started = time.monotonic()
         process = subprocess.Popen(command, stdout=out_file, stderr=err_file)
-        _, status, usage = os.wait4(process.pid, 0)
+        while True:
+            pid, status, usage = os.wait4(process.pid, os.WNOHANG if timeout else 0)
+            if pid:
+                break
+            if time.monotonic() - started > timeout:
+                process.kill()
+                _, status, usage = os.wait4(process.pid, 0)
+                break
+            time.sleep(0.1)
+        process.returncode = os.waitstatus_to_exitcode(status)
         seconds = time.monotonic() - started
     said = log.with_suffix(".out").read_text().strip() or \
         log.with_suffix(".err").read_text().strip()[-300:]
     return (seconds, usage.ru_utime + usage.ru_stime, round(usage.ru_maxrss / 1024),
-            os.waitstatus_to_exitcode(status), said)
+            process.returncode, said)
 
 
 def graphs_of(store: Path) -> list[str]:
@@ -116,14 +127,23 @@ def graphs_of(store: Path) -> list[str]:
     return listed.stdout.split()
 
 
-def run(file: Path, store: Path, command: str = "import") -> dict:
+def empty_store(path: Path) -> Path:
+    """A new store at ``path`` holding what ``passerelle`` puts in one (vocabularies, seed)."""
+    shutil.rmtree(path, ignore_errors=True)
+    subprocess.run([str(COMMAND), "query", "ASK {}", "--store", str(path)], check=True,
+                   capture_output=True)
+    return path
+
+
+def run(file: Path, store: Path, command: str = "import", timeout: float | None = None) -> dict:
     """``passerelle import`` (or ``load``) of ``file`` into a fresh copy of ``store``, then
-    Oxigraph's ``bulk_load`` of the same triples into another copy."""
+    Oxigraph's ``bulk_load`` of the same triples into another copy. An import still running
+    after ``timeout`` seconds is stopped (``exit`` -9) and has no bulk load beside it."""
     target = store.with_name(store.name + "-" + file.stem)
     shutil.rmtree(target, ignore_errors=True)
     shutil.copytree(store, target)
     seconds, cpu, peak, status, said = timed(
-        [str(COMMAND), command, str(file), "--store", str(target)], target)
+        [str(COMMAND), command, str(file), "--store", str(target)], target, timeout)
     row = {"file": file.name, "command": command, "seconds": round(seconds, 1),
            "cpu_seconds": round(cpu, 1), "peak_mib": peak, "exit": status, "said": said}
     if status == 0:
@@ -162,10 +182,7 @@ def main(argv: list[str] | None = None) -> int:
                         help="triple counts of generated graphs to load (default none)")
     args = parser.parse_args(argv)
     WORK.mkdir(parents=True, exist_ok=True)
-    store = WORK / "store"
-    shutil.rmtree(store, ignore_errors=True)
-    subprocess.run([str(COMMAND), "query", "ASK {}", "--store", str(store)], check=True,
-                   capture_output=True)
+    store = empty_store(WORK / "store")
     files = [write_csv(WORK / f"services-{n}.csv", n) for n in args.csv]
     files += [write_hsds(WORK / f"hsds-{n}.json", n) for n in args.hsds]
     for file in files:

@@ -1,12 +1,12 @@
 """How each figure is taken: loads, the search in-process and over HTTP, concurrency, memory.
 
-Every search figure comes from rounds over the whole mix (each search once a round, after one
-unrecorded warm-up round), so each kind of search weighs the same and the slow ones are not
-under-sampled; rounds stop once a time budget is spent.
+Every search figure comes from rounds over the searches of one kind (each search once a round,
+after one unrecorded warm-up round), each kind with its own time budget, so the searches of a
+kind weigh the same and a slow kind does not starve the others of samples.
 
 The embedded store keeps each answer until the data changes, so a search is timed two ways: the
-first time (computed: in-process through a store that keeps nothing, over HTTP with a language tag
-no request used before) and again (the kept answer, after the warm-up round).
+first time (computed: over HTTP with a language tag no request used before) and again (the kept
+answer, after the warm-up round).
 """
 
 from __future__ import annotations
@@ -21,12 +21,13 @@ from pathlib import Path
 
 import httpx
 
+from bench.stats import by_kind
 from bench.workload import Search
-from passerelle.graph.read.search import build_query, compute, search
-from passerelle.graph.store.base import DelegatingStore, Store
+from passerelle.graph.read.search import build_query, compute
+from passerelle.graph.store.base import Store
 from passerelle.graph.store.bundle import open_store
 from passerelle.graph.store.embedded import EmbeddedStore
-from passerelle.graph.write.loader import ValidationFailed, load
+from passerelle.graph.write.loader import load
 from tests import servers
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -99,129 +100,86 @@ def load_bulk_floor(nq: Path, store_dir: Path) -> dict:
             "triples_per_s": round(triples / seconds)}
 
 
-def load_validated(nq: Path, store_dir: Path) -> dict:
-    """``passerelle load`` with the SHACL gate: the whole batch validated before one write."""
-    store = open_store(_fresh(store_dir))
-    started = time.perf_counter()
-    try:
-        result = load(store, [nq])
-        violations, warnings = 0, len(result.report.warnings) if result.report else 0
-        triples = result.triples
-    except ValidationFailed as failure:
-        violations, warnings = len(failure.report.violations), len(failure.report.warnings)
-        triples = 0
-    seconds = time.perf_counter() - started
-    del store
-    shutil.rmtree(store_dir, ignore_errors=True)
-    return {"triples": triples, "seconds": round(seconds, 2),
-            "triples_per_s": round(triples / seconds) if triples else None,
-            "violations": violations, "warnings": warnings}
-
-
 # --- rounds over the mix -----------------------------------------------------------------------
 
 def rounds(mix: Iterable[Search], once: Callable[[Search], object], budget_s: float,
-           min_rounds: int) -> dict[str, list[float]]:
-    """Milliseconds per search kind, from whole rounds over the mix."""
+           min_rounds: int, *, cap_s: float | None = None,
+           cut: dict[str, float] | None = None) -> dict[str, list[float]]:
+    """Milliseconds per search kind, from whole rounds over the mix: at least one, then until
+    ``budget_s`` is spent, and at least ``min_rounds`` unless they would take three times the
+    budget (a slow baseline at a million triples).
+
+    With ``cap_s``, a search whose warm-up call takes longer than that is not asked again, and
+    neither is the rest of its kind (a kind's figure stands for all its searches): ``cut``
+    receives the kind and how many seconds that call took. A baseline too slow to finish a kind
+    within the run's budget is reported as cut off rather than waited for.
+    """
     mix = list(mix)
+    cut = {} if cut is None else cut
+
+    def timed(item: Search) -> float | None:
+        """Seconds one call took, or None when it was cut off (its kind is then in ``cut``)."""
+        started = time.perf_counter()
+        try:
+            once(item)
+        except CutOff:
+            cut[item.kind] = cap_s
+            return None
+        took = time.perf_counter() - started
+        if cap_s is not None and took > cap_s:
+            cut[item.kind] = round(took, 1)
+        return took
+
     for item in mix:
-        once(item)
+        if item.kind not in cut:
+            timed(item)
+    mix = [item for item in mix if item.kind not in cut]
     samples: dict[str, list[float]] = defaultdict(list)
     started, done = time.perf_counter(), 0
-    while done < min_rounds or time.perf_counter() - started < budget_s:
+
+    def more() -> bool:
+        spent = time.perf_counter() - started
+        return done == 0 or spent < budget_s or (done < min_rounds and spent < 3 * budget_s)
+
+    while mix and more():
         for item in mix:
-            t = time.perf_counter()
-            once(item)
-            samples[item.kind].append((time.perf_counter() - t) * 1000)
+            took = timed(item)
+            if took is not None:
+                samples[item.kind].append(took * 1000)
+        mix = [item for item in mix if item.kind not in cut]
         done += 1
-    return dict(samples)
+    return {kind: values for kind, values in samples.items() if kind not in cut}
+
+
+class CutOff(Exception):
+    """A call gave up after the cap (an HTTP request that timed out): its kind is cut off."""
+
+
+def each_kind(mix: Iterable[Search], once: Callable[[Search], object], budget_s: float,
+              min_rounds: int, cap_s: float | None = None) -> dict:
+    """``rounds`` for each kind of search apart, each with its own budget, so a slow kind
+    (facet counts) does not leave the fast ones with a handful of samples. Returns the
+    ``samples`` by kind and ``cut``: the kinds cut off, in seconds (``summary`` sums up)."""
+    by: dict[str, list[Search]] = defaultdict(list)
+    for item in mix:
+        by[item.kind].append(item)
+    samples: dict[str, list[float]] = {}
+    cut: dict[str, float] = {}
+    for items in by.values():
+        samples.update(rounds(items, once, budget_s, min_rounds, cap_s=cap_s, cut=cut))
+    return {"samples": samples, "cut": cut}
+
+
+def summary(*parts: dict) -> dict:
+    """The summaries by kind (``stats.by_kind``, with ``all``) of one or more ``each_kind``
+    results, and the kinds they cut off."""
+    samples = {k: v for part in parts for k, v in part["samples"].items()}
+    return {**by_kind(samples), "cut": {k: v for part in parts for k, v in part["cut"].items()}}
 
 
 def raw_queries(store: Store, mix: Iterable[Search]) -> dict[Search, str]:
     """The exact search SPARQL the API runs for each search (``build_query``)."""
     return {item: build_query(store, item.params()) for item in mix}
-
-
-def raw_search(store: EmbeddedStore, mix: list[Search], budget_s: float, min_rounds: int):
-    """The floor: the search SPARQL alone on the embedded store, its rows read in-process."""
-    texts = raw_queries(store, mix)
-    return rounds(mix, lambda item: sum(1 for _ in store.query(texts[item])), budget_s,
-                  min_rounds)
-
-
-# --- the handler in-process, with the time of each query it sends -----------------------------
-
-STAGES = (
-    ("# Which concepts of this scheme have these codes", "resolve codes"),
-    ("# Which services match", "search query"),
-    ("# What does the graph say about these services", "describe page"),
-    ("# What are these concepts called", "concept labels"),
-)
-
-
-class Rows(list):
-    """A read-out SELECT result that still answers ``.variables`` like pyoxigraph's."""
-
-    def __init__(self, solutions):
-        super().__init__(solutions)
-        self.variables = solutions.variables
-
-
-class TimedStore(DelegatingStore):
-    """Passes queries to the real store and adds up how long each kind takes, rows included."""
-
-    def __init__(self, inner: Store):
-        super().__init__(inner)
-        self.seconds: dict[str, float] = defaultdict(float)
-
-    @staticmethod
-    def stage(sparql: str) -> str:
-        for opening, name in STAGES:
-            if sparql.startswith(opening):
-                if name == "search query" and "SELECT ?service ?type" in sparql:
-                    return "why (page only)"
-                return name
-        return "other queries"
-
-    def query(self, sparql, *, default_graph=None, named_graphs=None):
-        started = time.perf_counter()
-        result = self.inner.query(sparql, default_graph=default_graph, named_graphs=named_graphs)
-        if hasattr(result, "variables"):
-            result = Rows(result)
-        self.seconds[self.stage(sparql)] += time.perf_counter() - started
-        return result
-
-    def update(self, sparql):
-        raise NotImplementedError("the benchmark only reads")
-
-    def write(self, graphs, *, replace=False, append=None):
-        raise NotImplementedError("the benchmark only reads")
-
-
-def handler_search(store: EmbeddedStore, mix: list[Search], budget_s: float, min_rounds: int):
-    """``search()`` in-process (no HTTP), computed every time: ``TimedStore`` is not an embedded
-    store, so no answer is kept. Also returns mean ms per search for each stage."""
-    timed = TimedStore(store)
-    total = {"calls": 0, "seconds": 0.0}
-
-    def once(item: Search):
-        started = time.perf_counter()
-        search(timed, item.params())
-        total["seconds"] += time.perf_counter() - started
-        total["calls"] += 1
-
-    samples = rounds(mix, once, budget_s, min_rounds)
-    calls = total["calls"]
-    stages = {name: round(s * 1000 / calls, 2) for name, s in sorted(timed.seconds.items())}
-    stages["python (rows, render)"] = round(
-        (total["seconds"] - sum(timed.seconds.values())) * 1000 / calls, 2)
-    return samples, stages
-
-
-def kept_search(store: EmbeddedStore, mix: list[Search], budget_s: float, min_rounds: int):
-    """``search()`` in-process on the embedded store itself: after the warm-up round, every
-    search is answered from the answers it keeps."""
-    return rounds(mix, lambda item: search(store, item.params()), budget_s, min_rounds)
 
 
 def profile(store: EmbeddedStore, mix: list[Search], path: Path) -> Path | None:
@@ -247,19 +205,28 @@ class Server:
 
     ``backend`` replaces ``--store store_dir`` (e.g. ``--endpoint URL``); ``env`` adds settings
     such as the write tokens. The data directory sits beside ``store_dir`` either way.
+    ``start_s`` is how long it took to answer (the search index is built before that).
     """
 
     def __init__(self, store_dir: Path, log: Path, *, backend: list[str] | None = None,
-                 env: dict[str, str] | None = None):
+                 env: dict[str, str] | None = None, seconds: float = 120):
         log.write_bytes(b"")
+        started = time.perf_counter()
         self.process, self.url = servers.start_passerelle(
-            store_dir, backend=backend, log=log,
+            store_dir, backend=backend, log=log, seconds=seconds,
             env={"PASSERELLE_DATA_DIR": str(store_dir.parent / "data"), **(env or {})})
+        self.start_s = round(time.perf_counter() - started, 2)
         self.port = int(self.url.rsplit(":", 1)[1])
 
     @property
     def peak_mb(self) -> float | None:
         return peak_mb(self.process.pid)
+
+    @property
+    def rss_mb(self) -> float | None:
+        """Resident memory now (VmRSS), in MiB."""
+        kb = _status_kb(self.process.pid, "VmRSS")
+        return round(kb / 1024, 1) if kb is not None else None
 
     def stop(self) -> None:
         servers.stop(self.process, seconds=15)
@@ -278,12 +245,26 @@ def _get(client: httpx.Client, item: Search, fresh: bool = False) -> None:
     response.json()
 
 
-def http_search(url: str, mix: list[Search], budget_s: float, min_rounds: int, *,
-                fresh: bool = False):
-    """One client, one search at a time: end-to-end latency of ``GET /api/services``, each
-    search computed (``fresh``) or, after the warm-up round, answered from kept answers."""
-    with httpx.Client(base_url=url, timeout=300) as client:
-        return rounds(mix, lambda item: _get(client, item, fresh), budget_s, min_rounds)
+def http_search(url: str, mix: list[Search], args, *, fresh: bool = False) -> dict:
+    """One client, one search at a time: end-to-end latency of ``GET /api/services`` for each
+    kind (``each_kind``, with the run's ``budget``, ``min_rounds`` and ``cap``), each search
+    computed (``fresh``) or, after the warm-up round, answered from kept answers. A request
+    still running after the cap is given up, and its kind cut off; the server may go on with
+    it, so callers ask the slow kind (``facets_apart``) after everything else."""
+    def once(item: Search) -> None:
+        try:
+            _get(client, item, fresh)
+        except httpx.TimeoutException:
+            raise CutOff from None
+
+    with httpx.Client(base_url=url, timeout=args.cap or 300) as client:
+        return each_kind(mix, once, args.budget, args.min_rounds, args.cap)
+
+
+def facets_apart(mix: list[Search]) -> tuple[list[Search], list[Search]]:
+    """The searches that ask for a page, and those that also ask for facet counts (which take
+    far longer on the slow paths, and are asked last)."""
+    return ([item for item in mix if not item.facets], [item for item in mix if item.facets])
 
 
 def concurrent(url: str, mix: list[Search], clients: int, seconds: float, *,
@@ -298,7 +279,7 @@ def concurrent(url: str, mix: list[Search], clients: int, seconds: float, *,
     def worker(offset: int) -> None:
         with httpx.Client(base_url=url, timeout=300) as client:
             index = offset
-            while not stop.is_set():
+            while index == offset or not stop.is_set():  # at least one search each
                 item = mix[index % len(mix)]
                 index += 1
                 started = time.perf_counter()

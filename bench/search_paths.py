@@ -20,28 +20,11 @@ import json
 import time
 
 from bench import generate, measure
-from bench.__main__ import WORK, parse_scales, say
+from bench.__main__ import WORK, parse_scales, rss_mb, say
 from bench.stats import by_kind
-from bench.workload import MIX, search
+from bench.workload import MIX
 from passerelle.graph.read import search_index
 from passerelle.graph.read.search import compute, matching
-
-WORDS = (
-    search("words", q="garden"),
-    search("words", q="asylum"),
-    search("words", q="cours de français"),
-    search("words", q="French lessons"),
-    search("words", q="emploi"),
-)
-"""Word searches beside the mix's own two: need labels in French and English, a broad word."""
-
-
-def rss_mb() -> float:
-    with open("/proc/self/status") as status:
-        for line in status:
-            if line.startswith("VmRSS:"):
-                return round(int(line.split()[1]) / 1024, 1)
-    return 0.0
 
 
 def run(label: str, target: int, args) -> dict:
@@ -51,20 +34,20 @@ def run(label: str, target: int, args) -> dict:
     store, loaded = measure.load_unvalidated(nq, WORK / f"store-paths-{label}")
     say(f"{label}: loaded {loaded['triples']:,} triples in {loaded['seconds']} s")
     gc.collect()
-    before = rss_mb()
+    before = rss_mb() or 0
     started = time.perf_counter()
     search_index.current(store)
     build_s = round(time.perf_counter() - started, 2)
     gc.collect()
-    index_mb = round(rss_mb() - before, 1)
+    index_mb = round((rss_mb() or 0) - before, 1)
     say(f"{label}: index built in {build_s} s, {index_mb} MB")
-    mix = [*MIX, *WORDS]
+    mix = list(MIX)
     totals = {}
     for item in mix:
         indexed = compute(store, item.params(), index=True).total
         alone = compute(store, item.params(), index=False).total
         assert indexed == alone, (item, indexed, alone)
-        totals[" ".join(f"{k}={v}" for k, v in item.pairs)] = indexed
+        totals[item.label] = indexed
     gc.collect()
     gc.freeze()
     paths, matched = {}, {}

@@ -83,15 +83,15 @@ def stop(process: subprocess.Popen, seconds: float = 20) -> None:
 
 
 def start_passerelle(store: Path | None, *, backend: list[str] | None = None,
-                     env: dict[str, str] | None = None, log: Path | None = None
-                     ) -> tuple[subprocess.Popen, str]:
+                     env: dict[str, str] | None = None, log: Path | None = None,
+                     seconds: float = 120) -> tuple[subprocess.Popen, str]:
     """``passerelle serve`` on ``store`` (or on ``backend`` options such as ``--endpoint URL``)
     on a free loopback port, ready when ``/healthz`` answers; the process and its base URL."""
     port = free_port()
     url = f"http://127.0.0.1:{port}"
     process = start([str(PASSERELLE), "serve", *(backend or ["--store", str(store)]),
                      "--port", str(port)], answers(url + "/healthz"), what="the server",
-                    env={"PASSERELLE_PUBLIC_URL": url, **(env or {})}, log=log)
+                    env={"PASSERELLE_PUBLIC_URL": url, **(env or {})}, log=log, seconds=seconds)
     return process, url
 
 

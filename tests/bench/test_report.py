@@ -7,7 +7,7 @@ results file from before a measure existed must still render (``--render``).
 
 from __future__ import annotations
 
-from bench.report import markdown, targets, update_readme
+from bench.report import SUMMARY_ROWS, markdown, targets, update_readme
 from bench.stats import summarise
 from bench.workload import KINDS
 
@@ -55,36 +55,43 @@ def _stats(p50: float) -> dict:
     return {"n": 10, "p50": p50, "p90": p50 * 2, "p99": p50 * 3, "min": p50, "max": p50 * 3}
 
 
-def _searches(p50: float) -> dict:
-    return {kind: _stats(p50) for kind in (*KINDS, "all")}
+def _path(p50: float, kinds=KINDS, cut=None) -> dict:
+    return {**{kind: _stats(p50) for kind in kinds}, "all": _stats(p50), "cut": cut or {}}
 
 
-def _scale(*, backend: bool) -> dict:
-    scale = {
-        "graph": {"triples": 1000, "services": 30, "organisations": 8, "disk_mb": 1.0,
-                  "disk_after_load_mb": 2.0},
+def _load(per_s: float) -> dict:
+    return {"clients": 8, "per_s": per_s, "errors": 0, "latency": _stats(40.0)}
+
+
+def _scale(*, validated: dict | None) -> dict:
+    server = {"peak_mb": 120.0, "rss_mb": 110.0, "peak_after_writes_mb": 130.0,
+              "rss_after_writes_mb": 125.0}
+    return {
+        "graph": {"triples": 1000, "services": 30},
         "load": {"unvalidated": {"seconds": 0.1, "triples_per_s": 10_000, "store_quads": 1200},
-                 "bulk": {"seconds": 0.05, "triples_per_s": 20_000}, "validated": None},
-        "search": {"raw": _searches(1.0), "handler": _searches(3.0), "http": _searches(4.0),
-                   "stages": {"search query": 1.0}, "http_overhead_ms": 1.0},
-        "rdflib": {"skipped": "skipped"},
-        "throughput": {"per_s": 100.0, "clients": 8, "errors": 0, "latency": _stats(20.0)},
-        "memory": {"server_peak_mb": 90.0, "bench_peak_mb": 140.0},
+                 "bulk": {"seconds": 0.05, "triples_per_s": 20_000}, "validated": validated},
+        "index": {"build_s": 0.5, "rss_mb": 3.0, "server_start_s": 1.5},
+        "search": {"index": _path(4.0), "kept": _path(1.0), "sparql": _path(8.0),
+                   "naive": {**_path(2.0, ("faceted",)), "words": _stats(40.0)},
+                   "oxigraph": _path(10.0, cut={"facets": 21.0}),
+                   "rdflib": {"all": None, "cut": {"faceted": 90.0, "words": 90.0}}},
+        "answers": {"index_and_sparql_in_process": True, "http_index_and_sparql_only": True,
+                    "oxigraph_server": False, "naive_faceted": True},
+        "throughput": {"index": _load(250.0), "kept": _load(900.0), "sparql": _load(50.0)},
+        "writes": {"n": 10, "http": _stats(60.0),
+                   "in_process": {"shared_graph": _stats(30.0), "own_graph": _stats(31.0)}},
+        "memory": {"server": server, "sparql_only_server": server,
+                   "oxigraph_server": {"oxigraph_peak_mb": 20.0, "api_peak_mb": 80.0},
+                   "bench_peak_mb": 140.0},
+        "coverage": {"one_region": {"cells": 120, **_stats(5.0)},
+                     "ten_regions": {"cells": 1200, **_stats(50.0)}},
+        "oxigraph_server": {"load": {"seconds": 0.2}},
+        "rdflib": {"complete": False, "cap_s": 90.0, "load_s": 2.0, "peak_mb": 60.0},
     }
-    if backend:
-        scale["oxigraph_server"] = {
-            "load": {"quads": 1200, "seconds": 0.2, "quads_per_s": 6000},
-            "search": {"http": _searches(10.0), "floor": _searches(2.5)},
-            "same_answers": {"sparql_rows": True, "api_totals": False},
-            "memory": {"oxigraph_peak_mb": 20.0, "api_peak_mb": 80.0}}
-        scale["writes"] = {"n": 10, "http": _stats(60.0), "server_peak_mb": 95.0,
-                           "in_process": {"shared_graph": _stats(30.0),
-                                          "own_graph": _stats(31.0)}}
-    return scale
 
 
-def _results(*, backend: bool) -> dict:
-    scales = {"10k": _scale(backend=backend)}
+def _results(**scale) -> dict:
+    scales = {"10k": _scale(**scale)}
     machine = {"date": "today", "cpu": "cpu", "cores": 2, "ram_gib": 4, "os": "os",
                "python": "3.11", "packages": {"pyoxigraph": "0"}, "load_average_at_start": 1}
     return {"machine": machine, "seed": 1, "settings": {}, "scales": scales,
@@ -95,27 +102,44 @@ def _row(body: str, start: str) -> str:
     return next(line for line in body.splitlines() if line.startswith(f"| {start}"))
 
 
-def test_the_backend_and_write_rows_show_ratios_checks_and_the_write_target():
-    results = _results(backend=True)
-    body = markdown(results)
-    assert _row(body, "Oxigraph server / embedded store").endswith("| 2.50x, 3.33x, 2.50x |")
-    assert _row(body, "Oxigraph server answers").endswith("| yes / NO |")
-    assert _row(body, "write one service, `POST").endswith("| 60.0 / 180 |")
-    assert _row(body, "write one service in-process, `loader.write` (validated): to a") \
-        .endswith("| 30.0 / 90.0 |")
-    by_backend = body.split("### Search by backend")[1].split("###")[0]
-    table = [line for line in by_backend.splitlines() if line.startswith("| ")][2:]
-    assert [line.split(" | ")[:2] for line in table] == [[f"| {k}", "10k"] for k in KINDS]
-    assert table[0].endswith("| 10.0 / 30.0 | 2.50x | 3.0 / 9.0 | 3.33x | 1.0 / 3.0 | "
-                             "2.5 / 7.5 | 2.50x |")
-    write_target = results["targets"][-1]
-    assert "write p50 <= 50 ms" in write_target["what"] and write_target["met"] is False
+VALIDATED = {"seconds": 2.0, "triples_per_s": 500, "cut_off": False, "peak_mib": 300,
+             "bulk_load_triples_per_s": 20_000}
 
 
-def test_an_older_results_file_still_renders_with_what_it_lacks_marked_not_run():
-    results = _results(backend=False)
-    body = markdown(results)
-    assert _row(body, "search, HTTP, Oxigraph-server").endswith("| not run |")
-    assert _row(body, "write one service, `POST").endswith("| not run |")
-    assert "### Search by backend" not in body
-    assert not any("write" in target["what"] for target in results["targets"])
+def test_every_summary_row_is_written_once_with_one_cell_per_size():
+    body = markdown(_results(validated=VALIDATED))
+    for name in SUMMARY_ROWS:
+        assert _row(body, name).count(" | ") == 1, name
+
+
+def test_baselines_show_how_many_times_slower_they_are_and_what_was_cut_off():
+    body = markdown(_results(validated=VALIDATED))
+    cells = _row(body, "10k | faceted").split(" | ")
+    # size, kind, this version, kept, SPARQL only, ratio, naive, ratio, Oxigraph, ratio, rdflib
+    assert cells[2:10] == ["4.0 / 12.0", "1.0 / 3.0", "8.0 / 24.0", "2.0x", "2.0 / 6.0",
+                           "0.50x", "10.0 / 30.0", "2.5x"]
+    assert cells[10] == "cut off (> 90 s)"
+    assert "cut off (> 21 s)" in _row(body, "10k | facets")
+    assert _row(body, "10k | proximity").split(" | ")[6:8] == ["-", "-"]
+    # over all kinds: the geometric mean of the naive query's two ratios, 0.5 and 10
+    assert _row(body, "10k | all").split(" | ")[7] == "2.2x"
+    assert _row(body, "naive property path / this version").endswith("| 2.2x |")
+    assert _row(body, "same totals: Oxigraph server").endswith("| NO / yes |")
+    assert _row(body, "validated load rate").endswith("| 2% (bulk_load 20,000 triples/s) |")
+
+
+def test_targets_are_checked_against_the_largest_size_and_a_cut_off_load_misses():
+    met = {t["what"].split(" at 10k")[0]: t["met"]
+           for t in targets({"10k": _scale(validated=VALIDATED)})}
+    assert met["faceted search p50 <= 10 ms, HTTP, computed"] is True
+    assert met[">= 20x faster than the naive property-path query (faceted, p50)"] is False
+    assert met[">= 200 computed searches/s with 8 clients"] is True
+    assert met[">= 1,000 kept searches/s with 8 clients"] is False
+    assert met["validated load >= 50% of `bulk_load`'s rate"] is False
+    assert met["validated load memory <= 4 GiB"] is True
+    cut = targets({"10k": _scale(validated={**VALIDATED, "cut_off": True, "seconds": 420})})
+    load = next(t for t in cut if t["what"].startswith("validated load >="))
+    assert (load["measured"], load["met"]) == ("cut off after 420 s", False)
+    assert not any("memory <= 4 GiB" in t["what"] for t in cut)
+    assert not any("validated load" in t["what"]
+                   for t in targets({"10k": _scale(validated=None)}))
