@@ -205,6 +205,12 @@ def keep_language(html: str, lang: str) -> str:
     return _LOCAL_HREF.sub(add, html)
 
 
+def language_headers(lang: str) -> dict[str, str]:
+    """What an answer in the reader's language says about it: the language it is in, and every
+    request header that chose it, so a cache keeps one answer per language."""
+    return {"Content-Language": lang, "Vary": "Accept, Accept-Language, Cookie"}
+
+
 def page(request: Request, template: str, lang: str, status_code: int = 200,
          **context) -> HTMLResponse:
     """Render a page with what the layout needs: language and direction, catalogue, whether a
@@ -216,5 +222,4 @@ def page(request: Request, template: str, lang: str, status_code: int = 200,
     if lang != implied_language(request):
         html = keep_language(html, lang)
     return HTMLResponse(html, status_code=status_code,
-                        headers={"Content-Language": lang,
-                                 "Vary": "Accept, Accept-Language, Cookie"})
+                        headers=language_headers(lang))
