@@ -18,6 +18,7 @@ from fastapi.responses import HTMLResponse
 
 from passerelle.api import explanations
 from passerelle.api.deps import SettingsDep, StoreDep
+from passerelle.api.places import PlaceName
 from passerelle.api.web import choose_language, local_href, messages, page, url_with
 from passerelle.graph.rdf.namespaces import SCHEMA
 from passerelle.graph.read import concepts
@@ -118,7 +119,8 @@ def _criteria(chosen: dict, words, params: SearchParams, schemes: dict, lang: st
         out.append(t["criteria_unknown"])
     if params.near:
         place = concepts.find(schemes["region"], params.near)
-        shown = concepts.label(place, lang) if place else params.near
+        shown = PlaceName(concepts.label(place, lang), place.iri) if place else \
+            PlaceName(params.near)
         out.append(t["criteria_near"].format(km=f"{params.within_km:g}", place=shown)
                    if params.within_km else t["criteria_near_any"].format(place=shown))
     return out
