@@ -187,9 +187,9 @@ def switch_href(request: Request, code: str) -> str:
 
 
 _LOCAL_HREF = re.compile(
-    r'href="(/(?!/|static/|docs|redoc|openapi\.json|ontology|catalog)[^"#]*)(#[^"]*)?"')
-"""A link to a page of this site that speaks the reader's language (assets, the API's own
-documentation and the English-only vocabulary page do not)."""
+    r'href="(/(?!/|static/|docs|redoc|openapi\.json|catalog)[^"#]*)(#[^"]*)?"')
+"""A link to a page of this site that speaks the reader's language (assets and the API's own
+documentation do not)."""
 
 
 def keep_language(html: str, lang: str) -> str:
