@@ -24,7 +24,6 @@ from passerelle.graph.rdf.namespaces import SCHEMA
 from passerelle.graph.read import concepts
 from passerelle.graph.read.codes import SCHEMES, UnknownCode
 from passerelle.graph.read.facets import facets, suggestions
-from passerelle.graph.read.labels import pick_tagged
 from passerelle.graph.read.ranking import Unplaceable
 from passerelle.graph.read.search import SearchParams, search
 from passerelle.graph.read.services import describe
@@ -143,13 +142,7 @@ def _text_languages(store: Store, items: list[dict], lang: str) -> dict[str, dic
     """The language tag of the texts the read model picked for each service
     (along the reader's fallback chain), so the page can mark a text in another language."""
     d = describe(store, [item["id"] for item in items])
-    out = {}
-    for item in items:
-        node = ox.NamedNode(item["id"])
-        out[item["id"]] = {key: pick_tagged({o.language or "": o.value for o in d.objects(node, p)
-                                             if isinstance(o, ox.Literal)}, lang)[1]
-                           for key, p in TAGGED.items()}
-    return out
+    return {item["id"]: d.languages(ox.NamedNode(item["id"]), TAGGED, lang) for item in items}
 
 
 def _schemes(store: Store) -> dict[str, dict]:

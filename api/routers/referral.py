@@ -32,7 +32,6 @@ from passerelle.api.web import (
 from passerelle.graph.rdf.namespaces import PAS
 from passerelle.graph.read import concepts
 from passerelle.graph.read.codes import SCHEMES
-from passerelle.graph.read.labels import pick_tagged
 from passerelle.graph.read.model import SERVICES, of_kind, render
 from passerelle.graph.read.services import describe
 from passerelle.graph.write import records
@@ -52,14 +51,6 @@ DAYS = {"mo": "schema:Monday", "tu": "schema:Tuesday", "we": "schema:Wednesday",
         "th": "schema:Thursday", "fr": "schema:Friday", "sa": "schema:Saturday",
         "su": "schema:Sunday"}
 """The catalogue's name of each day code of ``hours``."""
-
-
-def _text_languages(described, iri: str, lang: str) -> dict[str, str]:
-    """The language tag of each ``TAGGED`` text the read model picked for ``lang``."""
-    node = ox.NamedNode(iri)
-    return {key: pick_tagged({o.language or "": o.value for o in described.objects(node, p)
-                              if isinstance(o, ox.Literal)}, lang)[1]
-            for key, p in TAGGED.items()}
 
 
 def _criteria(store, query, lang: str, t: dict, show_status: bool) -> list[str]:
@@ -106,7 +97,7 @@ def referral(request: Request, store: StoreDep, settings: SettingsDep,
         item = render(SERVICES, described, iri, lang)
         page = local_href(iri, base)
         item["page"] = root + page if page.startswith("/") else page
-        item["tags"] = _text_languages(described, iri, lang)
+        item["tags"] = described.languages(ox.NamedNode(iri), TAGGED, lang)
         item["hours"] = [{**h, "days": [t["properties"][DAYS[d]] if d in DAYS else d
                                         for d in h.get("days", [])]}
                          for h in item.get("hours") or []]
