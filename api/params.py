@@ -11,13 +11,14 @@ from passerelle.settings import Settings
 
 LANG_PATTERN = r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*$"
 DEFAULT_LANG = Settings.languages.default
+CHAINS = ", ".join(f"{code}: {' → '.join(Settings.languages.chain(code))}"
+                   for code in Settings.languages.codes)
+"""Each language's fallback chain, as the parameter's documentation states it."""
 
 Lang = Annotated[str, Query(
     pattern=LANG_PATTERN, max_length=35,
     description="Language of names and labels (BCP 47 tag). A text missing in it falls back "
-                "along the language's chain (" + ", ".join(
-                    f"{code}: {' → '.join(Settings.languages.chain(code))}"
-                    for code in Settings.languages.codes) + "); a malformed tag is a 422.")]
+                "along the language's chain (" + CHAINS + "); a malformed tag is a 422.")]
 """The one language parameter of every endpoint: any well-formed tag, with fallback."""
 
 
@@ -27,9 +28,8 @@ def reader_language(request: Request, lang: Annotated[str | None, Query(
                     "language cookie set by the language switch (/language), then the best "
                     "of Accept-Language by q-value, then " + DEFAULT_LANG + ". A language "
                     "Passerelle does not speak is passed over for the next of these; a text "
-                    "missing in the chosen language falls back along its chain (" + ", ".join(
-                        f"{code}: {' → '.join(Settings.languages.chain(code))}"
-                        for code in Settings.languages.codes) + "); a malformed tag is a 422.")]
+                    "missing in the chosen language falls back along its chain (" + CHAINS
+                    + "); a malformed tag is a 422.")]
         = None) -> str:
     """The language a JSON answer is written in: the pages' one chooser
     (``web.choose_language``), so an API call and a page read with the same parameter, cookie
