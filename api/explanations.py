@@ -12,6 +12,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from passerelle.api.places import PlaceName
+
 SENTENCES = {
     "open-to-all": "why_open", "not-stated": "why_not_stated",
     "same-status": "why_same_status", "narrower-status": "why_narrower_status",
@@ -29,6 +31,8 @@ SENTENCES = {
 PLACEHOLDERS = {"eligible_status": "eligible", "client_status": "client",
                 "service_type": "type", "need": "need", "area": "area", "region": "region"}
 """The placeholder of the catalogue's sentence that names each concept of a rule."""
+PLACES = frozenset({"area", "region"})
+"""The concepts of a rule that are places: a sentence may ask for their grammatical form."""
 
 VALUES = ("km", "date")
 """Values a rule carries as they are (a distance, a date), beside the concepts it names."""
@@ -52,9 +56,15 @@ def concepts(why: dict) -> set[str]:
     return {rule[key] for rule in rules(why) for key in PLACEHOLDERS if key in rule}
 
 
+def named(key: str, iri: str, label: Callable[[str], str]) -> str:
+    """The name of a rule's concept, a place knowing its concept (``places``)."""
+    return PlaceName(label(iri), iri) if key in PLACES else label(iri)
+
+
 def sentence(rule: dict, label: Callable[[str], str], t: dict) -> str:
     return t[SENTENCES[rule["rule"]]].format(
-        **{name: label(rule[key]) for key, name in PLACEHOLDERS.items() if key in rule},
+        **{name: named(key, rule[key], label) for key, name in PLACEHOLDERS.items()
+           if key in rule},
         **{key: rule[key] for key in VALUES if key in rule})
 
 
@@ -81,7 +91,8 @@ def with_text(why: dict, label: Callable[[str], str], t: dict) -> dict:
 
 def code_labels(store, lang: str) -> Callable[[str, str], str]:
     """A function naming a parameter's code (need, status, region, language) in ``lang``; any
-    other value is shown as it is."""
+    other value is shown as it is. Places (``region``, ``near``) are named as places
+    (``places.PlaceName``); a ``near`` that is no concept is a point."""
     from passerelle.graph.read import concepts
     from passerelle.graph.read.codes import SCHEMES
 
@@ -94,6 +105,9 @@ def code_labels(store, lang: str) -> Callable[[str, str], str]:
         if scheme not in schemes:
             schemes[scheme] = concepts.concepts(store, SCHEMES[scheme])
         found = concepts.find(schemes[scheme], code)
+        if scheme == "region":
+            return PlaceName(concepts.label(found, lang), found.iri) if found else \
+                PlaceName(code, None if parameter == "near" else code)
         return concepts.label(found, lang) if found else code
 
     return label

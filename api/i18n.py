@@ -36,6 +36,8 @@ from typing import Any
 
 import jinja2
 
+from passerelle.api import places
+
 SOURCE_LANGUAGE = "en"
 DOMAIN = "messages"
 HERE = Path(__file__).resolve().parent
@@ -121,11 +123,28 @@ class Plural:
     plural: str
     catalogue: gettext.NullTranslations
 
+    lang: str = SOURCE_LANGUAGE
+
     def format(self, n: int, **values: Any) -> str:
         text = self.catalogue.npgettext(self.context, self.singular, self.plural, n)
-        return text.format(n=n, **values)
+        return places.fill(text, self.lang, n=n, **values)
 
     __call__ = format
+
+
+class Message(str):
+    """One message of a catalogue: a string whose ``format`` also puts place names in the form
+    its placeholders ask for in its language (``{area:in}``: see ``places``)."""
+
+    lang: str
+
+    def __new__(cls, text: str, lang: str) -> Message:
+        made = super().__new__(cls, text)
+        made.lang = lang
+        return made
+
+    def format(self, *args: Any, **values: Any) -> str:
+        return places.fill(self, self.lang, *args, **values)
 
 
 class Messages(Mapping[str, Any]):
@@ -145,8 +164,8 @@ class Messages(Mapping[str, Any]):
         if isinstance(value, dict):
             return Messages(self._lang, value, context + SEPARATOR)
         if isinstance(value, list):
-            return Plural(context, value[0], value[1], self._catalogue)
-        return self._catalogue.pgettext(context, value)
+            return Plural(context, value[0], value[1], self._catalogue, self._lang)
+        return Message(self._catalogue.pgettext(context, value), self._lang)
 
     def __iter__(self) -> Iterator[str]:
         return iter(self._tree)

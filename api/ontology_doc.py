@@ -1,8 +1,11 @@
 """HTML documentation of the vocabulary, generated from the Turtle files in ``ontology/``.
 
 The Turtle is the source of truth, so the page is rendered from it (classes and properties with
-their en/fr labels, comments, domains and ranges, and the concept schemes with their concepts),
-never written by hand. ``GET /ontology`` serves it; ``make docs`` writes it to a folder.
+their labels, comments, domains and ranges, and the concept schemes with their concepts), never
+written by hand. It speaks the reader's language: the words around the terms come from the
+catalogues, the terms' names and comments from the vocabulary, picked by the one label picker
+(a text that fell back to another language is marked with it). ``GET /ontology`` serves it in
+the language of the request; ``make docs`` writes the English page to a folder.
 """
 
 from __future__ import annotations
@@ -15,9 +18,11 @@ from pathlib import Path
 from rdflib import OWL, RDF, RDFS, SKOS, Graph, URIRef
 from rdflib.namespace import DCTERMS as DCT
 
+from passerelle.api.i18n import messages
 from passerelle.api.web import environment
-from passerelle.graph.read.labels import pick
+from passerelle.graph.read.labels import pick, pick_tagged
 from passerelle.graph.store.bundle import vocabulary_files
+from passerelle.settings import Settings
 
 PROPERTY_TYPES = (OWL.ObjectProperty, OWL.DatatypeProperty, RDF.Property)
 
@@ -134,8 +139,11 @@ def model() -> dict:
 
 
 @cache
-def html() -> str:
-    return environment().get_template("ontology.html").render(**model())
+def html(lang: str = Settings.languages.default) -> str:
+    """The page in ``lang`` (an interface language)."""
+    return environment().get_template("ontology.html").render(
+        **model(), lang=lang, direction=Settings.languages.get(lang).direction,
+        t=messages(lang), pick_tagged=pick_tagged)
 
 
 def main(argv: list[str]) -> int:

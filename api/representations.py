@@ -10,6 +10,7 @@ from fastapi import Request
 from fastapi.responses import JSONResponse
 
 from passerelle.api import jsonld
+from passerelle.api.web import language_headers
 from passerelle.graph.rdf import formats
 
 JSON = "application/json"
@@ -18,18 +19,20 @@ VARY = {"Vary": "Accept"}
 CONTEXT_LINK = {"Link": '</context.jsonld>; rel="http://www.w3.org/ns/json-ld#context"; '
                         'type="application/ld+json"'}
 
-def respond(request: Request, body: dict, terms: dict) -> JSONResponse:
+def respond(request: Request, body: dict, terms: dict, lang: str | None = None) -> JSONResponse:
     """``body`` as JSON (the default, linked to the API's context) or, when asked for, as
     JSON-LD with ``terms`` added to the context and only the store's own statements; 406 when
-    the client accepts neither."""
+    the client accepts neither. A body written in the reader's language ``lang`` (labels,
+    sentences) says so and varies on what chose it."""
     media = formats.negotiate(request.headers.get("accept"), [JSON, JSON_LD], default=JSON)
     if media is None:
         return JSONResponse({"detail": f"acceptable media types: {JSON}, {JSON_LD}"},
                             status_code=406, headers=VARY)
+    headers = language_headers(lang) if lang else VARY
     if media == JSON_LD:
         content = jsonld.faithful(request.app.state.store, body, terms)
-        return JSONResponse(content, media_type=JSON_LD, headers=VARY)
-    return JSONResponse(body, headers={**VARY, **CONTEXT_LINK})
+        return JSONResponse(content, media_type=JSON_LD, headers=headers)
+    return JSONResponse(body, headers={**headers, **CONTEXT_LINK})
 
 
 def not_found(what: str, ident: str) -> JSONResponse:

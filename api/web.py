@@ -204,9 +204,9 @@ def switch_href(request: Request, code: str) -> str:
 
 
 _LOCAL_HREF = re.compile(
-    r'href="(/(?!/|static/|docs|redoc|openapi\.json|ontology|catalog)[^"#]*)(#[^"]*)?"')
-"""A link to a page of this site that speaks the reader's language (assets, the API's own
-documentation and the English-only vocabulary page do not)."""
+    r'href="(/(?!/|static/|docs|redoc|openapi\.json|catalog)[^"#]*)(#[^"]*)?"')
+"""A link to a page of this site that speaks the reader's language (assets and the API's own
+documentation do not)."""
 
 
 def keep_language(html: str, lang: str) -> str:
@@ -222,6 +222,12 @@ def keep_language(html: str, lang: str) -> str:
     return _LOCAL_HREF.sub(add, html)
 
 
+def language_headers(lang: str) -> dict[str, str]:
+    """What an answer in the reader's language says about it: the language it is in, and every
+    request header that chose it, so a cache keeps one answer per language."""
+    return {"Content-Language": lang, "Vary": "Accept, Accept-Language, Cookie"}
+
+
 def page(request: Request, template: str, lang: str, status_code: int = 200,
          **context) -> HTMLResponse:
     """Render a page with what the layout needs: language and direction, catalogue, whether a
@@ -233,5 +239,4 @@ def page(request: Request, template: str, lang: str, status_code: int = 200,
     if lang != implied_language(request):
         html = keep_language(html, lang)
     return HTMLResponse(html, status_code=status_code,
-                        headers={"Content-Language": lang,
-                                 "Vary": "Accept, Accept-Language, Cookie"})
+                        headers=language_headers(lang))

@@ -14,6 +14,7 @@ from fastapi.responses import HTMLResponse, JSONResponse, Response
 
 from passerelle.api import jsonld, ontology_doc
 from passerelle.api.deps import SettingsDep, StoreDep
+from passerelle.api.web import choose_language, language_headers
 from passerelle.graph.export import catalog, dumps
 from passerelle.graph.rdf import formats
 
@@ -79,7 +80,8 @@ def _ontology(request: Request, format: str | None, module: str | None) -> Respo
     if media is None:
         return _not_acceptable(ONTOLOGY_OFFERS)
     if media == "text/html":
-        return HTMLResponse(ontology_doc.html(), headers=VARY)
+        lang = choose_language(request)
+        return HTMLResponse(ontology_doc.html(lang), headers=language_headers(lang))
     fmt = formats.by_media_type(media)
     return Response(ontology_doc.serialize(fmt.rdflib, module), media_type=fmt.media_type,
                     headers=VARY)

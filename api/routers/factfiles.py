@@ -16,6 +16,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, Response
 
 from passerelle.api.deps import SettingsDep, StoreDep
+from passerelle.api.places import PlaceName
 from passerelle.api.web import choose_language, local_href, messages, page
 from passerelle.graph.rdf import formats
 from passerelle.graph.read import coverage, factfile
@@ -179,6 +180,7 @@ def factfile_page(request: Request, store: StoreDep, settings: SettingsDep, code
         return page(request, "factfiles.html", lang, status_code=404, regions=None,
                     missing=code[:80])
     found = factfile.factfile(store, region, lang)
+    found["region"]["name"] = PlaceName(found["region"]["name"], region.iri)
     matrix = found["coverage"]
     gaps = gap_sentences(matrix, lang, t)
     if media == JSON:

@@ -18,12 +18,12 @@ from fastapi.responses import HTMLResponse
 
 from passerelle.api import explanations
 from passerelle.api.deps import SettingsDep, StoreDep
+from passerelle.api.places import PlaceName
 from passerelle.api.web import choose_language, local_href, messages, page, url_with
 from passerelle.graph.rdf.namespaces import SCHEMA
 from passerelle.graph.read import concepts
 from passerelle.graph.read.codes import SCHEMES, UnknownCode
 from passerelle.graph.read.facets import facets, suggestions
-from passerelle.graph.read.labels import pick_tagged
 from passerelle.graph.read.ranking import Unplaceable
 from passerelle.graph.read.search import SearchParams, search
 from passerelle.graph.read.services import describe
@@ -121,7 +121,8 @@ def _criteria(chosen: dict, words, params: SearchParams, schemes: dict, lang: st
         out.append(t["criteria_unknown"])
     if params.near:
         place = concepts.find(schemes["region"], params.near)
-        shown = concepts.label(place, lang) if place else params.near
+        shown = PlaceName(concepts.label(place, lang), place.iri) if place else \
+            PlaceName(params.near)
         out.append(t["criteria_near"].format(km=f"{params.within_km:g}", place=shown)
                    if params.within_km else t["criteria_near_any"].format(place=shown))
     return out
@@ -144,13 +145,7 @@ def _text_languages(store: Store, items: list[dict], lang: str) -> dict[str, dic
     """The language tag of the texts the read model picked for each service
     (along the reader's fallback chain), so the page can mark a text in another language."""
     d = describe(store, [item["id"] for item in items])
-    out = {}
-    for item in items:
-        node = ox.NamedNode(item["id"])
-        out[item["id"]] = {key: pick_tagged({o.language or "": o.value for o in d.objects(node, p)
-                                             if isinstance(o, ox.Literal)}, lang)[1]
-                           for key, p in TAGGED.items()}
-    return out
+    return {item["id"]: d.languages(ox.NamedNode(item["id"]), TAGGED, lang) for item in items}
 
 
 def _schemes(store: Store) -> dict[str, dict]:

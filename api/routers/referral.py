@@ -13,6 +13,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated
 
+import pyoxigraph as ox
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse
 
@@ -22,11 +23,13 @@ from passerelle.api.web import (
     INTERFACE,
     choose_language,
     interface_language,
+    language_headers,
     local_href,
     messages,
     templates,
     url_with,
 )
+from passerelle.graph.rdf.namespaces import PAS
 from passerelle.graph.read import concepts
 from passerelle.graph.read.codes import SCHEMES
 from passerelle.graph.read.model import SERVICES, of_kind, render
@@ -39,6 +42,15 @@ router = APIRouter(include_in_schema=False)
 
 CRITERIA = ("need", "status", "region", "language")
 MAX_SERVICES = 20
+TAGGED = {"opening_hours": PAS + "openingHours", "cost": PAS + "cost",
+          "how_to_apply": PAS + "howToApply", "documents": PAS + "requiredDocument"}
+"""The data texts of a service the card marks with their language, and the property each is
+read from: written by the service in English or French, they are read out in that language and
+say so when the card's is another (names are proper names, shown as written)."""
+DAYS = {"mo": "schema:Monday", "tu": "schema:Tuesday", "we": "schema:Wednesday",
+        "th": "schema:Thursday", "fr": "schema:Friday", "sa": "schema:Saturday",
+        "su": "schema:Sunday"}
+"""The catalogue's name of each day code of ``hours``."""
 
 
 def _criteria(store, query, lang: str, t: dict, show_status: bool) -> list[str]:
@@ -85,13 +97,18 @@ def referral(request: Request, store: StoreDep, settings: SettingsDep,
         item = render(SERVICES, described, iri, lang)
         page = local_href(iri, base)
         item["page"] = root + page if page.startswith("/") else page
+        item["tags"] = described.languages(ox.NamedNode(iri), TAGGED, lang)
+        item["hours"] = [{**h, "days": [t["properties"][DAYS[d]] if d in DAYS else d
+                                        for d in h.get("days", [])]}
+                         for h in item.get("hours") or []]
         items.append(item)
     switch = [(language, url_with(request, lang=language.code)) for language in INTERFACE]
     html = templates.get_template("referral.html").render(
         lang=card, direction=Settings.languages.get(card).direction, t=t,
-        ui=messages(screen), ui_lang=screen, switch=switch, items=items,
+        ui=messages(screen), ui_lang=screen, ui_direction=Settings.languages.get(screen).direction,
+        switch=switch, items=items,
         unknown=[t["referral_unknown"].format(id=u[:200]) for u in unknown],
         criteria=_criteria(store, request.query_params, lang, t, show_status),
         today=date.today().isoformat())
     return HTMLResponse(html, status_code=404 if unknown and not items else 200,
-                        headers={"Content-Language": card, "Vary": "Accept-Language"})
+                        headers=language_headers(card))

@@ -9,10 +9,10 @@ from fastapi.responses import JSONResponse
 
 from passerelle.api import explanations
 from passerelle.api.deps import SettingsDep, StoreDep
-from passerelle.api.params import DEFAULT_LANG, Codes, Lang, Limit, Offset, unprocessable
+from passerelle.api.params import Codes, Limit, Offset, ReaderLang, unprocessable
 from passerelle.api.record_routes import add_write_routes
 from passerelle.api.representations import not_found, respond
-from passerelle.api.web import interface_language, messages
+from passerelle.api.web import messages
 from passerelle.graph.read.codes import UnknownCode
 from passerelle.graph.read.facets import facets as facet_counts
 from passerelle.graph.read.facets import suggestions
@@ -27,10 +27,10 @@ router = APIRouter(prefix="/api/services", tags=["services"])
 
 def worded(store, items: list[dict], lang: str) -> list[dict]:
     """The items with a sentence beside each explanation rule, in the interface language
-    nearest ``lang`` and with the concepts named in ``lang``."""
+    ``lang``, the concepts named in it."""
     label = concept_labels(store, set().union(*(explanations.concepts(i.get("why", {}))
                                                 for i in items)), lang)
-    t = messages(interface_language(lang))
+    t = messages(lang)
     return [{**item, "why": explanations.with_text(item["why"], label, t)} if "why" in item
             else item for item in items]
 
@@ -38,6 +38,7 @@ def worded(store, items: list[dict], lang: str) -> list[dict]:
 def find_services(
     request: Request,
     store: StoreDep,
+    lang: ReaderLang,
     need: Annotated[Codes, Query(description="Service type code or IRI; narrower types match")]
     = [],  # noqa: B006 - FastAPI copies defaults
     status: Annotated[Codes, Query(description="Client's status; open-to-all services match")]
@@ -51,7 +52,6 @@ def find_services(
     = None,
     open_to_all: bool = False,
     include_unknown: bool = False,
-    lang: Lang = DEFAULT_LANG,
     limit: Limit = 20,
     offset: Offset = 0,
     explain: bool = False,
@@ -92,22 +92,22 @@ def find_services(
         body["suggestions"] = worded_suggestions(store, params, lang)
     if explain:
         body["query"] = result.query
-    return respond(request, body, {})
+    return respond(request, body, {}, lang)
 
 
 def worded_suggestions(store, params: SearchParams, lang: str) -> list[dict]:
-    """The search's suggestions with a sentence each, in the interface language nearest
-    ``lang``, the codes named in ``lang``."""
+    """The search's suggestions with a sentence each, in the interface language ``lang``, the
+    codes named in it."""
     found = suggestions(store, params)
     label = explanations.code_labels(store, lang)
-    t = messages(interface_language(lang))
+    t = messages(lang)
     return [{"change": s.change, "total": s.total,
              "text": explanations.suggestion(s, label, t)} for s in found]
 
 
 @router.get("/{id:path}", summary="One service by slug or IRI, as the search lists it")
 def service(request: Request, store: StoreDep, settings: SettingsDep, id: str,
-            lang: Lang = DEFAULT_LANG) -> JSONResponse:
+            lang: ReaderLang) -> JSONResponse:
     try:
         iri = records.iri_for(records.SERVICES, id, settings.base_iri)
     except Missing:
@@ -115,7 +115,7 @@ def service(request: Request, store: StoreDep, settings: SettingsDep, id: str,
     described = describe(store, [iri])
     if not of_kind(SERVICES, described, iri):
         return not_found("service", id)
-    return respond(request, render(SERVICES, described, iri, lang), {})
+    return respond(request, render(SERVICES, described, iri, lang), {}, lang)
 
 
 add_write_routes(router, records.SERVICES)

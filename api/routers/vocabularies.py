@@ -6,7 +6,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 
 from passerelle.api.deps import StoreDep
-from passerelle.api.params import DEFAULT_LANG, Lang
+from passerelle.api.params import ReaderLang
 from passerelle.api.representations import not_found, respond
 from passerelle.graph.rdf.namespaces import SKOS
 from passerelle.graph.read import concepts
@@ -35,18 +35,18 @@ def _routes(path: str, scheme_key: str, what: str) -> None:
 
     @router.get(f"/{path}", name=f"{path}-tree",
                 summary=f"The {path.replace('-', ' ')} as a tree (by skos:broader)")
-    def tree(request: Request, store: StoreDep, lang: Lang = DEFAULT_LANG) -> JSONResponse:
+    def tree(request: Request, store: StoreDep, lang: ReaderLang) -> JSONResponse:
         body = {"scheme": scheme, "items": concepts.tree(store, scheme, lang)}
-        return respond(request, body, TERMS)
+        return respond(request, body, TERMS, lang)
 
     @router.get(f"/{path}/{{code:path}}", name=f"{path}-concept",
                 summary=f"One {what} by code or IRI, with its broader chain and narrower list")
     def concept(request: Request, store: StoreDep, code: str,
-                lang: Lang = DEFAULT_LANG) -> JSONResponse:
+                lang: ReaderLang) -> JSONResponse:
         found = concepts.concept(store, scheme, code, lang)
         if found is None:
             return not_found(what, code)
-        return respond(request, found, TERMS)
+        return respond(request, found, TERMS, lang)
 
 
 for _path, (_key, _what) in VOCABULARIES.items():

@@ -15,6 +15,7 @@ import pyoxigraph as ox
 from passerelle.graph.rdf import formats, queries
 from passerelle.graph.rdf.bind import values
 from passerelle.graph.rdf.namespaces import FOAF, RDFS, SCHEMA, SKOS, prefixes
+from passerelle.graph.read.labels import pick_tagged
 from passerelle.graph.store.base import Store
 
 PREFIXES = prefixes("pas", "schema", "skos", "dct", "org", "prov", "foaf", "rdf", "rdfs", "owl",
@@ -58,6 +59,14 @@ class Description:
 
     def objects(self, node: Node, predicate: str) -> list:
         return list(self.about(node).get(predicate, ()))
+
+    def languages(self, node: Node, predicates: dict[str, str], lang: str) -> dict[str, str]:
+        """For each key of ``predicates`` (key -> property), the language tag of the text the
+        one picker shows a reader of ``lang`` ('' when untagged or absent), so a page can mark
+        a text that fell back to another language."""
+        return {key: pick_tagged({o.language or "": o.value for o in self.objects(node, p)
+                                  if isinstance(o, ox.Literal)}, lang)[1]
+                for key, p in predicates.items()}
 
     def labels(self, node: Node) -> dict[str, str]:
         """The node's names by language tag ('' for none), from the most telling property."""

@@ -34,9 +34,9 @@ PAGES = {
     "query error": ("/query", {"query": "SELECT * WHERE { ?s foo:bar ?o }"}),
 }
 LANGUAGE_EXEMPT = re.compile(
-    r'href="/(static/|docs|redoc|openapi\.json|ontology|catalog|language\?)')
-"""Links that do not carry the page's language: assets, the API's own documentation, the
-English-only vocabulary page, and the switch to the other languages."""
+    r'href="/(static/|docs|redoc|openapi\.json|catalog|language\?)')
+"""Links that do not carry the page's language: assets, the API's own documentation, and the
+switch to the other languages."""
 
 
 def html_lang(page: str) -> str:

@@ -92,7 +92,7 @@ def test_the_place_searched_before_wider_areas_and_national_last(ranked):
     assert "rank-place-national" in rules["rank-open-national"]
     national = next(r for r in body["items"][order.index("rank-open-national")]["why"]["rank"]
                     if r["rule"] == "rank-place-national")
-    assert national["text"].startswith("France est un pays entier")
+    assert national["text"].startswith("La France est un pays entier")
 
 
 def test_the_same_need_before_a_narrower_one(ranked):
