@@ -59,6 +59,12 @@ class Description:
     def objects(self, node: Node, predicate: str) -> list:
         return list(self.about(node).get(predicate, ()))
 
+    def reads(self, node: Node) -> set:
+        """The subjects a read model of ``node`` reads: the node and what it points to (its
+        blank nodes, the things whose labels and codes it shows)."""
+        return {node, *(o for objects in self.about(node).values() for o in objects
+                        if isinstance(o, ox.NamedNode | ox.BlankNode))}
+
     def labels(self, node: Node) -> dict[str, str]:
         """The node's names by language tag ('' for none), from the most telling property."""
         for predicate in LABELS:

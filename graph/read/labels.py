@@ -12,6 +12,7 @@ The order, first found wins:
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from functools import lru_cache
 
 import pyoxigraph as ox
 
@@ -21,9 +22,17 @@ from passerelle.settings import Settings
 def order(lang: str, chain: Iterable[str] | None = None) -> tuple[str, ...]:
     """The languages ``pick`` tries before the alphabetical rest, without repeats; the chain is
     the language setting's for ``lang`` unless the caller gives one."""
-    chain = Settings.languages.chain(lang) if chain is None else chain
-    default = Settings.languages.default
-    return tuple(dict.fromkeys((lang, lang.split("-")[0], *chain, default)))
+    if chain is None:
+        return _order(lang, Settings.languages)
+    return tuple(dict.fromkeys((lang, lang.split("-")[0], *chain, Settings.languages.default)))
+
+
+@lru_cache(maxsize=256)
+def _order(lang: str, languages) -> tuple[str, ...]:
+    """``order`` with the setting's chain, worked out once per tag and setting: a page of
+    services picks among languages several hundred times."""
+    return tuple(dict.fromkeys((lang, lang.split("-")[0], *languages.chain(lang),
+                                languages.default)))
 
 
 def pick(texts: Mapping[str, str], lang: str, chain: Iterable[str] | None = None) -> str | None:

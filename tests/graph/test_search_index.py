@@ -98,7 +98,8 @@ searches = st.builds(
     q=st.none() | st.sampled_from(WORDS) | st.text(max_size=12),
     open_to_all=st.booleans(),
     include_unknown=st.booleans(),
-    limit=st.just(50),
+    limit=st.sampled_from((1, 2, 3, 50)),
+    offset=st.integers(0, 4),
     explain=st.just(True),
 )
 
