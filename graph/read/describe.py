@@ -65,6 +65,12 @@ class Description:
         return {node, *(o for objects in self.about(node).values() for o in objects
                         if isinstance(o, ox.NamedNode | ox.BlankNode))}
 
+    def languages(self) -> frozenset[str]:
+        """The language tags of every text of the description ('' for none)."""
+        return frozenset(o.language or "" for about in self._index.values()
+                         for objects in about.values() for o in objects
+                         if isinstance(o, ox.Literal))
+
     def labels(self, node: Node) -> dict[str, str]:
         """The node's names by language tag ('' for none), from the most telling property."""
         for predicate in LABELS:

@@ -35,6 +35,13 @@ def _order(lang: str, languages) -> tuple[str, ...]:
                                 languages.default)))
 
 
+def variant(lang: str, languages) -> tuple[str, ...]:
+    """The languages among ``languages`` that ``pick`` tries for ``lang``, in its order: where
+    texts come only in ``languages``, two tags with the same variant pick the same text (what is
+    kept per reader's language is kept per variant, so a tag nobody writes in adds nothing)."""
+    return tuple(tag for tag in order(lang) if tag in languages)
+
+
 def pick(texts: Mapping[str, str], lang: str, chain: Iterable[str] | None = None) -> str | None:
     """The text of ``texts`` (language tag, '' for none -> text) to show a reader of ``lang``,
     or None when there is none."""

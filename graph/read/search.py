@@ -251,7 +251,8 @@ def page_items(store: Store, page: list[str], lang: str, *, use_index: bool) -> 
         described = describe(store, missing)
         fresh = {iri: render(SERVICES, described, iri, lang) for iri in missing}
         index.keep_items(epoch, lang, fresh,
-                         {iri: described.reads(ox.NamedNode(iri)) for iri in missing})
+                         {iri: described.reads(ox.NamedNode(iri)) for iri in missing},
+                         described.languages())
         kept.update(fresh)
     return [dict(kept[iri]) for iri in page]
 

@@ -51,6 +51,7 @@ from passerelle.graph.rdf import queries
 from passerelle.graph.rdf.bind import values
 from passerelle.graph.rdf.namespaces import DCT, ID, PAS, SCHEMA, SKOS
 from passerelle.graph.read import words
+from passerelle.graph.read.labels import variant
 from passerelle.graph.read.services import columns
 from passerelle.graph.store.base import Store
 from passerelle.graph.store.embedded import EmbeddedStore
@@ -118,12 +119,14 @@ class SearchIndex:
         self._stated: set[int] = set()
         self._restricted: set[int] = set()
         self._defunct: set[int] = set()
-        self._sorted: dict[str, tuple[dict[int, tuple], list[tuple]]] = {}
+        self._sorted: dict[tuple[str, ...], tuple[dict[int, tuple], list[tuple]]] = {}
+        self._name_languages: set[str] = set()
         self._key_of: Callable[[str, Facts, str], tuple] | None = None
         self._order: tuple[list[int], dict[int, int]] | None = None
         self._type_words: dict[frozenset[str], dict[str, str]] = {}
         self.words = words.WordIndex()
-        self._items: OrderedDict[str, dict[str, dict]] = OrderedDict()
+        self._items: OrderedDict[str, tuple[frozenset[str], dict[tuple, dict]]] = \
+            OrderedDict()
         self._reads: dict[str, set] = {}
         self._readers: dict[object, set[str]] = {}
         self._epoch = 0
@@ -242,8 +245,12 @@ class SearchIndex:
         if DEFUNCT in facts.service_statuses:
             self._defunct.add(number)
         self._order = None
-        for lang, (keys, ordered) in self._sorted.items():
-            keys[number] = key = self._key(number, lang)
+        languages = {language or "" for _, language in facts.names}
+        if not languages <= self._name_languages:
+            self._name_languages |= languages
+            self._sorted = {}  # which languages tell tags apart has changed
+        for languages, (keys, ordered) in self._sorted.items():
+            keys[number] = key = self._key(number, languages[0])
             bisect.insort(ordered, key)
         return number
 
@@ -400,12 +407,16 @@ class SearchIndex:
 
     def _in_order(self, lang: str, key: Callable[[str, Facts, str], tuple]
                   ) -> tuple[dict[int, tuple], list[tuple]]:
-        """Each service's ``key`` in ``lang`` (with its number last), and the keys sorted."""
-        found = self._sorted.get(lang)
+        """Each service's ``key`` in ``lang`` (with its number last), and the keys sorted: kept
+        per variant of the names' languages (``labels.variant``), the first tag asked for it
+        standing for the others."""
+        languages = (lang, *variant(lang, self._name_languages))
+        found = next((kept for tags, kept in self._sorted.items()
+                      if tags[1:] == languages[1:]), None)
         if found is None:
             self._key_of = key
             keys = {n: self._key(n, lang) for n in self._services}
-            found = self._sorted[lang] = (keys, sorted(keys.values()))
+            found = self._sorted[languages] = (keys, sorted(keys.values()))
         return found
 
     def _key(self, number: int, lang: str) -> tuple:
@@ -476,21 +487,29 @@ class SearchIndex:
         with self._lock:
             found = {}
             for iri in iris:
-                by_language = self._items.get(iri)
-                if by_language is not None and lang in by_language:
-                    self._items.move_to_end(iri)
-                    found[iri] = by_language[lang]
+                kept = self._items.get(iri)
+                if kept is not None:
+                    item = kept[1].get(variant(lang, kept[0]))
+                    if item is not None:
+                        self._items.move_to_end(iri)
+                        found[iri] = item
             return found, self._epoch
 
     def keep_items(self, epoch: int, lang: str, items: dict[str, dict],
-                   reads: dict[str, set]) -> None:
+                   reads: dict[str, set], languages: frozenset[str]) -> None:
         """Keep these read models, each with the subjects it was read from (``reads``), unless
-        a write was followed since ``kept_items`` gave ``epoch``: what was read may predate it."""
+        a write was followed since ``kept_items`` gave ``epoch``: what was read may predate it.
+        ``languages``: every language tag of the texts they were rendered from; an item is kept
+        for the variant of ``lang`` among them (``labels.variant``), the same item for every
+        tag that picks the same texts."""
         with self._lock:
             if epoch != self._epoch:
                 return
             for iri, item in items.items():
-                self._items.setdefault(iri, {})[lang] = item
+                kept = self._items.get(iri)
+                if kept is None or kept[0] != languages:
+                    kept = self._items[iri] = (languages, {})
+                kept[1][variant(lang, languages)] = item
                 self._items.move_to_end(iri)
                 for term in reads[iri]:
                     self._readers.setdefault(term, set()).add(iri)
