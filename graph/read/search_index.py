@@ -340,6 +340,40 @@ class SearchIndex:
         found -= self._defunct
         return found
 
+    def counts(self, facet: str, concepts: Iterable[str], *, need: Iterable[str] = (),
+               status: Iterable[str] = (), region: Iterable[str] = (),
+               language: Iterable[str] = (), open_to_all: bool = False,
+               include_unknown: bool = False, q: str | None = None) -> dict[str, int]:
+        """For each of ``concepts``, how many services ``match`` finds with parameter ``facet``
+        (need, status, region or language) set to that concept alone: the matches of the other
+        parameters are found once, then met with each concept's own set."""
+        given = {"need": need, "status": status, "region": region, "language": language}
+        given[facet] = ()
+        with self._lock:
+            base = self._found(*given.values(), open_to_all, include_unknown, q)
+            out: dict[str, int] = {}
+            if facet == "status":
+                rest = base - self._open
+                always = len(base) - len(rest)
+                if include_unknown:
+                    always += len(rest - self._stated)
+                for concept in concepts:
+                    hits: set[int] = set()
+                    for broader in self._closure.get(concept, ()):
+                        hits |= rest & self._status.get(broader, set())
+                    out[concept] = always + len(hits)
+                return out
+            for concept in concepts:
+                if facet == "region":
+                    hits = base & self._inside.get(concept, set())
+                    for area in self._closure.get(concept, ()):
+                        hits |= base & self._area.get(area, set())
+                    out[concept] = len(hits)
+                else:
+                    table = self._need if facet == "need" else self._language
+                    out[concept] = len(base & table.get(concept, set()))
+            return out
+
     def page(self, *, need: Iterable[str] = (), status: Iterable[str] = (),
              region: Iterable[str] = (), language: Iterable[str] = (),
              open_to_all: bool = False, include_unknown: bool = False, q: str | None = None,
