@@ -12,7 +12,6 @@ The order, first found wins:
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from functools import lru_cache
 
 import pyoxigraph as ox
 
@@ -23,16 +22,20 @@ def order(lang: str, chain: Iterable[str] | None = None) -> tuple[str, ...]:
     """The languages ``pick`` tries before the alphabetical rest, without repeats; the chain is
     the language setting's for ``lang`` unless the caller gives one."""
     if chain is None:
-        return _order(lang, Settings.languages)
+        languages = Settings.languages
+        kept = _orders.get(lang)
+        if kept is None or kept[0] is not languages:
+            if len(_orders) > 1024:
+                _orders.clear()
+            kept = _orders[lang] = (languages, tuple(dict.fromkeys(
+                (lang, lang.split("-")[0], *languages.chain(lang), languages.default))))
+        return kept[1]
     return tuple(dict.fromkeys((lang, lang.split("-")[0], *chain, Settings.languages.default)))
 
 
-@lru_cache(maxsize=256)
-def _order(lang: str, languages) -> tuple[str, ...]:
-    """``order`` with the setting's chain, worked out once per tag and setting: a page of
-    services picks among languages several hundred times."""
-    return tuple(dict.fromkeys((lang, lang.split("-")[0], *languages.chain(lang),
-                                languages.default)))
+_orders: dict[str, tuple[object, tuple[str, ...]]] = {}
+"""``order`` with the setting's chain, worked out once per tag (while the setting is the same
+object): a page of services picks among languages several hundred times."""
 
 
 def variant(lang: str, languages) -> tuple[str, ...]:

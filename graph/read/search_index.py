@@ -67,6 +67,9 @@ DEFUNCT = ID + "service-status/defunct"
 """A service with this status never matches (as ``service-running.rq`` says for SPARQL)."""
 CHUNK = 500
 """Services read in one query when the index follows a write."""
+ORDERS_KEPT = 4
+"""Orders of the services by name kept, one per variant of the readers' languages (each about
+10 MB at a million triples); the oldest is dropped first."""
 ITEMS_KEPT = 5000
 """Services whose rendered read model an index keeps (the least recently shown are forgotten
 first): the pages caseworkers are shown, at a few kB each."""
@@ -363,12 +366,21 @@ class SearchIndex:
                         hits |= rest & self._status.get(broader, set())
                     out[concept] = always + len(hits)
                 return out
+            served: dict[str, set[int]] = {}  # the matches whose area is this concept
+            above: dict[frozenset[str], set[int]] = {}  # ... whose area is one of these
             for concept in concepts:
                 if facet == "region":
-                    hits = base & self._inside.get(concept, set())
-                    for area in self._closure.get(concept, ()):
-                        hits |= base & self._area.get(area, set())
-                    out[concept] = len(hits)
+                    # An area inside the region, or one of the areas that contain it: the second
+                    # set is shared by the regions below the same ones, so it is made once.
+                    inside = base & self._inside.get(concept, set())
+                    wider = frozenset(self._closure.get(concept, ())) - {concept}
+                    containing = above.get(wider)
+                    if containing is None:
+                        containing = above[wider] = _union(
+                            served.get(a) if a in served else
+                            served.setdefault(a, base & self._area.get(a, set()))
+                            for a in wider)
+                    out[concept] = len(inside) + len(containing) - len(containing & inside)
                 else:
                     table = self._need if facet == "need" else self._language
                     out[concept] = len(base & table.get(concept, set()))
@@ -449,6 +461,8 @@ class SearchIndex:
                       if tags[1:] == languages[1:]), None)
         if found is None:
             self._key_of = key
+            if len(self._sorted) >= ORDERS_KEPT:
+                del self._sorted[next(iter(self._sorted))]
             keys = {n: self._key(n, lang) for n in self._services}
             found = self._sorted[languages] = (keys, sorted(keys.values()))
         return found

@@ -202,7 +202,7 @@ def same_counts(store, params: SearchParams) -> None:
     assert indexed == alone, params
 
 
-@settings(max_examples=8, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(history=st.lists(writes, min_size=1, max_size=4),
        asked=st.lists(searches, min_size=1, max_size=2))
 def test_after_random_writes_facet_counts_from_the_index_are_the_searches_totals(history,
