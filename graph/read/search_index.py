@@ -366,13 +366,23 @@ class SearchIndex:
                         hits |= rest & self._status.get(broader, set())
                     out[concept] = always + len(hits)
                 return out
+            outside = self._services - base
+            if len(outside) < len(base):  # count what is left out: fewer to look at
+
+                def size(found: set[int]) -> int:
+                    return len(found) - len(found & outside)
+            else:
+
+                def size(found: set[int]) -> int:
+                    return len(found & base)
+
             served: dict[str, set[int]] = {}  # the matches whose area is this concept
             above: dict[frozenset[str], set[int]] = {}  # ... whose area is one of these
             for concept in concepts:
                 if facet == "region":
                     # An area inside the region, or one of the areas that contain it: the second
                     # set is shared by the regions below the same ones, so it is made once.
-                    inside = base & self._inside.get(concept, set())
+                    inside = self._inside.get(concept, set())
                     wider = frozenset(self._closure.get(concept, ())) - {concept}
                     containing = above.get(wider)
                     if containing is None:
@@ -380,10 +390,10 @@ class SearchIndex:
                             served.get(a) if a in served else
                             served.setdefault(a, base & self._area.get(a, set()))
                             for a in wider)
-                    out[concept] = len(inside) + len(containing) - len(containing & inside)
+                    out[concept] = size(inside) + len(containing) - len(containing & inside)
                 else:
                     table = self._need if facet == "need" else self._language
-                    out[concept] = len(base & table.get(concept, set()))
+                    out[concept] = size(table.get(concept, set()))
             return out
 
     def page(self, *, need: Iterable[str] = (), status: Iterable[str] = (),
