@@ -3,11 +3,14 @@ and through SPARQL alone, side by side on the same embedded store.
 
 Both paths compute every answer (``search.compute``: nothing kept between rounds), timed whole
 (a page of 20 described and rendered) and for the matching alone (``search.matching``); the index
-path combines the sets of ``graph/read/search_index.py``, the SPARQL path runs the match query of
-``search-services.rq``. Word searches go through the full-text index on both paths (on the SPARQL
-path its matches are bound into the query). Also reported: how long building the index takes
-when a store is opened, and the memory it adds. Every search's total is checked to be the same
-on both paths before anything is timed.
+path combines the sets of ``graph/read/search_index.py`` and orders only what reaches the page,
+the SPARQL path runs the match query of ``search-services.rq`` and ranks every match. The index
+path keeps the read models of the services it showed until a write touches them; "index, none
+kept" is the same path with nothing kept, every page described and rendered from the store. Word
+searches go through the full-text index on both paths (on the SPARQL path its matches are bound
+into the query). Also reported: how long building the index takes when a store is opened, and
+the memory it adds. Every search's total is checked to be the same on both paths before anything
+is timed.
 
 Files live under ``bench/results/`` (git-ignored), as for ``python -m bench``.
 """
@@ -51,11 +54,18 @@ def run(label: str, target: int, args) -> dict:
     gc.collect()
     gc.freeze()
     paths, matched = {}, {}
-    for name, use in (("index", True), ("sparql", False)):
+    kept = search_index.ITEMS_KEPT
+    for name, use in (("index", True), ("index, none kept", True), ("sparql", False)):
+        search_index.ITEMS_KEPT = 0 if name == "index, none kept" else kept
+        started = time.process_time()
         samples = measure.rounds(mix, lambda item, use=use: compute(store, item.params(),
                                                                      index=use),
                                  args.budget, args.min_rounds)
-        paths[name] = by_kind(samples)
+        cpu_ms = (time.process_time() - started) * 1000 / sum(map(len, samples.values()))
+        paths[name] = {**by_kind(samples), "cpu_ms_per_search": round(cpu_ms, 2)}
+        search_index.ITEMS_KEPT = kept
+        if name == "index, none kept":
+            continue
         samples = measure.rounds(mix, lambda item, use=use: matching(store, item.params(),
                                                                       index=use),
                                  args.budget / 2, args.min_rounds)
@@ -68,19 +78,25 @@ def run(label: str, target: int, args) -> dict:
 
 
 def table(results: dict) -> str:
-    lines = ["| scale | kind | search p50 ms: index / SPARQL | p99: index / SPARQL "
-             "| matching alone p50: index / SPARQL |", "| --- | --- | --- | --- | --- |"]
+    lines = ["| scale | kind | search p50 ms: index / none kept / SPARQL "
+             "| p99: index / none kept / SPARQL | matching alone p50: index / SPARQL |",
+             "| --- | --- | --- | --- | --- |"]
     for label, result in results.items():
-        index, sparql = result["paths"]["index"], result["paths"]["sparql"]
+        index, cold, sparql = (result["paths"][name]
+                               for name in ("index", "index, none kept", "sparql"))
         alone = result["matching"]
-        for kind in index:
-            lines.append(f"| {label} | {kind} | {index[kind]['p50']} / {sparql[kind]['p50']} | "
-                         f"{index[kind]['p99']} / {sparql[kind]['p99']} | "
+        for kind in alone["index"]:
+            lines.append(f"| {label} | {kind} | {index[kind]['p50']} / {cold[kind]['p50']} / "
+                         f"{sparql[kind]['p50']} | {index[kind]['p99']} / {cold[kind]['p99']} / "
+                         f"{sparql[kind]['p99']} | "
                          f"{alone['index'][kind]['p50']} / {alone['sparql'][kind]['p50']} |")
     lines.append("")
     for label, result in results.items():
+        cpu = " / ".join(str(result["paths"][name]["cpu_ms_per_search"])
+                         for name in ("index", "index, none kept", "sparql"))
         lines.append(f"{label}: {result['triples']:,} quads; index built in "
-                     f"{result['index_build_s']} s, about {result['index_rss_mb']} MB")
+                     f"{result['index_build_s']} s, about {result['index_rss_mb']} MB; CPU ms "
+                     f"per search: index / none kept / SPARQL {cpu}")
     return "\n".join(lines)
 
 

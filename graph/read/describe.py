@@ -67,6 +67,17 @@ class Description:
         return {key: pick_tagged({o.language or "": o.value for o in self.objects(node, p)
                                   if isinstance(o, ox.Literal)}, lang)[1]
                 for key, p in predicates.items()}
+    def reads(self, node: Node) -> set:
+        """The subjects a read model of ``node`` reads: the node and what it points to (its
+        blank nodes, the things whose labels and codes it shows)."""
+        return {node, *(o for objects in self.about(node).values() for o in objects
+                        if isinstance(o, ox.NamedNode | ox.BlankNode))}
+
+    def text_languages(self) -> frozenset[str]:
+        """The language tags of every text of the description ('' for none)."""
+        return frozenset(o.language or "" for about in self._index.values()
+                         for objects in about.values() for o in objects
+                         if isinstance(o, ox.Literal))
 
     def labels(self, node: Node) -> dict[str, str]:
         """The node's names by language tag ('' for none), from the most telling property."""

@@ -14,9 +14,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
-from passerelle.graph.read import concepts
+from passerelle.graph.read import concepts, ranking, search_index
 from passerelle.graph.read.codes import SCHEMES
-from passerelle.graph.read.search import SearchParams, SearchResult, search
+from passerelle.graph.read.search import SearchParams, SearchResult, bind, search
 from passerelle.graph.store.base import Store
 
 FACETS = ("need", "status", "region", "language")
@@ -43,17 +43,42 @@ def facets(store: Store, params: SearchParams, result: SearchResult | None = Non
     ``params`` already asks for alone."""
     out: dict[str, list[dict]] = {}
     own = counting(params) if result is not None else None
+    indexed = _indexed(store, params)
     for name in FACETS:
-        found = concepts.concepts(store, SCHEMES[name])
+        found = ranking.tree(store, name)
+        counted = indexed(name, list(found)) if indexed else {}
         rows = []
         for concept in found.values():
             code = concept.notation or concept.iri
-            changed = counting(replace(params, **{name: (code,)}))
-            count = result.total if changed == own else search(store, changed).total
+            if indexed:
+                count = counted[concept.iri]
+            else:
+                changed = counting(replace(params, **{name: (code,)}))
+                count = result.total if changed == own else search(store, changed).total
             rows.append({"code": code, "label": concepts.label(concept, params.lang),
                          "count": count})
         out[name] = sorted(rows, key=lambda r: (r["label"].casefold(), r["code"]))
     return out
+
+
+def _indexed(store: Store, params: SearchParams):
+    """A function counting, for one facet and its concepts, what each concept's search finds,
+    from the search index's sets (``SearchIndex.counts``: the same sets ``match`` combines);
+    None where the counts are asked of the search (the index off or following a write, or a
+    maximum distance, which only the ranking applies)."""
+    if not search_index.enabled(store) or (params.near and params.within_km is not None):
+        return None
+    index = search_index.current(store, wait=bool(params.q))
+    if index is None:
+        return None
+    bound = bind(store, params, [])
+    resolved = {name: [t.value for t in bound.bindings.get(name, ())] for name in FACETS}
+
+    def counted(name: str, concepts: list[str]) -> dict[str, int]:
+        return index.counts(name, concepts, **resolved, open_to_all=params.open_to_all,
+                            include_unknown=params.include_unknown, q=params.q or None)
+
+    return counted
 
 
 @dataclass(frozen=True)

@@ -21,9 +21,28 @@ from passerelle.settings import Settings
 def order(lang: str, chain: Iterable[str] | None = None) -> tuple[str, ...]:
     """The languages ``pick`` tries before the alphabetical rest, without repeats; the chain is
     the language setting's for ``lang`` unless the caller gives one."""
-    chain = Settings.languages.chain(lang) if chain is None else chain
-    default = Settings.languages.default
-    return tuple(dict.fromkeys((lang, lang.split("-")[0], *chain, default)))
+    if chain is None:
+        languages = Settings.languages
+        kept = _orders.get(lang)
+        if kept is None or kept[0] is not languages:
+            if len(_orders) > 1024:
+                _orders.clear()
+            kept = _orders[lang] = (languages, tuple(dict.fromkeys(
+                (lang, lang.split("-")[0], *languages.chain(lang), languages.default))))
+        return kept[1]
+    return tuple(dict.fromkeys((lang, lang.split("-")[0], *chain, Settings.languages.default)))
+
+
+_orders: dict[str, tuple[object, tuple[str, ...]]] = {}
+"""``order`` with the setting's chain, worked out once per tag (while the setting is the same
+object): a page of services picks among languages several hundred times."""
+
+
+def variant(lang: str, languages) -> tuple[str, ...]:
+    """The languages among ``languages`` that ``pick`` tries for ``lang``, in its order: where
+    texts come only in ``languages``, two tags with the same variant pick the same text (what is
+    kept per reader's language is kept per variant, so a tag nobody writes in adds nothing)."""
+    return tuple(tag for tag in order(lang) if tag in languages)
 
 
 def pick(texts: Mapping[str, str], lang: str, chain: Iterable[str] | None = None) -> str | None:

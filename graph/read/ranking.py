@@ -182,7 +182,8 @@ def _facts(store: Store, sparql: str) -> dict[str, Facts]:
         elif key == "verified":
             facts.verified = max(facts.verified or value.value, value.value)
         elif key == "name" and isinstance(value, ox.Literal):
-            facts.names.setdefault(value.language or "", value.value)
+            language = value.language or ""  # the smallest of a language: the same every time
+            facts.names[language] = min(facts.names.get(language, value.value), value.value)
         elif key == "status" and isinstance(value, ox.NamedNode):
             facts.status = value.value
     return found
@@ -270,10 +271,7 @@ def rank(store: Store, params, services) -> Ranked:
     with kept.lock:
         facts = _read_facts(store, services, kept)
         places = _places(store, kept) if origin else {}
-        trees = {name: _tree(store, name, kept) for name in ("status", "need", "region")
-                 if getattr(params, name) or (name == "region" and origin and origin.place)}
-    asked = {name: {c.value for c in resolve(store, name, list(getattr(params, name))).values()}
-             for name in trees if getattr(params, name)}
+    trees, asked = _asked(store, params, kept, origin)
     served = _ancestors(trees["region"], origin.place) if origin and origin.place else {}
     keys: dict[str, tuple] = {}
     rules: dict[str, list[dict]] = {}
@@ -286,19 +284,92 @@ def rank(store: Store, params, services) -> Ranked:
         if origin and params.within_km is not None and (
                 measured is None or measured[0] > params.within_km):
             continue
-        said: list[dict] = []
-        key = (_eligibility(f, params, trees, asked, said),
-               _closeness(f, trees, asked, said),
-               _need(f, asked, said),
-               _nearness(measured, origin, said),
-               _verified(f, said),
-               (pick(f.names, params.lang) or "").casefold(),
-               service)
-        if f.status == TEMPORARILY_CLOSED:
-            said.append({"rule": "rank-temporarily-closed"})
-        keys[service], rules[service] = key, said
+        keys[service], rules[service] = _key(service, f, params, trees, asked, measured, origin)
     order = sorted(keys, key=keys.__getitem__)
     return Ranked(order, distances, rules)
+
+
+def _asked(store: Store, params, kept: _Kept, origin: Point | None = None
+           ) -> tuple[dict, dict[str, set[str]]]:
+    """The trees of the schemes the search asks about (and the regions' when ``near`` names a
+    place, to tell which areas serve it), and the concepts it asks for."""
+    with kept.lock:
+        trees = {name: _tree(store, name, kept) for name in ("status", "need", "region")
+                 if getattr(params, name) or (name == "region" and origin and origin.place)}
+    asked = {name: {c.value for c in resolve(store, name, list(getattr(params, name))).values()}
+             for name in trees if getattr(params, name)}
+    return trees, asked
+
+
+def _key(service: str, f: Facts, params, trees, asked, measured, origin
+         ) -> tuple[tuple, list[dict]]:
+    """One service's place in the order, and the rules that put it there."""
+    said: list[dict] = []
+    key = (_eligibility(f, params, trees, asked, said),
+           _closeness(f, trees, asked, said),
+           _need(f, asked, said),
+           _nearness(measured, origin, said),
+           *order_key(service, f, params.lang))
+    _verified(f, said)
+    if f.status == TEMPORARILY_CLOSED:
+        said.append({"rule": "rank-temporarily-closed"})
+    return key, said
+
+
+def order_key(service: str, f, lang: str) -> tuple:
+    """What orders services the search's rules do not tell apart, the same for every search:
+    recently verified first, then by name in ``lang``, then by IRI. ``f`` is this module's
+    ``Facts`` or the search index's."""
+    verified = f.verified if isinstance(f, Facts) else f.last_verified
+    names = f.names if isinstance(f, Facts) else _names(f.names)
+    return (*_verified_key(verified), (pick(names, lang) or "").casefold(), service)
+
+
+def _names(texts) -> dict[str, str]:
+    names: dict[str, str] = {}
+    for text, language in texts:
+        language = language or ""
+        names[language] = min(names.get(language, text), text)
+    return names
+
+
+def indexed(iri: str, f) -> Facts:
+    """The ranking's facts of a service from what the search index keeps of it (``f``): the
+    same facts ``ranking-facts.rq`` reads, coordinates aside (a search from a point reads
+    those)."""
+    return Facts(open=f.open, eligible=set(f.statuses), areas=set(f.areas), types=set(f.types),
+                 verified=f.last_verified, names=_names(f.names),
+                 status=TEMPORARILY_CLOSED if TEMPORARILY_CLOSED in f.service_statuses
+                 else min(f.service_statuses, default=None))
+
+
+def page(store: Store, params, index, resolved: dict[str, list[str]]
+         ) -> tuple[int, list[str], dict[str, list[dict]]] | None:
+    """How many services match, the page ``params`` asks for in the order above, and the rules
+    that placed each of its services, from the search ``index`` (``concepts``: the resolved
+    parameters); None when the search asks for a point (distances need every match's
+    coordinates: ``rank`` orders those). ``resolved``: the concepts of each parameter."""
+    if params.near:
+        return None
+    trees, asked = _asked(store, params, _memory(store))
+    wider: dict[str, tuple[int, int]] = {}
+    if "region" in asked:
+        tree = trees["region"]
+        for region in asked["region"]:
+            for area, steps in _ancestors(tree, region).items():
+                if steps:
+                    national = not tree.get(area, concepts.Concept(area)).broader
+                    wider[area] = min(wider.get(area, (3, 0)), (2 if national else 1, steps))
+    total, found = index.page(
+        **resolved, open_to_all=params.open_to_all, include_unknown=params.include_unknown,
+        q=params.q or None, eligible=sorted(asked["status"]) if "status" in asked else None,
+        wider=sorted(wider, key=lambda area: (wider[area], area)),
+        same_need=sorted(asked.get("need", ())), key=order_key, lang=params.lang,
+        start=params.offset, stop=params.offset + params.limit)
+    kept = index.facts(found)
+    rules = {service: _key(service, indexed(service, kept[service]), params, trees, asked,
+                           None, None)[1] for service in found}
+    return total, found, rules
 
 
 def _eligibility(f: Facts, params, trees, asked, said) -> int:
@@ -391,13 +462,21 @@ def _nearness(measured, origin: Point | None, said) -> tuple[int, float]:
     return (0, km)
 
 
-def _verified(f: Facts, said) -> tuple[int, int]:
+def _day(verified: str | None) -> date | None:
     try:
-        day = date.fromisoformat(f.verified[:10]) if f.verified else None
+        return date.fromisoformat(verified[:10]) if verified else None
     except ValueError:
-        day = None
+        return None
+
+
+def _verified_key(verified: str | None) -> tuple[int, int]:
+    day = _day(verified)
+    return (1, 0) if day is None else (0, -day.toordinal())
+
+
+def _verified(f: Facts, said) -> None:
+    day = _day(f.verified)
     if day is None:
         said.append({"rule": "rank-not-verified"})
-        return (1, 0)
-    said.append({"rule": "rank-verified", "date": day.isoformat()})
-    return (0, -day.toordinal())
+    else:
+        said.append({"rule": "rank-verified", "date": day.isoformat()})

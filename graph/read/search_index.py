@@ -33,9 +33,13 @@ services' facts; see the README's scaling notes for what that costs).
 
 from __future__ import annotations
 
+import bisect
+import heapq
+import itertools
 import logging
 import threading
-from collections.abc import Iterable, Iterator
+from collections import OrderedDict
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from weakref import WeakKeyDictionary
@@ -47,6 +51,7 @@ from passerelle.graph.rdf import queries
 from passerelle.graph.rdf.bind import values
 from passerelle.graph.rdf.namespaces import DCT, ID, PAS, SCHEMA, SKOS
 from passerelle.graph.read import words
+from passerelle.graph.read.labels import variant
 from passerelle.graph.read.services import columns
 from passerelle.graph.store.base import Store
 from passerelle.graph.store.embedded import EmbeddedStore
@@ -62,6 +67,12 @@ DEFUNCT = ID + "service-status/defunct"
 """A service with this status never matches (as ``service-running.rq`` says for SPARQL)."""
 CHUNK = 500
 """Services read in one query when the index follows a write."""
+ORDERS_KEPT = 4
+"""Orders of the services by name kept, one per variant of the readers' languages (each about
+10 MB at a million triples); the oldest is dropped first."""
+ITEMS_KEPT = 5000
+"""Services whose rendered read model an index keeps (the least recently shown are forgotten
+first): the pages caseworkers are shown, at a few kB each."""
 
 
 @dataclass(frozen=True)
@@ -79,6 +90,7 @@ class Facts:
     texts: tuple[tuple[str, str | None], ...]
     service_statuses: frozenset[str] = frozenset()
     last_verified: str | None = None
+    names: tuple[tuple[str, str | None], ...] = ()
 
 
 def _union(sets: Iterable[set[int]]) -> set[int]:
@@ -101,16 +113,26 @@ class SearchIndex:
         self._facts: dict[int, Facts] = {}
         self._services: set[int] = set()
         self._need: dict[str, set[int]] = {}
+        self._type: dict[str, set[int]] = {}
         self._inside: dict[str, set[int]] = {}
         self._area: dict[str, set[int]] = {}
         self._status: dict[str, set[int]] = {}
         self._language: dict[str, set[int]] = {}
         self._open: set[int] = set()
         self._stated: set[int] = set()
+        self._restricted: set[int] = set()
         self._defunct: set[int] = set()
+        self._sorted: dict[tuple[str, ...], tuple[dict[int, tuple], list[tuple]]] = {}
+        self._name_languages: set[str] = set()
+        self._key_of: Callable[[str, Facts, str], tuple] | None = None
         self._order: tuple[list[int], dict[int, int]] | None = None
         self._type_words: dict[frozenset[str], dict[str, str]] = {}
         self.words = words.WordIndex()
+        self._items: OrderedDict[str, tuple[frozenset[str], dict[tuple, dict]]] = \
+            OrderedDict()
+        self._reads: dict[str, set] = {}
+        self._readers: dict[object, set[str]] = {}
+        self._epoch = 0
 
     # --- building and following ----------------------------------------------------------
 
@@ -153,13 +175,16 @@ class SearchIndex:
                 entry = raw[service.value] = {SERVICE_TYPE: set(), SERVICE_AREA: set(),
                                               ELIGIBLE: set(), LANGUAGE: set(),
                                               SERVICE_STATUS: set(), "texts": [],
-                                              "open": False, "stated": False, "verified": []}
+                                              "open": False, "stated": False, "verified": [],
+                                              "names": []}
             if p is None:
                 continue
             predicate = p.value
             if predicate in (NAME, DESCRIPTION):
                 if isinstance(o, ox.Literal):
                     entry["texts"].append((o.value, o.language))
+                    if predicate == NAME:
+                        entry["names"].append((o.value, o.language))
                 continue
             if predicate == LAST_VERIFIED:
                 if isinstance(o, ox.Literal):
@@ -175,7 +200,8 @@ class SearchIndex:
         return {iri: Facts(frozenset(e[SERVICE_TYPE]), frozenset(e[SERVICE_AREA]),
                            frozenset(e[ELIGIBLE]), frozenset(e[LANGUAGE]), e["open"],
                            e["stated"], tuple(sorted(set(e["texts"]), key=repr)),
-                           frozenset(e[SERVICE_STATUS]), max(e["verified"], default=None))
+                           frozenset(e[SERVICE_STATUS]), max(e["verified"], default=None),
+                           tuple(sorted(set(e["names"]), key=repr)))
                 for iri, e in raw.items()}
 
     def _document(self, facts: Facts) -> dict[str, str]:
@@ -197,6 +223,8 @@ class SearchIndex:
             yield self._inside, region
         for area in facts.areas:
             yield self._area, area
+        for type_ in facts.types:
+            yield self._type, type_
         for status in facts.statuses:
             yield self._status, status
         for language in facts.languages:
@@ -215,9 +243,18 @@ class SearchIndex:
             self._open.add(number)
         if facts.stated:
             self._stated.add(number)
+        if facts.statuses:
+            self._restricted.add(number)
         if DEFUNCT in facts.service_statuses:
             self._defunct.add(number)
         self._order = None
+        languages = {language or "" for _, language in facts.names}
+        if not languages <= self._name_languages:
+            self._name_languages |= languages
+            self._sorted = {}  # which languages tell tags apart has changed
+        for languages, (keys, ordered) in self._sorted.items():
+            keys[number] = key = self._key(number, languages[0])
+            bisect.insort(ordered, key)
         return number
 
     def _remove(self, iri: str) -> int | None:
@@ -232,8 +269,12 @@ class SearchIndex:
                 del table[key]
         self._open.discard(number)
         self._stated.discard(number)
+        self._restricted.discard(number)
         self._defunct.discard(number)
         self._order = None
+        for keys, ordered in self._sorted.values():
+            key = keys.pop(number)
+            del ordered[bisect.bisect_left(ordered, key)]
         return number
 
     def followed(self, store: Store, added: list[ox.Triple], removed: list[ox.Triple],
@@ -249,6 +290,10 @@ class SearchIndex:
                            if isinstance(t.subject, ox.NamedNode)})
         found = self._read(store, subjects)
         with self._lock:
+            self._epoch += 1
+            for term in {t.subject for t in changed}:
+                for iri in list(self._readers.get(term, ())):
+                    self._forget(iri)
             gone = [n for iri in subjects if (n := self._remove(iri)) is not None]
             documents = [(self._add(iri, facts), facts) for iri, facts in found.items()]
             self.words.drop(n for n in gone if n not in self._services)
@@ -264,33 +309,176 @@ class SearchIndex:
               q: str | None = None) -> list[str]:
         """The IRIs of the services that match, sorted. Each argument is a list of concept IRIs
         (alternatives); an empty one does not filter."""
-        need, status, region, language = (list(x) for x in (need, status, region, language))
         with self._lock:
-            chosen: list[set[int]] = []
-            if need:
-                chosen.append(_union(self._need.get(n, set()) for n in need))
-            if region:
-                chosen.append(self._in_regions(region))
-            if language:
-                chosen.append(_union(self._language.get(x, set()) for x in language))
-            if status:
-                eligible = self._open | self._eligible(status)
-                if include_unknown:
-                    eligible |= self._services - self._stated
-                chosen.append(eligible)
-            if open_to_all:
-                chosen.append(self._open)
-            if q is not None:
-                chosen.append(self.words.match(q))
-            chosen.sort(key=len)
-            found = (chosen[0].intersection(*chosen[1:]) if chosen else self._services) \
-                & self._services
-            found -= self._defunct
+            found = self._found(need, status, region, language, open_to_all, include_unknown, q)
             ordered, rank = self._ranks()
             iris = self._iris
             if 8 * len(found) > len(ordered):  # a large share: one pass in order beats a sort
                 return [iris[n] for n in ordered if n in found]
             return [iris[n] for n in sorted(found, key=rank.__getitem__)]
+
+    def _found(self, need, status, region, language, open_to_all, include_unknown, q
+               ) -> set[int]:
+        """The numbers of the services that match (``match``'s arguments)."""
+        need, status, region, language = (list(x) for x in (need, status, region, language))
+        chosen: list[set[int]] = []
+        if need:
+            chosen.append(_union(self._need.get(n, set()) for n in need))
+        if region:
+            chosen.append(self._in_regions(region))
+        if language:
+            chosen.append(_union(self._language.get(x, set()) for x in language))
+        if status:
+            eligible = self._open | self._eligible(status)
+            if include_unknown:
+                eligible |= self._services - self._stated
+            chosen.append(eligible)
+        if open_to_all:
+            chosen.append(self._open)
+        if q is not None:
+            chosen.append(self.words.match(q))
+        chosen.sort(key=len)
+        found = (chosen[0].intersection(*chosen[1:]) if chosen else self._services) \
+            & self._services
+        found -= self._defunct
+        return found
+
+    def counts(self, facet: str, concepts: Iterable[str], *, need: Iterable[str] = (),
+               status: Iterable[str] = (), region: Iterable[str] = (),
+               language: Iterable[str] = (), open_to_all: bool = False,
+               include_unknown: bool = False, q: str | None = None) -> dict[str, int]:
+        """For each of ``concepts``, how many services ``match`` finds with parameter ``facet``
+        (need, status, region or language) set to that concept alone: the matches of the other
+        parameters are found once, then met with each concept's own set."""
+        given = {"need": need, "status": status, "region": region, "language": language}
+        given[facet] = ()
+        with self._lock:
+            base = self._found(*given.values(), open_to_all, include_unknown, q)
+            out: dict[str, int] = {}
+            if facet == "status":
+                rest = base - self._open
+                always = len(base) - len(rest)
+                if include_unknown:
+                    always += len(rest - self._stated)
+                for concept in concepts:
+                    hits: set[int] = set()
+                    for broader in self._closure.get(concept, ()):
+                        hits |= rest & self._status.get(broader, set())
+                    out[concept] = always + len(hits)
+                return out
+            outside = self._services - base
+            if len(outside) < len(base):  # count what is left out: fewer to look at
+
+                def size(found: set[int]) -> int:
+                    return len(found) - len(found & outside)
+            else:
+
+                def size(found: set[int]) -> int:
+                    return len(found & base)
+
+            served: dict[str, set[int]] = {}  # the matches whose area is this concept
+            above: dict[frozenset[str], set[int]] = {}  # ... whose area is one of these
+            for concept in concepts:
+                if facet == "region":
+                    # An area inside the region, or one of the areas that contain it: the second
+                    # set is shared by the regions below the same ones, so it is made once.
+                    inside = self._inside.get(concept, set())
+                    wider = frozenset(self._closure.get(concept, ())) - {concept}
+                    containing = above.get(wider)
+                    if containing is None:
+                        containing = above[wider] = _union(
+                            served.get(a) if a in served else
+                            served.setdefault(a, base & self._area.get(a, set()))
+                            for a in wider)
+                    out[concept] = size(inside) + len(containing) - len(containing & inside)
+                else:
+                    table = self._need if facet == "need" else self._language
+                    out[concept] = size(table.get(concept, set()))
+            return out
+
+    def page(self, *, need: Iterable[str] = (), status: Iterable[str] = (),
+             region: Iterable[str] = (), language: Iterable[str] = (),
+             open_to_all: bool = False, include_unknown: bool = False, q: str | None = None,
+             eligible: list[str] | None, wider: list[str], same_need: list[str],
+             key: Callable[[str, Facts, str], tuple], lang: str, start: int, stop: int
+             ) -> tuple[int, list[str]]:
+        """How many services match (``match``'s arguments) and the IRIs of those at positions
+        ``start`` to ``stop`` in the search's order, without ordering the others.
+
+        The order (``ranking``) sorts first by three classes the sets here answer: eligibility
+        (confirmed for the client's ``eligible`` statuses and their broader ones; or, with no
+        status asked, open, restricted, not stated), place (an area inside the region searched,
+        then an area of ``wider``, nearest first, then the rest) and need (a type of
+        ``same_need``, then narrower ones); within a class, by ``key`` (what does not depend on
+        the search: verification date, name in ``lang``, IRI), kept in order per language and
+        patched as services change. Only the classes that reach into the page are split and
+        sorted, so a page costs about the same whether a hundred or a hundred thousand services
+        match."""
+        region = list(region)
+        with self._lock:
+            found = self._found(need, status, region, language, open_to_all, include_unknown, q)
+            classes: list[list[set[int]]] = []
+            if eligible is not None:
+                classes.append([self._open | self._eligible(eligible)])
+            else:
+                classes.append([self._open, self._restricted])
+            if region:
+                classes.append([_union(self._inside.get(r, set()) for r in region),
+                                *(self._area.get(a, set()) for a in wider)])
+            if same_need:
+                classes.append([_union(self._type.get(n, set()) for n in same_need)])
+            keys, ordered = self._in_order(lang, key)
+            page: list[int] = []
+            position = 0
+
+            def walk(group: set[int], depth: int) -> None:
+                nonlocal position
+                if not group or position >= stop:
+                    return
+                if position + len(group) <= start:
+                    position += len(group)
+                    return
+                if depth == len(classes):
+                    wanted = stop - position
+                    if len(group) <= wanted:
+                        first = sorted(group, key=keys.__getitem__)
+                    elif len(group) * len(group) > wanted * len(ordered):
+                        first = [k[-1] for k in itertools.islice(
+                            (k for k in ordered if k[-1] in group), wanted)]
+                    else:
+                        first = heapq.nsmallest(wanted, group, key=keys.__getitem__)
+                    page.extend(first[max(0, start - position):])
+                    position += len(group)
+                    return
+                rest = group
+                for part in classes[depth]:
+                    inside = rest & part
+                    if inside:
+                        rest = rest - inside
+                        walk(inside, depth + 1)
+                walk(rest, depth + 1)
+
+            walk(found, 0)
+            return len(found), [self._iris[n] for n in page]
+
+    def _in_order(self, lang: str, key: Callable[[str, Facts, str], tuple]
+                  ) -> tuple[dict[int, tuple], list[tuple]]:
+        """Each service's ``key`` in ``lang`` (with its number last), and the keys sorted: kept
+        per variant of the names' languages (``labels.variant``), the first tag asked for it
+        standing for the others."""
+        languages = (lang, *variant(lang, self._name_languages))
+        found = next((kept for tags, kept in self._sorted.items()
+                      if tags[1:] == languages[1:]), None)
+        if found is None:
+            self._key_of = key
+            if len(self._sorted) >= ORDERS_KEPT:
+                del self._sorted[next(iter(self._sorted))]
+            keys = {n: self._key(n, lang) for n in self._services}
+            found = self._sorted[languages] = (keys, sorted(keys.values()))
+        return found
+
+    def _key(self, number: int, lang: str) -> tuple:
+        return (*self._key_of(self._iris[number], self._facts[number], lang), number)
 
     def _in_regions(self, regions: list[str]) -> set[int]:
         """The services of any of ``regions``: an area whose closure reaches it, or an area in
@@ -340,6 +528,61 @@ class SearchIndex:
         with self._lock:
             return {iri: self._facts[n] for iri in iris
                     if (n := self._numbers.get(iri)) is not None and n in self._facts}
+
+    # --- the read models of the services shown -----------------------------------------------
+
+    def kept_items(self, iris: Iterable[str], lang: str) -> tuple[dict[str, dict], int]:
+        """The rendered read models kept of these services in ``lang`` (the others left out),
+        and the count of writes followed so far, which ``keep_items`` is given back.
+
+        Why: describing and rendering a page of services costs far more than finding them (a
+        query for their statements, one for the names of what they link to, then a few hundred
+        label choices). A service's read model changes only with a statement about the service,
+        one of its blank nodes or one of the things it names, and every write this index
+        follows forgets the services that read any subject the write touched; a write it does
+        not follow makes a new index, which keeps nothing. Kept items are shared: callers copy
+        them before changing them."""
+        with self._lock:
+            found = {}
+            for iri in iris:
+                kept = self._items.get(iri)
+                if kept is not None:
+                    item = kept[1].get(variant(lang, kept[0]))
+                    if item is not None:
+                        self._items.move_to_end(iri)
+                        found[iri] = item
+            return found, self._epoch
+
+    def keep_items(self, epoch: int, lang: str, items: dict[str, dict],
+                   reads: dict[str, set], languages: frozenset[str]) -> None:
+        """Keep these read models, each with the subjects it was read from (``reads``), unless
+        a write was followed since ``kept_items`` gave ``epoch``: what was read may predate it.
+        ``languages``: every language tag of the texts they were rendered from; an item is kept
+        for the variant of ``lang`` among them (``labels.variant``), the same item for every
+        tag that picks the same texts."""
+        with self._lock:
+            if epoch != self._epoch:
+                return
+            for iri, item in items.items():
+                kept = self._items.get(iri)
+                if kept is None or kept[0] != languages:
+                    kept = self._items[iri] = (languages, {})
+                kept[1][variant(lang, languages)] = item
+                self._items.move_to_end(iri)
+                for term in reads[iri]:
+                    self._readers.setdefault(term, set()).add(iri)
+                self._reads.setdefault(iri, set()).update(reads[iri])
+            while len(self._items) > ITEMS_KEPT:
+                self._forget(next(iter(self._items)))
+
+    def _forget(self, iri: str) -> None:
+        self._items.pop(iri, None)
+        for term in self._reads.pop(iri, ()):
+            readers = self._readers.get(term)
+            if readers is not None:
+                readers.discard(iri)
+                if not readers:
+                    del self._readers[term]
 
     def words_match(self, q: str) -> list[str]:
         """The IRIs of the services whose words match ``q``, sorted."""
