@@ -39,6 +39,10 @@ class Store(abc.ABC):
     def update(self, sparql: str) -> None:
         """Run a SPARQL Update in one transaction."""
 
+    streams_writes = False
+    """Whether ``write`` takes any sized iterable of triples a graph (read once) rather than
+    lists: a staged import is then written from disk without being held in memory."""
+
     @abc.abstractmethod
     def write(self, graphs: dict[str, list[ox.Triple]], *, replace: bool = False,
               append: dict[str, list[ox.Triple]] | None = None) -> None:
@@ -153,6 +157,10 @@ class DelegatingStore(Store):
 
     def write(self, graphs, *, replace=False, append=None):
         self.inner.write(graphs, replace=replace, append=append)
+
+    @property
+    def streams_writes(self) -> bool:
+        return getattr(self.inner, "streams_writes", False)
 
     def graphs(self):
         return self.inner.graphs()

@@ -37,6 +37,9 @@ class EmbeddedStore(Store):
     as it was when opened.
     """
 
+    streams_writes = True
+    """``write`` takes any sized iterable of triples a graph and reads it once."""
+
     def __init__(self, path: Path | None = None, *, read_only: bool = False):
         self.path = path
         self.generation = 0

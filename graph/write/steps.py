@@ -20,6 +20,9 @@ Nothing is stored before ``commit``, so every refusal leaves the store as it was
 
 from __future__ import annotations
 
+import gc
+import tempfile
+import weakref
 from dataclasses import dataclass, field
 
 import pyoxigraph as ox
@@ -188,3 +191,96 @@ def commit(store: Store, planned: Plan, report: Report, *, what: str,
             store.refresh_inferences(None if INFERRED_GRAPH in planned.graphs
                                      else [*change.added, *change.removed])
     return LoadResult(graphs={g: len(t) for g, t in planned.graphs.items()}, report=report)
+
+
+class StagedTriples:
+    """One graph's triples in a scratch store, read once when the store writes them: a sized
+    iterable, so a large write never holds its triples as Python objects."""
+
+    def __init__(self, staged: ox.Store, graph: str, count: int):
+        self.staged, self.graph, self.count = staged, ox.NamedNode(graph), count
+
+    def __len__(self) -> int:
+        return self.count
+
+    def __iter__(self):
+        return (q.triple for q in self.staged.quads_for_pattern(None, None, None, self.graph))
+
+
+class Staged:
+    """A write too large to hold, planned and checked part by part, committed in one step.
+
+    Each part (an import's few thousand rows) is planned with ``plan``, checked with ``check``
+    like any write, and once accepted ``add``ed to a scratch store on disk; the checks of later
+    parts read the earlier ones from there (a service names the organisation an earlier row
+    described). ``plan_rest`` then plans what replacing the graphs removes (the old content the
+    new one no longer holds), and ``commit`` stores the scratch store's content in the real one
+    in one step, read from disk as it is written. Memory holds one part at a time; the real
+    store is untouched until ``commit``.
+    """
+
+    def __init__(self, store: Store, graphs: list[str]):
+        self.store = store
+        self._dir = tempfile.TemporaryDirectory(prefix="passerelle-staged-")
+        self.scratch = ox.Store(self._dir.name)
+        self.counts = dict.fromkeys(graphs, 0)
+        self._given: list[weakref.ref[incremental.Change]] = []
+
+    def __enter__(self) -> Staged:
+        return self
+
+    def __exit__(self, *_) -> None:
+        self.close()
+
+    def close(self) -> None:
+        """Close the scratch store (the plans given out let go of it) and delete it."""
+        for given in self._given:
+            if (change := given()) is not None:
+                change.staged = None
+        del self.scratch
+        gc.collect()
+        self._dir.cleanup()
+
+    def plan(self, graphs: Graphs) -> Plan:
+        """One part: its triples are new content of the replaced graphs."""
+        change = incremental.Change(graphs, replace=True, staged=self.scratch,
+                                    added=[t for triples in graphs.values() for t in triples])
+        self._given.append(weakref.ref(change))
+        return Plan(change)
+
+    def add(self, graphs: Graphs) -> None:
+        """Keep an accepted part."""
+        self.scratch.extend(ox.Quad(t.subject, t.predicate, t.object, ox.NamedNode(g))
+                            for g, triples in graphs.items() for t in triples)
+        for g, triples in graphs.items():
+            self.counts[g] = self.counts.get(g, 0) + len(triples)
+
+    def plan_rest(self) -> Plan:
+        """What replacing the graphs by the staged content removes: each old triple the new
+        content lacks (those with blank nodes always, as a write's blank nodes are new)."""
+        removed: list[ox.Triple] = []
+        existing = set()
+        for graph in self.counts:
+            node = ox.NamedNode(graph)
+            for quad in self.store.quads(graph):
+                existing.add(graph)
+                t = quad.triple
+                if isinstance(t.subject, ox.BlankNode) or isinstance(t.object, ox.BlankNode) \
+                        or ox.Quad(t.subject, t.predicate, t.object, node) not in self.scratch:
+                    removed.append(t)
+        change = incremental.Change({g: [] for g in self.counts}, replace=True,
+                                    removed=removed, existing=existing, staged=self.scratch)
+        self._given.append(weakref.ref(change))
+        return Plan(change, existing=existing)
+
+    def commit(self, planned: Plan, report: Report, *, what: str) -> LoadResult:
+        """Store the staged graphs (``planned`` is ``plan_rest``'s) in one write, or raise
+        ``ValidationFailed`` when ``report`` has violations. The search index is not patched
+        here: it sees the store's new generation and is built again on the next search."""
+        if not report.conforms:
+            raise ValidationFailed(report, what)
+        graphs = {g: StagedTriples(self.scratch, g, n) for g, n in self.counts.items()}
+        if not getattr(self.store, "streams_writes", False):
+            graphs = {g: list(triples) for g, triples in graphs.items()}
+        self.store.write(graphs, replace=bool(planned.existing))
+        return LoadResult(graphs=dict(self.counts), report=report)
