@@ -249,10 +249,9 @@ def import_records(store: Store, records: Iterable[ServiceRecord], *, graph: str
     total = len(records) if isinstance(records, Sized) else None
     numbered = enumerate(records)
     with steps.Staged(store, [graph]) as run.staged, \
-            tqdm(total=total, desc=f"importing {source}", unit=" records", delay=1.0,
-                 file=sys.stderr, disable=False if progress else (None if progress is None
-                                                                  else True),
-                 leave=False) as bar:
+            tqdm(total=total, desc=f"importing {source}", unit=" records",
+                 delay=0 if progress else 1.0, file=sys.stderr,
+                 disable={True: False, None: None, False: True}[progress], leave=False) as bar:
         while part := list(itertools.islice(numbered, BATCH)):
             run.part([record for _, record in part])
             bar.update(len(part))

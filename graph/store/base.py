@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import abc
 from collections.abc import Iterable
+from pathlib import Path
 
 import pyoxigraph as ox
 
@@ -39,10 +40,6 @@ class Store(abc.ABC):
     def update(self, sparql: str) -> None:
         """Run a SPARQL Update in one transaction."""
 
-    streams_writes = False
-    """Whether ``write`` takes any sized iterable of triples a graph (read once) rather than
-    lists: a staged import is then written from disk without being held in memory."""
-
     @abc.abstractmethod
     def write(self, graphs: dict[str, list[ox.Triple]], *, replace: bool = False,
               append: dict[str, list[ox.Triple]] | None = None) -> None:
@@ -51,6 +48,16 @@ class Store(abc.ABC):
         ``append`` adds triples to further graphs in the same transaction whatever ``replace``
         says: the audit record of a change is stored exactly when the change is.
         """
+
+    def write_from(self, source: Path, graphs: list[str], *, replace: bool = False) -> None:
+        """``write`` of ``graphs`` from an N-Quads file that holds them and nothing else (a
+        large write staged on disk by ``write.steps.Staged``); an embedded store loads the file
+        without holding its triples in memory."""
+        read: dict[str, list[ox.Triple]] = {g: [] for g in graphs}
+        with source.open("rb") as handle:
+            for quad in ox.parse(handle, format=ox.RdfFormat.N_QUADS):
+                read[quad.graph_name.value].append(quad.triple)
+        self.write(read, replace=replace)
 
     @abc.abstractmethod
     def graphs(self) -> set[str]:
@@ -158,9 +165,8 @@ class DelegatingStore(Store):
     def write(self, graphs, *, replace=False, append=None):
         self.inner.write(graphs, replace=replace, append=append)
 
-    @property
-    def streams_writes(self) -> bool:
-        return getattr(self.inner, "streams_writes", False)
+    def write_from(self, source, graphs, *, replace=False):
+        self.inner.write_from(source, graphs, replace=replace)
 
     def graphs(self):
         return self.inner.graphs()

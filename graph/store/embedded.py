@@ -37,9 +37,6 @@ class EmbeddedStore(Store):
     as it was when opened.
     """
 
-    streams_writes = True
-    """``write`` takes any sized iterable of triples a graph and reads it once."""
-
     def __init__(self, path: Path | None = None, *, read_only: bool = False):
         self.path = path
         self.generation = 0
@@ -98,6 +95,29 @@ class EmbeddedStore(Store):
                 for g, triples in added
                 for t in triples
             )
+        finally:
+            self._wrote()
+
+    def write_from(self, source, graphs, *, replace=False):
+        """Graphs that hold nothing yet are filled by the bulk loader from the file, never held
+        in memory (named pending meanwhile, as ``_bulk``); replacing graphs that hold data is
+        one transaction, as ``write``."""
+        filled = [ox.NamedNode(g) for g in graphs]
+        if replace and any(map(self._holds, filled)):
+            super().write_from(source, graphs, replace=True)
+            return
+        pending = ox.NamedNode(PENDING_GRAPH)
+        try:
+            self._store.extend(
+                ox.Quad(g, ox.NamedNode(RDF_TYPE), ox.NamedNode(PAS + "PendingLoad"), pending)
+                for g in filled)
+            self._store.bulk_load(path=str(source), format=ox.RdfFormat.N_QUADS)
+            if self.path is not None:
+                self._store.flush()
+            self._store.remove_graph(pending)
+        except BaseException:
+            self._undo_pending()
+            raise
         finally:
             self._wrote()
 

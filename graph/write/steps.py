@@ -24,6 +24,7 @@ import gc
 import tempfile
 import weakref
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import pyoxigraph as ox
 
@@ -193,36 +194,24 @@ def commit(store: Store, planned: Plan, report: Report, *, what: str,
     return LoadResult(graphs={g: len(t) for g, t in planned.graphs.items()}, report=report)
 
 
-class StagedTriples:
-    """One graph's triples in a scratch store, read once when the store writes them: a sized
-    iterable, so a large write never holds its triples as Python objects."""
-
-    def __init__(self, staged: ox.Store, graph: str, count: int):
-        self.staged, self.graph, self.count = staged, ox.NamedNode(graph), count
-
-    def __len__(self) -> int:
-        return self.count
-
-    def __iter__(self):
-        return (q.triple for q in self.staged.quads_for_pattern(None, None, None, self.graph))
-
-
 class Staged:
     """A write too large to hold, planned and checked part by part, committed in one step.
 
     Each part (an import's few thousand rows) is planned with ``plan``, checked with ``check``
-    like any write, and once accepted ``add``ed to a scratch store on disk; the checks of later
-    parts read the earlier ones from there (a service names the organisation an earlier row
-    described). ``plan_rest`` then plans what replacing the graphs removes (the old content the
-    new one no longer holds), and ``commit`` stores the scratch store's content in the real one
-    in one step, read from disk as it is written. Memory holds one part at a time; the real
-    store is untouched until ``commit``.
+    like any write, and once accepted ``add``ed to a scratch store on disk, which the checks
+    of later parts read (a service names the organisation an earlier row described), and to an
+    N-Quads file. ``plan_rest`` then plans what replacing the graphs removes (the old content
+    the new one no longer holds), and ``commit`` has the real store load the file in one step
+    (``Store.write_from``). Memory holds one part at a time; the real store is untouched
+    until ``commit``.
     """
 
     def __init__(self, store: Store, graphs: list[str]):
         self.store = store
         self._dir = tempfile.TemporaryDirectory(prefix="passerelle-staged-")
-        self.scratch = ox.Store(self._dir.name)
+        self.scratch = ox.Store(str(Path(self._dir.name) / "store"))
+        self.file = Path(self._dir.name) / "staged.nq"
+        self.file.touch()
         self.counts = dict.fromkeys(graphs, 0)
         self._given: list[weakref.ref[incremental.Change]] = []
 
@@ -249,9 +238,13 @@ class Staged:
         return Plan(change)
 
     def add(self, graphs: Graphs) -> None:
-        """Keep an accepted part."""
-        self.scratch.extend(ox.Quad(t.subject, t.predicate, t.object, ox.NamedNode(g))
-                            for g, triples in graphs.items() for t in triples)
+        """Keep an accepted part: in the scratch store the checks of later parts read, and in
+        the file ``commit`` loads."""
+        quads = [ox.Quad(t.subject, t.predicate, t.object, ox.NamedNode(g))
+                 for g, triples in graphs.items() for t in triples]
+        self.scratch.bulk_extend(quads)
+        with self.file.open("ab") as handle:
+            ox.serialize(quads, output=handle, format=ox.RdfFormat.N_QUADS)
         for g, triples in graphs.items():
             self.counts[g] = self.counts.get(g, 0) + len(triples)
 
@@ -279,8 +272,5 @@ class Staged:
         here: it sees the store's new generation and is built again on the next search."""
         if not report.conforms:
             raise ValidationFailed(report, what)
-        graphs = {g: StagedTriples(self.scratch, g, n) for g, n in self.counts.items()}
-        if not getattr(self.store, "streams_writes", False):
-            graphs = {g: list(triples) for g, triples in graphs.items()}
-        self.store.write(graphs, replace=bool(planned.existing))
+        self.store.write_from(self.file, list(self.counts), replace=bool(planned.existing))
         return LoadResult(graphs=dict(self.counts), report=report)
