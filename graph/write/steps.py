@@ -199,19 +199,18 @@ class Staged:
 
     Each part (an import's few thousand rows) is planned with ``plan``, checked with ``check``
     like any write, and once accepted ``add``ed to a scratch store on disk, which the checks
-    of later parts read (a service names the organisation an earlier row described), and to an
-    N-Quads file. ``plan_rest`` then plans what replacing the graphs removes (the old content
-    the new one no longer holds), and ``commit`` has the real store load the file in one step
-    (``Store.write_from``). Memory holds one part at a time; the real store is untouched
-    until ``commit``.
+    of later parts read (a service names the organisation an earlier row described), and to
+    an N-Quads file of its own. ``plan_rest`` then plans what replacing the graphs removes
+    (the old content the new one no longer holds), and ``commit`` has the real store load the
+    files in one step (``Store.write_from``). Memory holds one part at a time; the real store
+    is untouched until ``commit``.
     """
 
     def __init__(self, store: Store, graphs: list[str]):
         self.store = store
         self._dir = tempfile.TemporaryDirectory(prefix="passerelle-staged-")
         self.scratch = ox.Store(str(Path(self._dir.name) / "store"))
-        self.file = Path(self._dir.name) / "staged.nq"
-        self.file.touch()
+        self.files: list[Path] = []
         self.counts = dict.fromkeys(graphs, 0)
         self._given: list[weakref.ref[incremental.Change]] = []
 
@@ -243,8 +242,8 @@ class Staged:
         quads = [ox.Quad(t.subject, t.predicate, t.object, ox.NamedNode(g))
                  for g, triples in graphs.items() for t in triples]
         self.scratch.bulk_extend(quads)
-        with self.file.open("ab") as handle:
-            ox.serialize(quads, output=handle, format=ox.RdfFormat.N_QUADS)
+        self.files.append(Path(self._dir.name) / f"part-{len(self.files):06d}.nq")
+        ox.serialize(quads, output=str(self.files[-1]), format=ox.RdfFormat.N_QUADS)
         for g, triples in graphs.items():
             self.counts[g] = self.counts.get(g, 0) + len(triples)
 
@@ -272,5 +271,5 @@ class Staged:
         here: it sees the store's new generation and is built again on the next search."""
         if not report.conforms:
             raise ValidationFailed(report, what)
-        self.store.write_from(self.file, list(self.counts), replace=bool(planned.existing))
+        self.store.write_from(self.files, list(self.counts), replace=bool(planned.existing))
         return LoadResult(graphs=dict(self.counts), report=report)
