@@ -7,7 +7,8 @@ rule the shapes enforce, is reported where the steward can fix it. Each record b
 API's JSON with those located values and goes through the write API's mapper
 (``write.mapping``: one mapper, one code resolver, one ``slugify`` for every way in); the triples
 go into one named graph by the write path's steps (plan, check, commit): all rows or none, unless
-the caller asks to skip the invalid ones.
+the caller asks to skip the invalid ones. A file is taken a part at a time, staged on disk
+(``steps.Staged``), so an import's time grows with the file and its memory does not.
 """
 
 from __future__ import annotations
