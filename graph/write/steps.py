@@ -16,6 +16,8 @@ from the API (``commit``, which adds the lock and the audit record).
   (the audit record) in one transaction, then brings the derived concept closure up to date when
   the change touched a hierarchy, and the search index (``read.search_index``) with it.
 Nothing is stored before ``commit``, so every refusal leaves the store as it was.
+A write too large to hold (an import of a large file) takes the same steps a part at a time,
+staged on disk, and commits once (``Staged``).
 """
 
 from __future__ import annotations
