@@ -196,16 +196,21 @@ def commit(store: Store, planned: Plan, report: Report, *, what: str,
     return LoadResult(graphs={g: len(t) for g, t in planned.graphs.items()}, report=report)
 
 
+FILE_QUADS = 400_000
+"""Quads of a staged write loaded at a time: the bulk loader's memory is that of one file, and
+fewer, larger loads leave the store less to merge."""
+
+
 class Staged:
     """A write too large to hold, planned and checked part by part, committed in one step.
 
     Each part (an import's few thousand rows) is planned with ``plan``, checked with ``check``
     like any write, and once accepted ``add``ed to a scratch store on disk, which the checks
     of later parts read (a service names the organisation an earlier row described), and to
-    an N-Quads file of its own. ``plan_rest`` then plans what replacing the graphs removes
-    (the old content the new one no longer holds), and ``commit`` has the real store load the
-    files in one step (``Store.write_from``). Memory holds one part at a time; the real store
-    is untouched until ``commit``.
+    N-Quads files of up to ``FILE_QUADS`` quads, each holding whole parts. ``plan_rest`` then
+    plans what replacing the graphs removes (the old content the new one no longer holds), and
+    ``commit`` has the real store load the files in one step (``Store.write_from``). Memory
+    holds one part at a time; the real store is untouched until ``commit``.
     """
 
     def __init__(self, store: Store, graphs: list[str]):
@@ -213,6 +218,7 @@ class Staged:
         self._dir = tempfile.TemporaryDirectory(prefix="passerelle-staged-")
         self.scratch = ox.Store(str(Path(self._dir.name) / "store"))
         self.files: list[Path] = []
+        self._in_file = 0
         self.counts = dict.fromkeys(graphs, 0)
         self._given: list[weakref.ref[incremental.Change]] = []
 
@@ -244,8 +250,12 @@ class Staged:
         quads = [ox.Quad(t.subject, t.predicate, t.object, ox.NamedNode(g))
                  for g, triples in graphs.items() for t in triples]
         self.scratch.bulk_extend(quads)
-        self.files.append(Path(self._dir.name) / f"part-{len(self.files):06d}.nq")
-        ox.serialize(quads, output=str(self.files[-1]), format=ox.RdfFormat.N_QUADS)
+        if not self.files or self._in_file + len(quads) > FILE_QUADS:
+            self.files.append(Path(self._dir.name) / f"part-{len(self.files):06d}.nq")
+            self._in_file = 0
+        with self.files[-1].open("ab") as handle:
+            ox.serialize(quads, output=handle, format=ox.RdfFormat.N_QUADS)
+        self._in_file += len(quads)
         for g, triples in graphs.items():
             self.counts[g] = self.counts.get(g, 0) + len(triples)
 
