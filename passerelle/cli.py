@@ -69,6 +69,9 @@ def build_parser() -> argparse.ArgumentParser:
                          help="HSDS: declared mappings of taxonomy terms (id, code, term_uri or "
                               "name) to service-type codes, beyond Passerelle's own and Open "
                               "Eligibility's")
+    imports.add_argument("--progress", action="store_true",
+                         help="show a progress bar on standard error even when it is not a "
+                              "terminal (on a terminal it shows on long imports anyway)")
     imports.add_argument("--lang", default=Settings.languages.default,
                          help="language of the texts the file does not tag (default: "
                               f"{Settings.languages.default})")
@@ -251,7 +254,7 @@ def cmd_import(args: argparse.Namespace) -> int:
     if args.term_map is not None and not args.term_map.is_file():
         raise PasserelleError(f"{args.term_map}: no such file (--term-map)")
     if kind == ".csv":
-        records = spreadsheet.read(args.file, language=args.lang)
+        records = spreadsheet.records(args.file, language=args.lang)
         store = _open(args)
     else:
         store = _open(args)
@@ -260,14 +263,15 @@ def cmd_import(args: argparse.Namespace) -> int:
     name = args.file.parent.name if args.file.name == "datapackage.json" else args.file.stem
     graph = args.graph or graph_iri("import-" + (slugify(name) or "hsds"))
     result = import_records(store, records, graph=graph, source=args.file.name,
-                            skip_invalid=args.skip_invalid, check_only=args.check)
+                            skip_invalid=args.skip_invalid, check_only=args.check,
+                            progress=True if args.progress else None)
     for line in [*result.notes, *result.skipped]:
         print(line, file=sys.stderr)
     done = "checked, nothing written:" if result.checked_only else "imported"
     lone = f" and {result.organisations} organisation(s)" if result.organisations else ""
     stored = result.imported + result.organisations
     print(f"{done} {result.imported} service(s){lone} into <{graph}>"
-          + (f"; skipped {len(records) - stored}" if len(records) > stored else "")
+          + (f"; skipped {result.read - stored}" if result.read > stored else "")
           + (f"; left out {len(result.skipped)} invalid value(s) or record(s)"
              if result.skipped else ""))
     return 0

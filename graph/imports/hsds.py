@@ -311,12 +311,14 @@ class Terms:
         self.declared = {str(k).casefold(): v for k, v in self.declared.items()}
 
     def code(self, term: dict) -> str | None:
-        texts = [str(term[k]).strip() for k in ("id", "code", "term_uri", "name")
-                 if _key(term.get(k)) is not None and str(term[k]).strip()]
+        given = {k: str(term[k]).strip() for k in ("id", "code", "term_uri", "name")
+                 if _key(term.get(k)) is not None and str(term[k]).strip()}
+        texts = list(given.values())
         for text in texts:
             if text.casefold() in self.declared:
                 return self.declared[text.casefold()]
-        for text in texts[1:]:
+        named = [text for key, text in given.items() if key != "id"]
+        for text in named:
             if found := self.vocabularies.code_for("need", text):
                 return found
         taxonomy = " ".join(str(term.get(k) or "") for k in ("taxonomy", "taxonomy_id"))
@@ -324,7 +326,7 @@ class Terms:
         if isinstance(detail, dict):
             taxonomy += " " + str(detail.get("name") or "")
         if "eligibility" in taxonomy.casefold():
-            for text in texts[1:]:
+            for text in named:
                 if found := self.open_eligibility.get(text.casefold()):
                     return found
         return None

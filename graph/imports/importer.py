@@ -7,16 +7,21 @@ rule the shapes enforce, is reported where the steward can fix it. Each record b
 API's JSON with those located values and goes through the write API's mapper
 (``write.mapping``: one mapper, one code resolver, one ``slugify`` for every way in); the triples
 go into one named graph by the write path's steps (plan, check, commit): all rows or none, unless
-the caller asks to skip the invalid ones.
+the caller asks to skip the invalid ones. A file is taken a part at a time, staged on disk
+(``steps.Staged``), so an import's time grows with the file and its memory does not.
 """
 
 from __future__ import annotations
 
+import itertools
 import re
+import sys
+from collections.abc import Iterable, Sized
 from dataclasses import dataclass, field
 from datetime import date
 
 import pyoxigraph as ox
+from tqdm import tqdm
 
 from passerelle.errors import InvalidData
 from passerelle.graph.rdf import queries
@@ -30,8 +35,9 @@ from passerelle.graph.write.mapping import Problem, Value, slugify
 from passerelle.graph.write.steps import LoadResult
 
 SLUG = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
-BATCH = 2000
-"""Nodes validated at a time: the validator's memory is that of one batch, whatever the file."""
+BATCH = 4000
+"""Records read, mapped and checked at a time (a part of ``import_records``): its memory is
+that of one part, whatever the file."""
 
 
 class ImportFailed(InvalidData):
@@ -204,6 +210,8 @@ class ImportResult:
     """Organisations stored on their own (no service of the source names them)."""
     checked_only: bool = False
     """A dry run: everything was checked and nothing written."""
+    read: int = 0
+    """Records read."""
 
 
 def _graph_metadata(graph: str, source: str) -> list[ox.Triple]:
@@ -221,8 +229,9 @@ def _located(record: ServiceRecord, path: str, message: str) -> Problem:
     return Problem(record.columns.get(path, record.where), message)
 
 
-def import_records(store: Store, records: list[ServiceRecord], *, graph: str, source: str,
-                   skip_invalid: bool = False, check_only: bool = False) -> ImportResult:
+def import_records(store: Store, records: Iterable[ServiceRecord], *, graph: str, source: str,
+                   skip_invalid: bool = False, check_only: bool = False,
+                   progress: bool | None = None) -> ImportResult:
     """Write the records into ``graph``, replacing what an earlier import of it put there.
 
     All records or none; with ``skip_invalid`` the invalid ones are left out and reported (and
@@ -230,70 +239,129 @@ def import_records(store: Store, records: list[ServiceRecord], *, graph: str, so
     (its ``droppable`` problems) are reported with them. An organisation several records create
     is described once, by the first of them that is kept. ``check_only``: everything is checked
     and reported, nothing is written.
+
+    The records are read, mapped and checked ``BATCH`` at a time, each part a write of the
+    write path (``steps.Staged``) whose checks see the parts before it, so time grows with the
+    file and memory stays that of one part; the graph is replaced in one step at the end, and
+    not at all when a record is refused. ``progress`` shows a bar on standard error (None: when
+    it is a terminal).
     """
-    resolver = Resolver(store)
-    known = _known_organisations(store, records, graph)
-    built = [to_triples(record, resolver, known) for record in records]
-    problems = {i: b.problems for i, b in enumerate(built) if b.problems}
-    dropped = [p for r in records for p in r.droppable]
-    if not skip_invalid:
-        for index, record in enumerate(records):
-            if record.droppable:
-                problems.setdefault(index, []).extend(record.droppable)
-    first: dict[str, str] = {}
-    candidates = []
-    for index, record in enumerate(records):
-        iri = service_iri(record) or (built[index].organisation
-                                      if record.organisation_only else None)
-        if record.organisation_only and iri is None and index not in problems:
-            continue
-        if iri in first:
-            problems.setdefault(index, []).append(Problem(
-                record.where, f"the same service as {first[iri]} (same organisation and name)"))
-        elif iri is not None:
-            first[iri] = record.where
-            candidates.append(index)
-    # The rules are checked on every row that has triples, so that a row's problems are all
-    # reported at once; only rows without problems are ever written.
-    while candidates:
-        graphs = {graph: _assemble(graph, source, [built[i] for i in candidates])}
-        planned = steps.plan(store, graphs, replace=True)
-        report = steps.check(store, planned, batch=BATCH, progress=f"checking {source}")
-        broken = _broken_records(report, candidates, built, records)
-        if not report.conforms and not broken:
+    run = _Run(store, graph, source, skip_invalid)
+    total = len(records) if isinstance(records, Sized) else None
+    numbered = enumerate(records)
+    with steps.Staged(store, [graph]) as run.staged, \
+            tqdm(total=total, desc=f"importing {source}", unit=" records",
+                 delay=0 if progress else 1.0, file=sys.stderr,
+                 disable={True: False, None: None, False: True}[progress], leave=False) as bar:
+        while part := list(itertools.islice(numbered, BATCH)):
+            run.part([record for _, record in part])
+            bar.update(len(part))
+        if run.problems and not skip_invalid:
+            raise ImportFailed(run.problems, source)
+        if not run.kept:
+            return ImportResult(0, run.problems + run.dropped, [], LoadResult(),
+                                checked_only=check_only, read=run.read)
+        rest = run.staged.plan_rest()
+        report = steps.check(store, rest)
+        if not report.conforms:
             raise ImportFailed([Problem(source, report.to_text())], source)
-        for index, found in broken.items():
-            problems.setdefault(index, []).extend(found)
-        if problems and not skip_invalid:
-            raise ImportFailed(_listed(problems), source)
+        report = Report(conforms=True, violations=[],
+                        warnings=sorted(set(run.warnings) | set(report.warnings),
+                                        key=lambda f: (f.node, f.path, f.shape, f.value)))
+        load = LoadResult() if check_only else run.staged.commit(rest, report, what=source)
+    return ImportResult(run.kept - run.lone, run.problems + run.dropped_kept, run.notes, load,
+                        run.lone, check_only, run.read)
+
+
+class _Run:
+    """One import's state between its parts: what was seen, kept, described and refused."""
+
+    def __init__(self, store: Store, graph: str, source: str, skip_invalid: bool):
+        self.store, self.graph, self.source = store, graph, source
+        self.skip_invalid = skip_invalid
+        self.resolver = Resolver(store)
+        self.staged: steps.Staged
+        self.known: set[str] = set()
+        self.first: dict[str, str] = {}
+        """Each service (or lone organisation) IRI and the record that gave it first."""
+        self.described: set[str] = set()
+        """Organisations the staged parts describe."""
+        self.problems: list[Problem] = []
+        self.dropped: list[Problem] = []
+        self.dropped_kept: list[Problem] = []
+        self.notes: list[Problem] = []
+        self.warnings: list = []
+        self.read = self.kept = self.lone = 0
+        self.metadata = True
+
+    def part(self, records: list[ServiceRecord]) -> None:
+        """Map, check and stage one part of the records."""
+        self.read += len(records)
+        self.known |= _known_organisations(self.store, records, self.graph)
+        built = [to_triples(record, self.resolver, self.known) for record in records]
+        problems = {i: b.problems for i, b in enumerate(built) if b.problems}
+        self.dropped += [p for r in records for p in r.droppable]
+        if not self.skip_invalid:
+            for index, record in enumerate(records):
+                if record.droppable:
+                    problems.setdefault(index, []).extend(record.droppable)
+        candidates = []
+        for index, record in enumerate(records):
+            iri = service_iri(record) or (built[index].organisation
+                                          if record.organisation_only else None)
+            if record.organisation_only and iri is None and index not in problems:
+                continue
+            if iri in self.first:
+                problems.setdefault(index, []).append(Problem(
+                    record.where,
+                    f"the same service as {self.first[iri]} (same organisation and name)"))
+            elif iri is not None:
+                self.first[iri] = record.where
+                candidates.append(index)
+        # The rules are checked on every row that has triples, so that a row's problems are all
+        # reported at once; only rows without problems are ever written.
+        while candidates:
+            graphs = {self.graph: self._assemble([built[i] for i in candidates])}
+            planned = self.staged.plan(graphs)
+            report = steps.check(self.store, planned)
+            broken = _broken_records(report, candidates, built, records)
+            if not report.conforms and not broken:
+                raise ImportFailed([Problem(self.source, report.to_text())], self.source)
+            for index, found in broken.items():
+                problems.setdefault(index, []).extend(found)
+            kept = [i for i in candidates if i not in problems]
+            if kept == candidates or not self.skip_invalid:
+                # Refused rows are staged too when the import will be refused: the later
+                # parts are then checked as if the file were whole, and nothing is stored.
+                self._stage(graphs, [built[i] for i in candidates])
+                self.warnings += report.warnings
+                break
+            candidates = kept
         kept = [i for i in candidates if i not in problems]
-        if kept == candidates:
-            load = LoadResult() if check_only else \
-                steps.commit(store, planned, report, what=source)
-            notes = [n for i in kept for n in records[i].notes]
-            lone = sum(1 for i in kept if records[i].organisation_only)
-            skipped = _listed(problems) + [p for i in kept for p in records[i].droppable]
-            return ImportResult(len(kept) - lone, skipped, notes, load, lone, check_only)
-        candidates = kept
-    if problems and not skip_invalid:
-        raise ImportFailed(_listed(problems), source)
-    return ImportResult(0, _listed(problems) + dropped, [], LoadResult(),
-                        checked_only=check_only)
+        self.problems += _listed(problems)
+        self.kept += len(kept)
+        self.lone += sum(1 for i in kept if records[i].organisation_only)
+        self.notes += [n for i in kept for n in records[i].notes]
+        self.dropped_kept += [p for i in kept for p in records[i].droppable]
+
+    def _assemble(self, built: list[Built]) -> list[ox.Triple]:
+        triples = _graph_metadata(self.graph, self.source) if self.metadata else []
+        described: set[str] = set(self.described)
+        for item in built:
+            triples += item.service
+            if item.organisation and item.organisation not in described:
+                described.add(item.organisation)
+                triples += item.organisation_triples
+        return triples
+
+    def _stage(self, graphs: dict[str, list[ox.Triple]], built: list[Built]) -> None:
+        self.staged.add(graphs)
+        self.metadata = False
+        self.described |= {item.organisation for item in built if item.organisation}
 
 
 def _listed(problems: dict[int, list[Problem]]) -> list[Problem]:
     return [p for i in sorted(problems) for p in problems[i]]
-
-
-def _assemble(graph: str, source: str, built: list[Built]) -> list[ox.Triple]:
-    triples = _graph_metadata(graph, source)
-    described: set[str] = set()
-    for item in built:
-        triples += item.service
-        if item.organisation and item.organisation not in described:
-            described.add(item.organisation)
-            triples += item.organisation_triples
-    return triples
 
 
 def _broken_records(report: Report, kept: list[int], built: list[Built],

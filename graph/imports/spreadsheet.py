@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv
 import io
 import re
+from collections.abc import Iterator
 from pathlib import Path
 
 from passerelle.errors import InvalidData
@@ -99,6 +100,13 @@ def _rows(path: Path, text: str):
 
 def read(path: Path, *, language: str = Settings.languages.default) -> list[ServiceRecord]:
     """The rows of a filled-in template, as records; ``language`` tags the untranslated texts."""
+    return list(records(path, language=language))
+
+
+def records(path: Path, *, language: str = Settings.languages.default) -> Iterator[ServiceRecord]:
+    """The rows of a filled-in template, as records, one at a time (an import holds a part of
+    the file, not all of it). The file's encoding and header are checked before this returns;
+    a row that cannot be read is an ``InvalidData`` when the reading reaches it."""
     try:
         text = path.read_text(encoding="utf-8-sig")
     except UnicodeDecodeError as error:
@@ -113,7 +121,10 @@ def read(path: Path, *, language: str = Settings.languages.default) -> list[Serv
                           f"(the columns are {', '.join(COLUMNS)})")
     if not {"service_name_en", "service_name_fr"} & set(header):
         raise InvalidData(f"{path}: row 1: no service_name_en or service_name_fr column")
-    records = []
+    return _records(path, rows, header, language)
+
+
+def _records(path: Path, rows, header: list[str], language: str) -> Iterator[ServiceRecord]:
     for number, cells in rows:
         for column, cell in zip(header, cells, strict=False):
             if len(cell) > CELL_LIMIT:
@@ -121,8 +132,7 @@ def read(path: Path, *, language: str = Settings.languages.default) -> list[Serv
                                   f"characters, more than a cell may hold ({CELL_LIMIT:,})")
         row = {column: cell.strip() for column, cell in zip(header, cells, strict=False)}
         if any(row.values()):
-            records.append(_record(row, number, language))
-    return records
+            yield _record(row, number, language)
 
 
 def _record(row: dict[str, str], number: int, language: str) -> ServiceRecord:

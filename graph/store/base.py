@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import abc
 from collections.abc import Iterable
+from pathlib import Path
 
 import pyoxigraph as ox
 
@@ -47,6 +48,18 @@ class Store(abc.ABC):
         ``append`` adds triples to further graphs in the same transaction whatever ``replace``
         says: the audit record of a change is stored exactly when the change is.
         """
+
+    def write_from(self, files: list[Path], graphs: list[str], *,
+                   replace: bool = False) -> None:
+        """``write`` of ``graphs`` from N-Quads files that hold them and nothing else, each
+        file's blank nodes its own (a large write staged on disk by ``write.steps.Staged``); an
+        embedded store loads the files without holding their triples in memory."""
+        read: dict[str, list[ox.Triple]] = {g: [] for g in graphs}
+        for file in files:
+            with file.open("rb") as handle:
+                for quad in ox.parse(handle, format=ox.RdfFormat.N_QUADS):
+                    read[quad.graph_name.value].append(quad.triple)
+        self.write(read, replace=replace)
 
     @abc.abstractmethod
     def graphs(self) -> set[str]:
@@ -153,6 +166,9 @@ class DelegatingStore(Store):
 
     def write(self, graphs, *, replace=False, append=None):
         self.inner.write(graphs, replace=replace, append=append)
+
+    def write_from(self, files, graphs, *, replace=False):
+        self.inner.write_from(files, graphs, replace=replace)
 
     def graphs(self):
         return self.inner.graphs()

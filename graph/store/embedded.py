@@ -98,6 +98,30 @@ class EmbeddedStore(Store):
         finally:
             self._wrote()
 
+    def write_from(self, files, graphs, *, replace=False):
+        """Graphs that hold nothing yet are filled by the bulk loader a file at a time (its
+        memory is that of one file), never held in Python (named pending meanwhile, as
+        ``_bulk``); replacing graphs that hold data is one transaction, as ``write``."""
+        filled = [ox.NamedNode(g) for g in graphs]
+        if replace and any(map(self._holds, filled)):
+            super().write_from(files, graphs, replace=True)
+            return
+        pending = ox.NamedNode(PENDING_GRAPH)
+        try:
+            self._store.extend(
+                ox.Quad(g, ox.NamedNode(RDF_TYPE), ox.NamedNode(PAS + "PendingLoad"), pending)
+                for g in filled)
+            for file in files:
+                self._store.bulk_load(path=str(file), format=ox.RdfFormat.N_QUADS)
+            if self.path is not None:
+                self._store.flush()
+            self._store.remove_graph(pending)
+        except BaseException:
+            self._undo_pending()
+            raise
+        finally:
+            self._wrote()
+
     def _holds(self, graph: ox.NamedNode) -> bool:
         return next(iter(self._store.quads_for_pattern(None, None, None, graph)), None) is not None
 

@@ -9,6 +9,8 @@ so the shape falls back to what its pattern refuses.
 
 from __future__ import annotations
 
+import functools
+
 import phonenumbers
 import pyoxigraph as ox
 from rdflib import Literal, URIRef
@@ -19,9 +21,11 @@ FUNCTIONS = "https://w3id.org/passerelle/function#"
 POSSIBLE_TELEPHONE = URIRef(FUNCTIONS + "possibleTelephone")
 
 
+@functools.lru_cache(maxsize=4096)
 def possible_telephone(number: str, country: str | None = None) -> bool:
     """Whether ``number`` reads as a telephone number that can exist: written with its country
-    calling code (+33...), or nationally when ``country`` (ISO 3166 alpha-2) says where."""
+    calling code (+33...), or nationally when ``country`` (ISO 3166 alpha-2) says where.
+    Remembered: an import's rows often share a number, and both the mapper and the checks ask."""
     try:
         parsed = phonenumbers.parse(number, (country or "").upper() or None)
     except phonenumbers.NumberParseException:
@@ -29,6 +33,7 @@ def possible_telephone(number: str, country: str | None = None) -> bool:
     return phonenumbers.is_possible_number(parsed)
 
 
+@functools.lru_cache(maxsize=4096)
 def e164(number: str, country: str | None = None) -> str | None:
     """``number`` in E.164 form (``04 70 48 25 00`` with ``FR`` -> ``+33470482500``), or None
     when it cannot be read as a possible number."""

@@ -81,6 +81,9 @@ class Change:
 
     existing: set[str] = field(default_factory=set)
     """Of the replaced graphs, those that held data before the write."""
+    staged: ox.Store | None = None
+    """The checked parts of a large write built part by part (``steps.Staged``): more of the
+    replaced graphs' new content, read node by node with ``graphs`` rather than held here."""
     _hierarchy: bool | None = field(default=None, repr=False, compare=False)
 
     @classmethod
@@ -124,6 +127,7 @@ class _After:
     def __init__(self, store: Store, change: Change):
         self.store = store
         self.skip = {INFERRED_GRAPH, *(change.graphs if change.replace else ())}
+        self.staged = change.staged
         self.deleted = {(t, g) for g, triples in change.deleted.items() for t in triples}
         self.incoming: dict[object, list[ox.Triple]] = {}
         for triples in change.graphs.values():
@@ -135,7 +139,12 @@ class _After:
         out: set[ox.Triple] = set()
         todo, seen = list(nodes), set(nodes)
         while todo:
-            for t in self.incoming.get(todo.pop(), ()):
+            node = todo.pop()
+            found = self.incoming.get(node, ())
+            if self.staged is not None:
+                found = itertools.chain(found, (
+                    q.triple for q in self.staged.quads_for_pattern(node, None, None)))
+            for t in found:
                 out.add(t)
                 if isinstance(t.object, ox.BlankNode) and t.object not in seen:
                     seen.add(t.object)

@@ -10,6 +10,7 @@ the rules live in one place and read the same whichever way the data arrives.
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from collections.abc import Callable
@@ -33,6 +34,12 @@ IGNORED = frozenset({"id", "modified", "eligibility_unknown", "why", "kind_label
 """Read-model keys a client may send back unchanged: derived or owned by other records."""
 
 ELIGIBILITY_STATES = ("open-to-all", "restricted", "not-stated")
+
+
+@functools.lru_cache(maxsize=512)
+def _predicate(iri: str) -> ox.NamedNode:
+    """A predicate's term, made once: an import maps the same few dozen for every row."""
+    return ox.NamedNode(iri)
 
 
 def slugify(text: str, *, max_length: int | None = None) -> str:
@@ -114,7 +121,7 @@ class Record:
         self.problems.append(Problem(where, message))
 
     def add(self, predicate: str, obj, subject=None) -> None:
-        self.triples.append(ox.Triple(subject or self.subject, ox.NamedNode(predicate), obj))
+        self.triples.append(ox.Triple(subject or self.subject, _predicate(predicate), obj))
 
     def check_keys(self, known: set[str]) -> None:
         unknown = sorted(set(self.body) - known - IGNORED - {"lang"})

@@ -16,11 +16,17 @@ from the API (``commit``, which adds the lock and the audit record).
   (the audit record) in one transaction, then brings the derived concept closure up to date when
   the change touched a hierarchy, and the search index (``read.search_index``) with it.
 Nothing is stored before ``commit``, so every refusal leaves the store as it was.
+A write too large to hold (an import of a large file) takes the same steps a part at a time,
+staged on disk, and commits once (``Staged``).
 """
 
 from __future__ import annotations
 
+import gc
+import tempfile
+import weakref
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import pyoxigraph as ox
 
@@ -188,3 +194,94 @@ def commit(store: Store, planned: Plan, report: Report, *, what: str,
             store.refresh_inferences(None if INFERRED_GRAPH in planned.graphs
                                      else [*change.added, *change.removed])
     return LoadResult(graphs={g: len(t) for g, t in planned.graphs.items()}, report=report)
+
+
+FILE_QUADS = 400_000
+"""Quads of a staged write loaded at a time: the bulk loader's memory is that of one file, and
+fewer, larger loads leave the store less to merge."""
+
+
+class Staged:
+    """A write too large to hold, planned and checked part by part, committed in one step.
+
+    Each part (an import's few thousand rows) is planned with ``plan``, checked with ``check``
+    like any write, and once accepted ``add``ed to a scratch store on disk, which the checks
+    of later parts read (a service names the organisation an earlier row described), and to
+    N-Quads files of up to ``FILE_QUADS`` quads, each holding whole parts. ``plan_rest`` then
+    plans what replacing the graphs removes (the old content the new one no longer holds), and
+    ``commit`` has the real store load the files in one step (``Store.write_from``). Memory
+    holds one part at a time; the real store is untouched until ``commit``.
+    """
+
+    def __init__(self, store: Store, graphs: list[str]):
+        self.store = store
+        self._dir = tempfile.TemporaryDirectory(prefix="passerelle-staged-")
+        self.scratch = ox.Store(str(Path(self._dir.name) / "store"))
+        self.files: list[Path] = []
+        self._in_file = 0
+        self.counts = dict.fromkeys(graphs, 0)
+        self._given: list[weakref.ref[incremental.Change]] = []
+
+    def __enter__(self) -> Staged:
+        return self
+
+    def __exit__(self, *_) -> None:
+        self.close()
+
+    def close(self) -> None:
+        """Close the scratch store (the plans given out let go of it) and delete it."""
+        for given in self._given:
+            if (change := given()) is not None:
+                change.staged = None
+        del self.scratch
+        gc.collect()
+        self._dir.cleanup()
+
+    def plan(self, graphs: Graphs) -> Plan:
+        """One part: its triples are new content of the replaced graphs."""
+        change = incremental.Change(graphs, replace=True, staged=self.scratch,
+                                    added=[t for triples in graphs.values() for t in triples])
+        self._given.append(weakref.ref(change))
+        return Plan(change)
+
+    def add(self, graphs: Graphs) -> None:
+        """Keep an accepted part: in the scratch store the checks of later parts read, and in
+        the file ``commit`` loads."""
+        quads = [ox.Quad(t.subject, t.predicate, t.object, ox.NamedNode(g))
+                 for g, triples in graphs.items() for t in triples]
+        self.scratch.bulk_extend(quads)
+        if not self.files or self._in_file + len(quads) > FILE_QUADS:
+            self.files.append(Path(self._dir.name) / f"part-{len(self.files):06d}.nq")
+            self._in_file = 0
+        with self.files[-1].open("ab") as handle:
+            ox.serialize(quads, output=handle, format=ox.RdfFormat.N_QUADS)
+        self._in_file += len(quads)
+        for g, triples in graphs.items():
+            self.counts[g] = self.counts.get(g, 0) + len(triples)
+
+    def plan_rest(self) -> Plan:
+        """What replacing the graphs by the staged content removes: each old triple the new
+        content lacks (those with blank nodes always, as a write's blank nodes are new)."""
+        removed: list[ox.Triple] = []
+        existing = set()
+        for graph in self.counts:
+            node = ox.NamedNode(graph)
+            for quad in self.store.quads(graph):
+                existing.add(graph)
+                t = quad.triple
+                if isinstance(t.subject, ox.BlankNode) or isinstance(t.object, ox.BlankNode) \
+                        or ox.Quad(t.subject, t.predicate, t.object, node) not in self.scratch:
+                    removed.append(t)
+        change = incremental.Change({g: [] for g in self.counts}, replace=True,
+                                    removed=removed, existing=existing, staged=self.scratch)
+        self._given.append(weakref.ref(change))
+        return Plan(change, existing=existing)
+
+    def commit(self, planned: Plan, report: Report, *, what: str) -> LoadResult:
+        """Store the staged graphs (``planned`` is ``plan_rest``'s) in one write, or raise
+        ``ValidationFailed`` when ``report`` has violations. The search index is not patched
+        here: it sees the store's new generation and is built again on the next search."""
+        if not report.conforms:
+            raise ValidationFailed(report, what)
+        self.store.write_from(self.files, list(self.counts), replace=bool(planned.existing))
+        return LoadResult(graphs=dict(self.counts), report=report)

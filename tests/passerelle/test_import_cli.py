@@ -210,3 +210,14 @@ def test_could_not_run_exits_2(tmp_path):
     blocked = run_cli("import", str(path), "--store", str(not_a_store))
     assert blocked.returncode == 2
     assert "Not a directory" in one_line_error(blocked)
+
+
+def test_progress_bar_on_stderr_only_when_asked_or_on_a_terminal(tmp_path):
+    store = tmp_path / "store"
+    asked = run_cli("import", str(TEMPLATE), "--store", str(store), "--progress")
+    assert asked.returncode == 0, asked.stderr.decode()
+    assert "importing services-template.csv" in asked.stderr.decode()
+    assert "importing" not in asked.stdout.decode()
+    quiet = run_cli("import", str(TEMPLATE), "--store", str(store))
+    assert quiet.returncode == 0, quiet.stderr.decode()
+    assert "importing" not in quiet.stderr.decode()

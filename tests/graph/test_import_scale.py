@@ -1,0 +1,115 @@
+"""An import grows with its file, not with its square: counted, not timed (bench/import_scale.py
+times it).
+
+The records are mapped and checked a part at a time (``importer.BATCH``), each triple checked
+once, the later parts seeing the organisations earlier parts described; the real store is
+written once, at the end, or not at all.
+"""
+
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+
+import pytest
+
+from passerelle.graph.imports import importer as importing
+from passerelle.graph.imports import spreadsheet
+from passerelle.graph.imports.importer import ImportFailed, import_records
+from passerelle.graph.rdf.namespaces import PAS, graph_iri
+from passerelle.graph.store.bundle import open_store
+from passerelle.graph.write import steps
+from tests.graph.test_imports import example_row, write_csv
+
+GRAPH = graph_iri("import-scale")
+ROWS = 35
+PART = 10
+
+
+def rows(count: int, changes: dict[int, dict[str, str]] | None = None) -> list[dict[str, str]]:
+    """``count`` services, five to an organisation, so organisations span parts."""
+    return [{**example_row(), "organisation": f"Association {i // 5}",
+             "organisation_id": f"association-{i // 5}", "service_name_en": f"Service {i}",
+             **(changes or {}).get(i, {})} for i in range(count)]
+
+
+def services(store) -> set[str]:
+    found = store.select(f"SELECT ?s WHERE {{ GRAPH <{GRAPH}> {{ ?s a <{PAS}Service> }} }}")
+    return {row["s"].value for row in found}
+
+
+@pytest.fixture
+def counted(monkeypatch, tmp_path):
+    """Parts of ``PART`` records; what each check was given and each store write, recorded;
+    scratch files under the test's own folder."""
+    monkeypatch.setattr(importing, "BATCH", PART)
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path / "scratch"))
+    (tmp_path / "scratch").mkdir()
+    seen = {"checked": [], "writes": []}
+    check = steps.check
+
+    def counting_check(store, planned, **options):
+        seen["checked"].append(len(planned.change.added))
+        return check(store, planned, **options)
+
+    monkeypatch.setattr(steps, "check", counting_check)
+    store = open_store(None)
+    for name in ("write", "write_from"):
+        method = getattr(store, name)
+
+        def counting(*args, _name=name, _method=method, **options):
+            seen["writes"].append(_name)
+            return _method(*args, **options)
+
+        monkeypatch.setattr(store, name, counting)
+    seen["store"] = store
+    return seen
+
+
+def imported(store, path: Path, **options):
+    return import_records(store, spreadsheet.records(path), graph=GRAPH, source=path.name,
+                          **options)
+
+
+def test_each_triple_is_checked_once_part_by_part_and_stored_in_one_write(counted, tmp_path):
+    store = counted["store"]
+    result = imported(store, write_csv(tmp_path / "s.csv", rows(ROWS)))
+    assert (result.imported, result.skipped, result.read) == (ROWS, [], ROWS)
+    parts = -(-ROWS // PART)
+    assert len(counted["checked"]) == parts + 1  # each part, then what replacing removes
+    stored = sum(1 for _ in store.quads(GRAPH))
+    assert sum(counted["checked"]) == stored
+    assert max(counted["checked"]) < 2 * stored / parts
+    assert counted["writes"] == ["write_from"]
+    assert len(services(store)) == ROWS
+
+
+def test_a_reimport_in_parts_replaces_the_graph(counted, tmp_path):
+    store = counted["store"]
+    imported(store, write_csv(tmp_path / "all.csv", rows(ROWS)))
+    imported(store, write_csv(tmp_path / "fewer.csv", rows(12)))
+    assert len(services(store)) == 12
+    # Replacing a graph that holds data is one transaction (write_from hands it to write).
+    assert counted["writes"] == ["write_from", "write_from", "write"]
+
+
+def test_a_bad_row_in_the_last_part_leaves_the_store_and_no_scratch(counted, tmp_path):
+    store = counted["store"]
+    before = store.count()
+    path = write_csv(tmp_path / "s.csv", rows(ROWS, {ROWS - 2: {"statuses": "xyz"}}))
+    with pytest.raises(ImportFailed) as failed:
+        imported(store, path)
+    assert [str(p) for p in failed.value.problems] == [
+        f"row {ROWS}, column statuses: unknown status 'xyz'"]
+    assert store.count() == before
+    assert counted["writes"] == []
+    assert list((tmp_path / "scratch").iterdir()) == []
+
+
+def test_skipping_a_bad_row_keeps_the_other_parts(counted, tmp_path):
+    store = counted["store"]
+    path = write_csv(tmp_path / "s.csv", rows(ROWS, {3: {"statuses": "xyz"}}))
+    result = imported(store, path, skip_invalid=True)
+    assert result.imported == ROWS - 1
+    assert [str(p) for p in result.skipped] == ["row 5, column statuses: unknown status 'xyz'"]
+    assert len(services(store)) == ROWS - 1
