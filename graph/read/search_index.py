@@ -104,7 +104,7 @@ class _Groups:
     tally goes to the concepts it reaches (``reach``, made once per group: the closure does not
     change for the life of an index)."""
 
-    __slots__ = ("ids", "keys", "of", "live", "reached")
+    __slots__ = ("ids", "keys", "of", "live", "reached", "totals")
 
     def __init__(self) -> None:
         self.ids: dict[frozenset[str], int] = {}
@@ -115,6 +115,8 @@ class _Groups:
         self.live: Counter[int] = Counter()
         """How many services each group holds."""
         self.reached: dict[int, tuple[str, ...]] = {}
+        self.totals: dict[str, int] | None = None
+        """How many services reach each concept, made again after services change."""
 
     def add(self, number: int, key: frozenset[str]) -> None:
         group = self.ids.get(key)
@@ -126,30 +128,37 @@ class _Groups:
         else:
             self.of[number] = group
         self.live[group] += 1
+        self.totals = None
 
     def remove(self, number: int) -> None:
         group = self.of[number]
         self.live[group] -= 1
         if not self.live[group]:
             del self.live[group]
-
-    def tally(self, found: set[int], services: set[int]) -> Iterator[tuple[int, int]]:
-        """Each group and how many of ``found`` (services all) it holds, where not none: the
-        services left out are tallied instead when they are fewer."""
-        if 2 * len(found) > len(services):
-            outside = Counter(map(self.of.__getitem__, services - found))
-            return ((g, n - outside[g]) for g, n in self.live.items() if n > outside[g])
-        return iter(Counter(map(self.of.__getitem__, found)).items())
+        self.totals = None
 
     def counts(self, found: set[int], services: set[int],
                reach: Callable[[frozenset[str]], Iterable[str]]) -> dict[str, int]:
-        """How many of ``found`` reach each concept (those none reaches left out)."""
-        out: dict[str, int] = {}
+        """How many of ``found`` (services all) reach each concept (a concept none reaches may
+        be left out). When ``found`` is most services, those left out are tallied and taken from
+        the totals instead: fewer to look at."""
+        if 2 * len(found) > len(services):
+            if self.totals is None:
+                self.totals = self._add_up(self.live.items(), reach, {})
+            return self._add_up(Counter(map(self.of.__getitem__, services - found)).items(),
+                                reach, dict(self.totals), -1)
+        return self._add_up(Counter(map(self.of.__getitem__, found)).items(), reach, {})
+
+    def _add_up(self, tallies: Iterable[tuple[int, int]],
+                reach: Callable[[frozenset[str]], Iterable[str]], out: dict[str, int],
+                sign: int = 1) -> dict[str, int]:
+        """``out`` with each group's tally (times ``sign``) added to the concepts it reaches."""
         reached = self.reached
-        for group, n in self.tally(found, services):
+        for group, n in tallies:
             concepts = reached.get(group)
             if concepts is None:
                 concepts = reached[group] = tuple(reach(self.keys[group]))
+            n *= sign
             for concept in concepts:
                 out[concept] = out.get(concept, 0) + n
         return out
