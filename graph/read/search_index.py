@@ -17,7 +17,8 @@ those open to all (``pas:openToAllStatuses`` the engine reads as true) and those
 status in the client status's closure, plus, with ``include_unknown``, those with no eligible
 status at all; a language those delivered in it; values of one parameter are alternatives and
 parameters all apply. Only IRIs typed ``pas:Service`` are services, and defunct ones never match
-(``service-running.rq``); ``coverage`` counts from the same sets.
+(``service-running.rq``); ``coverage`` counts from the same sets, and ``facet_counts`` from
+the same facts grouped (``_Groups``).
 
 Kept in step: each index carries the store generation it reflects (``dumps.fingerprint``: the
 embedded store's write counter, else the quad count and graphs). Every write through the write
@@ -98,8 +99,8 @@ class _Groups:
     statuses or languages), for counting a facet in one pass.
 
     Why: a facet's counts are, for each of its concepts, how many of the matches its set holds;
-    met set by set that is one intersection per concept (nearly two thousand regions at a million
-    triples). Services that share what the facet reads are counted alike, and there are far fewer
+    meeting each concept's set with the matches costs a pass per concept, and a region facet has
+    thousands. Services that share what the facet reads count alike, and there are far fewer
     such groups than services: the matches are tallied by group in one pass, and each group's
     tally goes to the concepts it reaches (``reach``, made once per group: the closure does not
     change for the life of an index)."""
