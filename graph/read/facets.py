@@ -12,6 +12,8 @@ Suggestions carry a rule code and the values they change; ``api/`` words them.
 
 from __future__ import annotations
 
+import threading
+from collections import OrderedDict
 from dataclasses import dataclass, replace
 
 from passerelle.graph.read import concepts, ranking, search_index
@@ -43,27 +45,51 @@ def facets(store: Store, params: SearchParams, result: SearchResult | None = Non
     ``params`` already asks for alone."""
     out: dict[str, list[dict]] = {}
     own = counting(params) if result is not None else None
-    indexed = _indexed(store, params)
+    trees = {name: ranking.tree(store, name) for name in FACETS}
+    counted = _indexed(store, params, trees)
     for name in FACETS:
-        found = ranking.tree(store, name)
-        counted = indexed(name, list(found)) if indexed else {}
         rows = []
-        for concept in found.values():
-            code = concept.notation or concept.iri
-            if indexed:
-                count = counted[concept.iri]
+        for iri, code, label in _listed(trees[name], params.lang):
+            if counted is not None:
+                count = counted[name][iri]
             else:
                 changed = counting(replace(params, **{name: (code,)}))
                 count = result.total if changed == own else search(store, changed).total
-            rows.append({"code": code, "label": concepts.label(concept, params.lang),
-                         "count": count})
-        out[name] = sorted(rows, key=lambda r: (r["label"].casefold(), r["code"]))
+            rows.append({"code": code, "label": label, "count": count})
+        out[name] = rows
     return out
 
 
-def _indexed(store: Store, params: SearchParams):
-    """A function counting, for one facet and its concepts, what each concept's search finds,
-    from the search index's sets (``SearchIndex.counts``: the same sets ``match`` combines);
+_LISTED_KEPT = 32
+"""Lists of a scheme's concepts in one language kept (``_listed``)."""
+_listed_kept: OrderedDict[tuple[int, str], tuple[dict, list[tuple[str, str, str]]]] = \
+    OrderedDict()
+_listed_lock = threading.Lock()
+
+
+def _listed(tree: dict[str, concepts.Concept], lang: str) -> list[tuple[str, str, str]]:
+    """The concepts of ``tree`` as IRI, code and label in ``lang``, in the order the facet
+    lists them (by label, then code). Kept while the tree is (``ranking.tree`` reads a scheme
+    again after a write): choosing labels for two thousand regions costs more than counting."""
+    key = (id(tree), lang)
+    with _listed_lock:
+        kept = _listed_kept.get(key)
+        if kept is not None and kept[0] is tree:
+            _listed_kept.move_to_end(key)
+            return kept[1]
+    listed = sorted(((c.iri, c.notation or c.iri, concepts.label(c, lang))
+                     for c in tree.values()), key=lambda r: (r[2].casefold(), r[1]))
+    with _listed_lock:
+        _listed_kept[key] = (tree, listed)  # the tree held, so its id is not reused meanwhile
+        while len(_listed_kept) > _LISTED_KEPT:
+            _listed_kept.popitem(last=False)
+    return listed
+
+
+def _indexed(store: Store, params: SearchParams, trees: dict[str, dict]
+             ) -> dict[str, dict[str, int]] | None:
+    """For each facet and each concept of its tree, what the concept's search finds, counted
+    from the search index (``SearchIndex.facet_counts``: the same sets ``match`` combines);
     None where the counts are asked of the search (the index off or following a write, or a
     maximum distance, which only the ranking applies)."""
     if not search_index.enabled(store) or (params.near and params.within_km is not None):
@@ -73,12 +99,9 @@ def _indexed(store: Store, params: SearchParams):
         return None
     bound = bind(store, params, [])
     resolved = {name: [t.value for t in bound.bindings.get(name, ())] for name in FACETS}
-
-    def counted(name: str, concepts: list[str]) -> dict[str, int]:
-        return index.counts(name, concepts, **resolved, open_to_all=params.open_to_all,
-                            include_unknown=params.include_unknown, q=params.q or None)
-
-    return counted
+    return index.facet_counts({name: list(trees[name]) for name in FACETS}, **resolved,
+                              open_to_all=params.open_to_all,
+                              include_unknown=params.include_unknown, q=params.q or None)
 
 
 @dataclass(frozen=True)

@@ -17,7 +17,8 @@ those open to all (``pas:openToAllStatuses`` the engine reads as true) and those
 status in the client status's closure, plus, with ``include_unknown``, those with no eligible
 status at all; a language those delivered in it; values of one parameter are alternatives and
 parameters all apply. Only IRIs typed ``pas:Service`` are services, and defunct ones never match
-(``service-running.rq``); ``coverage`` counts from the same sets.
+(``service-running.rq``); ``coverage`` counts from the same sets, and ``facet_counts`` from
+the same facts grouped (``_Groups``).
 
 Kept in step: each index carries the store generation it reflects (``dumps.fingerprint``: the
 embedded store's write counter, else the quad count and graphs). Every write through the write
@@ -38,7 +39,7 @@ import heapq
 import itertools
 import logging
 import threading
-from collections import OrderedDict
+from collections import Counter, OrderedDict
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -93,6 +94,83 @@ class Facts:
     names: tuple[tuple[str, str | None], ...] = ()
 
 
+class _Groups:
+    """The services grouped by what one facet reads of them (the same types, areas, eligible
+    statuses or languages), for counting a facet in one pass.
+
+    Why: a facet's counts are, for each of its concepts, how many of the matches its set holds;
+    meeting each concept's set with the matches costs a pass per concept, and a region facet has
+    thousands. Services that share what the facet reads count alike, and there are far fewer
+    such groups than services: the matches are tallied by group in one pass, and each group's
+    tally goes to the concepts it reaches (``reach``, made once per group: the closure does not
+    change for the life of an index)."""
+
+    __slots__ = ("ids", "keys", "of", "live", "reached", "totals")
+
+    def __init__(self) -> None:
+        self.ids: dict[frozenset[str], int] = {}
+        self.keys: list[frozenset[str]] = []
+        self.of: list[int] = []
+        """Each service's group, by service number (a number no longer a service keeps its
+        last group; the matches never hold it)."""
+        self.live: Counter[int] = Counter()
+        """How many services each group holds."""
+        self.reached: dict[int, tuple[str, ...]] = {}
+        self.totals: dict[str, int] | None = None
+        """How many services reach each concept, made again after services change."""
+
+    def add(self, number: int, key: frozenset[str]) -> None:
+        group = self.ids.get(key)
+        if group is None:
+            group = self.ids[key] = len(self.keys)
+            self.keys.append(key)
+        if number == len(self.of):
+            self.of.append(group)
+        else:
+            self.of[number] = group
+        self.live[group] += 1
+        self.totals = None
+
+    def remove(self, number: int) -> None:
+        group = self.of[number]
+        self.live[group] -= 1
+        if not self.live[group]:
+            del self.live[group]
+        self.totals = None
+
+    def counts(self, found: set[int], services: set[int],
+               reach: Callable[[frozenset[str]], Iterable[str]]) -> dict[str, int]:
+        """How many of ``found`` (services all) reach each concept (a concept none reaches may
+        be left out). When ``found`` is most services, those left out are tallied and taken from
+        the totals instead: fewer to look at."""
+        if 2 * len(found) > len(services):
+            if self.totals is None:
+                self.totals = self._add_up(self.live.items(), reach, {})
+            return self._add_up(Counter(map(self.of.__getitem__, services - found)).items(),
+                                reach, dict(self.totals), -1)
+        return self._add_up(Counter(map(self.of.__getitem__, found)).items(), reach, {})
+
+    def _add_up(self, tallies: Iterable[tuple[int, int]],
+                reach: Callable[[frozenset[str]], Iterable[str]], out: dict[str, int],
+                sign: int = 1) -> dict[str, int]:
+        """``out`` with each group's tally (times ``sign``) added to the concepts it reaches."""
+        reached = self.reached
+        for group, n in tallies:
+            concepts = reached.get(group)
+            if concepts is None:
+                concepts = reached[group] = tuple(reach(self.keys[group]))
+            n *= sign
+            for concept in concepts:
+                out[concept] = out.get(concept, 0) + n
+        return out
+
+
+GROUPED: dict[str, Callable[[Facts], frozenset[str]]] = {
+    "need": lambda facts: facts.types, "region": lambda facts: facts.areas,
+    "status": lambda facts: facts.statuses, "language": lambda facts: facts.languages}
+"""What each facet's groups (``_Groups``) are made of."""
+
+
 def _union(sets: Iterable[set[int]]) -> set[int]:
     found: set[int] = set()
     for one in sets:
@@ -122,6 +200,8 @@ class SearchIndex:
         self._stated: set[int] = set()
         self._restricted: set[int] = set()
         self._defunct: set[int] = set()
+        self._groups = {facet: _Groups() for facet in GROUPED}
+        self._below: dict[str, set[str]] | None = None
         self._sorted: dict[tuple[str, ...], tuple[dict[int, tuple], list[tuple]]] = {}
         self._name_languages: set[str] = set()
         self._key_of: Callable[[str, Facts, str], tuple] | None = None
@@ -235,8 +315,12 @@ class SearchIndex:
         if number is None:
             number = self._numbers[iri] = len(self._iris)
             self._iris.append(iri)
+        elif number in self._facts:
+            self._remove(iri)
         self._facts[number] = facts
         self._services.add(number)
+        for facet, key in GROUPED.items():
+            self._groups[facet].add(number, key(facts))
         for table, key in self._postings(facts):
             table.setdefault(key, set()).add(number)
         if facts.open:
@@ -263,6 +347,8 @@ class SearchIndex:
         if facts is None:
             return None
         self._services.discard(number)
+        for groups in self._groups.values():
+            groups.remove(number)
         for table, key in self._postings(facts):
             table[key].discard(number)
             if not table[key]:
@@ -317,9 +403,10 @@ class SearchIndex:
                 return [iris[n] for n in ordered if n in found]
             return [iris[n] for n in sorted(found, key=rank.__getitem__)]
 
-    def _found(self, need, status, region, language, open_to_all, include_unknown, q
-               ) -> set[int]:
-        """The numbers of the services that match (``match``'s arguments)."""
+    def _found(self, need, status, region, language, open_to_all, include_unknown, q,
+               matched_words: set[int] | None = None) -> set[int]:
+        """The numbers of the services that match (``match``'s arguments; ``matched_words``,
+        when given, what the words of ``q`` match)."""
         need, status, region, language = (list(x) for x in (need, status, region, language))
         chosen: list[set[int]] = []
         if need:
@@ -336,65 +423,83 @@ class SearchIndex:
         if open_to_all:
             chosen.append(self._open)
         if q is not None:
-            chosen.append(self.words.match(q))
+            chosen.append(self.words.match(q) if matched_words is None else matched_words)
         chosen.sort(key=len)
         found = (chosen[0].intersection(*chosen[1:]) if chosen else self._services) \
             & self._services
         found -= self._defunct
         return found
 
-    def counts(self, facet: str, concepts: Iterable[str], *, need: Iterable[str] = (),
-               status: Iterable[str] = (), region: Iterable[str] = (),
-               language: Iterable[str] = (), open_to_all: bool = False,
-               include_unknown: bool = False, q: str | None = None) -> dict[str, int]:
-        """For each of ``concepts``, how many services ``match`` finds with parameter ``facet``
-        (need, status, region or language) set to that concept alone: the matches of the other
-        parameters are found once, then met with each concept's own set."""
-        given = {"need": need, "status": status, "region": region, "language": language}
-        given[facet] = ()
+    def counts(self, facet: str, concepts: Iterable[str], **given) -> dict[str, int]:
+        """For each of ``concepts``, how many services ``match`` finds (with ``given``, its
+        arguments) with parameter ``facet`` set to that concept alone (``facet_counts``)."""
+        return self.facet_counts({facet: concepts}, **given)[facet]
+
+    def facet_counts(self, facets: dict[str, Iterable[str]], *, need: Iterable[str] = (),
+                     status: Iterable[str] = (), region: Iterable[str] = (),
+                     language: Iterable[str] = (), open_to_all: bool = False,
+                     include_unknown: bool = False, q: str | None = None
+                     ) -> dict[str, dict[str, int]]:
+        """For each facet (need, status, region or language) and each of its concepts, how many
+        services ``match`` finds (``match``'s arguments) with that parameter set to that concept
+        alone. The matches of the other parameters are found once for each facet (once for all
+        the facets the search leaves unset), then tallied by group (``_Groups``) in one pass."""
+        given = {"need": tuple(need), "status": tuple(status), "region": tuple(region),
+                 "language": tuple(language)}
         with self._lock:
-            base = self._found(*given.values(), open_to_all, include_unknown, q)
-            out: dict[str, int] = {}
-            if facet == "status":
-                rest = base - self._open
-                always = len(base) - len(rest)
-                if include_unknown:
-                    always += len(rest - self._stated)
-                for concept in concepts:
-                    hits: set[int] = set()
-                    for broader in self._closure.get(concept, ()):
-                        hits |= rest & self._status.get(broader, set())
-                    out[concept] = always + len(hits)
-                return out
-            outside = self._services - base
-            if len(outside) < len(base):  # count what is left out: fewer to look at
-
-                def size(found: set[int]) -> int:
-                    return len(found) - len(found & outside)
-            else:
-
-                def size(found: set[int]) -> int:
-                    return len(found & base)
-
-            served: dict[str, set[int]] = {}  # the matches whose area is this concept
-            above: dict[frozenset[str], set[int]] = {}  # ... whose area is one of these
-            for concept in concepts:
-                if facet == "region":
-                    # An area inside the region, or one of the areas that contain it: the second
-                    # set is shared by the regions below the same ones, so it is made once.
-                    inside = self._inside.get(concept, set())
-                    wider = frozenset(self._closure.get(concept, ())) - {concept}
-                    containing = above.get(wider)
-                    if containing is None:
-                        containing = above[wider] = _union(
-                            served.get(a) if a in served else
-                            served.setdefault(a, base & self._area.get(a, set()))
-                            for a in wider)
-                    out[concept] = size(inside) + len(containing) - len(containing & inside)
-                else:
-                    table = self._need if facet == "need" else self._language
-                    out[concept] = size(table.get(concept, set()))
+            matched_words = self.words.match(q) if q is not None else None
+            bases: dict[tuple, set[int]] = {}
+            out: dict[str, dict[str, int]] = {}
+            for facet, concepts in facets.items():
+                others = {**given, facet: ()}
+                key = tuple(others.values())
+                base = bases.get(key)
+                if base is None:
+                    base = bases[key] = self._found(*others.values(), open_to_all,
+                                                    include_unknown, q, matched_words)
+                out[facet] = self._counted(facet, concepts, base, include_unknown)
             return out
+
+    def _counted(self, facet: str, concepts: Iterable[str], base: set[int],
+                 include_unknown: bool) -> dict[str, int]:
+        """Facet counts of ``concepts`` given ``base``, the matches of the other parameters.
+
+        A status finds the services open to all, those restricted to it or a broader status
+        (the statuses whose closure reaches one they are restricted to), and with
+        ``include_unknown`` those stating none; a region those with an area its closure reaches
+        or an area in its own closure; a need those with a type whose closure reaches it."""
+        groups = self._groups[facet]
+        if facet == "status":
+            rest = base - self._open
+            always = len(base) - len(rest)
+            if include_unknown:
+                always += len(rest - self._stated)
+            found = groups.counts(rest, self._services, self._narrower)
+            return {c: always + found.get(c, 0) for c in concepts}
+        reach = {"need": self._broader, "region": self._places,
+                 "language": lambda key: key}[facet]
+        found = groups.counts(base, self._services, reach)
+        return {c: found.get(c, 0) for c in concepts}
+
+    def _broader(self, concepts: frozenset[str]) -> set[str]:
+        """The concepts the closures of ``concepts`` reach."""
+        closure = self._closure
+        return {c for one in concepts for c in closure.get(one, ())}
+
+    def _narrower(self, concepts: frozenset[str]) -> set[str]:
+        """The concepts whose closure reaches one of ``concepts``."""
+        if self._below is None:
+            below: dict[str, set[str]] = {}
+            for concept, above in self._closure.items():
+                for one in above:
+                    below.setdefault(one, set()).add(concept)
+            self._below = below
+        return {c for one in concepts for c in self._below.get(one, ())}
+
+    def _places(self, areas: frozenset[str]) -> set[str]:
+        """The regions a service of ``areas`` is found in: those an area's closure reaches,
+        and those whose closure reaches an area (other than the area itself)."""
+        return self._broader(areas) | {c for a in areas for c in self._narrower({a}) if c != a}
 
     def page(self, *, need: Iterable[str] = (), status: Iterable[str] = (),
              region: Iterable[str] = (), language: Iterable[str] = (),
