@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import itertools
+from contextlib import contextmanager
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -106,37 +107,32 @@ class EmbeddedStore(Store):
         if replace and any(map(self._holds, filled)):
             super().write_from(files, graphs, replace=True)
             return
-        pending = ox.NamedNode(PENDING_GRAPH)
-        try:
-            self._store.extend(
-                ox.Quad(g, ox.NamedNode(RDF_TYPE), ox.NamedNode(PAS + "PendingLoad"), pending)
-                for g in filled)
+        with self._pending(filled):
             for file in files:
                 self._store.bulk_load(path=str(file), format=ox.RdfFormat.N_QUADS)
-            if self.path is not None:
-                self._store.flush()
-            self._store.remove_graph(pending)
-        except BaseException:
-            self._undo_pending()
-            raise
-        finally:
-            self._wrote()
 
     def _holds(self, graph: ox.NamedNode) -> bool:
         return next(iter(self._store.quads_for_pattern(None, None, None, graph)), None) is not None
 
     def _bulk(self, added, filled: list[ox.NamedNode]) -> None:
         """Add to empty graphs by the bulk loader, the graphs named pending meanwhile."""
-        pending = ox.NamedNode(PENDING_GRAPH)
-        marks = [ox.Quad(g, ox.NamedNode(RDF_TYPE), ox.NamedNode(PAS + "PendingLoad"), pending)
-                 for g in filled]
-        try:
-            self._store.extend(marks)
+        with self._pending(filled):
             self._store.bulk_extend(
                 ox.Quad(t.subject, t.predicate, t.object, ox.NamedNode(g))
                 for g, triples in added
                 for t in triples
             )
+
+    @contextmanager
+    def _pending(self, filled: list[ox.NamedNode]):
+        """Name ``filled`` pending while the bulk loader fills them (see ``PENDING_GRAPH``):
+        the bulk loader is not transactional, so graphs it leaves half filled are dropped."""
+        pending = ox.NamedNode(PENDING_GRAPH)
+        try:
+            self._store.extend(
+                ox.Quad(g, ox.NamedNode(RDF_TYPE), ox.NamedNode(PAS + "PendingLoad"), pending)
+                for g in filled)
+            yield
             if self.path is not None:
                 self._store.flush()
             self._store.remove_graph(pending)
