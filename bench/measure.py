@@ -11,7 +11,6 @@ answer, after the warm-up round).
 
 from __future__ import annotations
 
-import itertools
 import shutil
 import threading
 import time
@@ -232,14 +231,11 @@ class Server:
         servers.stop(self.process, seconds=15)
 
 
-_TAGS = itertools.count()
-
-
 def _get(client: httpx.Client, item: Search, fresh: bool = False) -> None:
-    """One search; ``fresh`` adds a language tag no request used before (``en-x-c<n>``): labels
-    fall back to English, so the answer is the same, but the server has not kept it."""
-    params = {**item.http, "lang": f"en-x-c{next(_TAGS)}"} if fresh else item.http
-    response = client.get("/api/services", params=params)
+    """One search; ``fresh`` asks with ``Cache-Control: no-cache``, so the server computes the
+    answer rather than give one it kept."""
+    headers = {"Cache-Control": "no-cache"} if fresh else {}
+    response = client.get("/api/services", params=item.http, headers=headers)
     if response.status_code != 200:
         raise RuntimeError(f"{item.http}: HTTP {response.status_code} {response.text[:300]}")
     response.json()
