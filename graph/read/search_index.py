@@ -430,11 +430,6 @@ class SearchIndex:
         found -= self._defunct
         return found
 
-    def counts(self, facet: str, concepts: Iterable[str], **given) -> dict[str, int]:
-        """For each of ``concepts``, how many services ``match`` finds (with ``given``, its
-        arguments) with parameter ``facet`` set to that concept alone (``facet_counts``)."""
-        return self.facet_counts({facet: concepts}, **given)[facet]
-
     def facet_counts(self, facets: dict[str, Iterable[str]], *, need: Iterable[str] = (),
                      status: Iterable[str] = (), region: Iterable[str] = (),
                      language: Iterable[str] = (), open_to_all: bool = False,
