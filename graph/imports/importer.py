@@ -355,9 +355,15 @@ class _Run:
         return triples
 
     def _stage(self, graphs: dict[str, list[ox.Triple]], built: list[Built]) -> None:
-        self.staged.add(graphs)
+        """Stage a checked part, with the organisations it describes as what later parts may
+        point to (no other node of an import is named by another record)."""
+        referable: list[ox.Triple] = []
+        for item in built:
+            if item.organisation and item.organisation not in self.described:
+                self.described.add(item.organisation)
+                referable += item.organisation_triples
+        self.staged.add(graphs, referable)
         self.metadata = False
-        self.described |= {item.organisation for item in built if item.organisation}
 
 
 def _listed(problems: dict[int, list[Problem]]) -> list[Problem]:

@@ -25,6 +25,7 @@ from __future__ import annotations
 import gc
 import tempfile
 import weakref
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -205,18 +206,21 @@ class Staged:
     """A write too large to hold, planned and checked part by part, committed in one step.
 
     Each part (an import's few thousand rows) is planned with ``plan``, checked with ``check``
-    like any write, and once accepted ``add``ed to a scratch store on disk, which the checks
-    of later parts read (a service names the organisation an earlier row described), and to
-    N-Quads files of up to ``FILE_QUADS`` quads, each holding whole parts. ``plan_rest`` then
-    plans what replacing the graphs removes (the old content the new one no longer holds), and
-    ``commit`` has the real store load the files in one step (``Store.write_from``). Memory
-    holds one part at a time; the real store is untouched until ``commit``.
+    like any write, and once accepted ``add``ed to N-Quads files of up to ``FILE_QUADS`` quads,
+    each holding whole parts, written as text straight from the part's triples. The checks of
+    later parts read, of the staged content, only what a later part can point to (a service
+    names the organisation an earlier row described): ``add``'s ``referable`` triples, held in
+    a small in-memory store. ``plan_rest`` then plans what replacing the graphs removes (the
+    old content the new one no longer holds: only when a graph holds data, which is when the
+    staged files are read into a scratch store on disk), and ``commit`` has the real store load
+    the files in one step (``Store.write_from``). Memory holds one part and the referable
+    triples; the real store is untouched until ``commit``.
     """
 
     def __init__(self, store: Store, graphs: list[str]):
         self.store = store
         self._dir = tempfile.TemporaryDirectory(prefix="passerelle-staged-")
-        self.scratch = ox.Store(str(Path(self._dir.name) / "store"))
+        self.scratch = ox.Store()
         self.files: list[Path] = []
         self._in_file = 0
         self.counts = dict.fromkeys(graphs, 0)
@@ -229,7 +233,7 @@ class Staged:
         self.close()
 
     def close(self) -> None:
-        """Close the scratch store (the plans given out let go of it) and delete it."""
+        """Let go of the scratch store (the plans given out too) and delete the files."""
         for given in self._given:
             if (change := given()) is not None:
                 change.staged = None
@@ -244,30 +248,41 @@ class Staged:
         self._given.append(weakref.ref(change))
         return Plan(change)
 
-    def add(self, graphs: Graphs) -> None:
-        """Keep an accepted part: in the scratch store the checks of later parts read, and in
-        the file ``commit`` loads."""
-        quads = [ox.Quad(t.subject, t.predicate, t.object, ox.NamedNode(g))
-                 for g, triples in graphs.items() for t in triples]
-        self.scratch.bulk_extend(quads)
-        if not self.files or self._in_file + len(quads) > FILE_QUADS:
+    def add(self, graphs: Graphs, referable: Iterable[ox.Triple] = ()) -> None:
+        """Keep an accepted part in the files ``commit`` loads, and its ``referable`` triples
+        (those of nodes later parts may point to, with their blank nodes) where the checks of
+        later parts read them."""
+        self.scratch.extend(ox.Quad(t.subject, t.predicate, t.object, STAGED)
+                            for t in referable)
+        size = sum(len(triples) for triples in graphs.values())
+        if not self.files or self._in_file + size > FILE_QUADS:
             self.files.append(Path(self._dir.name) / f"part-{len(self.files):06d}.nq")
             self._in_file = 0
         with self.files[-1].open("ab") as handle:
-            ox.serialize(quads, output=handle, format=ox.RdfFormat.N_QUADS)
-        self._in_file += len(quads)
+            for g, triples in graphs.items():
+                handle.write(as_quads(ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES), g))
+        self._in_file += size
         for g, triples in graphs.items():
             self.counts[g] = self.counts.get(g, 0) + len(triples)
 
     def plan_rest(self) -> Plan:
         """What replacing the graphs by the staged content removes: each old triple the new
-        content lacks (those with blank nodes always, as a write's blank nodes are new)."""
+        content lacks (those with blank nodes always, as a write's blank nodes are new). When
+        a graph holds data, the staged files are read into a scratch store on disk, which this
+        plan's check reads as the staged content."""
+        existing = {graph for graph in self.counts
+                    if next(iter(self.store.quads(graph)), None) is not None}
+        if not existing:
+            return Plan(incremental.Change({g: [] for g in self.counts}, replace=True))
+        del self.scratch
+        gc.collect()
+        self.scratch = ox.Store(str(Path(self._dir.name) / "store"))
+        for file in self.files:
+            self.scratch.bulk_load(path=str(file), format=ox.RdfFormat.N_QUADS)
         removed: list[ox.Triple] = []
-        existing = set()
-        for graph in self.counts:
+        for graph in existing:
             node = ox.NamedNode(graph)
             for quad in self.store.quads(graph):
-                existing.add(graph)
                 t = quad.triple
                 if isinstance(t.subject, ox.BlankNode) or isinstance(t.object, ox.BlankNode) \
                         or ox.Quad(t.subject, t.predicate, t.object, node) not in self.scratch:
@@ -285,3 +300,14 @@ class Staged:
             raise ValidationFailed(report, what)
         self.store.write_from(self.files, list(self.counts), replace=bool(planned.existing))
         return LoadResult(graphs=dict(self.counts), report=report)
+
+
+STAGED = ox.NamedNode("urn:passerelle:staged")
+"""The graph of the staged referable triples in ``Staged``'s in-memory store (checks read them
+by subject, whatever the graph)."""
+
+
+def as_quads(ntriples: bytes, graph: str) -> bytes:
+    """N-Triples text as N-Quads of ``graph``: each line ends with a space, a full stop and a
+    line feed, found nowhere else, as N-Triples escapes every line break inside a literal."""
+    return ntriples.replace(b" .\n", b" <" + ox.NamedNode(graph).value.encode() + b"> .\n")
