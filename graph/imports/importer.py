@@ -16,7 +16,7 @@ from __future__ import annotations
 import itertools
 import re
 import sys
-from collections.abc import Iterable, Sized
+from collections.abc import Iterable, Mapping, Sized
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -66,7 +66,7 @@ class ServiceRecord:
     language: str
     json: dict = field(default_factory=dict)
     organisation: dict | None = None
-    columns: dict[str, str] = field(default_factory=dict)
+    columns: Mapping[str, str] = field(default_factory=dict)
     problems: list[Problem] = field(default_factory=list)
     notes: list[Problem] = field(default_factory=list)
     droppable: list[Problem] = field(default_factory=list)

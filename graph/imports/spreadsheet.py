@@ -10,7 +10,7 @@ from __future__ import annotations
 import csv
 import io
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 
 from passerelle.errors import InvalidData
@@ -147,8 +147,7 @@ def _record(row: dict[str, str], number: int, language: str) -> ServiceRecord:
 
     record = ServiceRecord(where=f"row {number}", language=language)
     name_column = "service_name_en" if row.get("service_name_en") else "service_name_fr"
-    record.columns = {p: f"row {number}, column {c}" for p, c in PROPERTY_COLUMNS.items()}
-    record.columns["schema:name"] = f"row {number}, column {name_column}"
+    record.columns = _Columns(number, name_column)
     if row.get("organisation") or row.get("organisation_id"):
         record.organisation = given(name=value("organisation"), id=value("organisation_id"))
     address = given(street=value("street"), postal_code=value("postal_code"),
@@ -170,6 +169,29 @@ def _record(row: dict[str, str], number: int, language: str) -> ServiceRecord:
         age=given(min=value("min_age"), max=value("max_age")) or None,
         interpretation=value("interpretation"), accessibility=value("accessibility"))
     return record
+
+
+class _Columns(Mapping[str, str]):
+    """Where a row holds each property (``PROPERTY_COLUMNS``, and its name's column), said
+    only for the properties a finding names: a file's rows are many, its findings few."""
+
+    def __init__(self, number: int, name_column: str):
+        self.number, self.name_column = number, name_column
+
+    def _column(self, prop: str) -> str | None:
+        return self.name_column if prop == "schema:name" else PROPERTY_COLUMNS.get(prop)
+
+    def __getitem__(self, prop: str) -> str:
+        column = self._column(prop)
+        if column is None:
+            raise KeyError(prop)
+        return f"row {self.number}, column {column}"
+
+    def __iter__(self) -> Iterator[str]:
+        return iter([*PROPERTY_COLUMNS, "schema:name"])
+
+    def __len__(self) -> int:
+        return len(PROPERTY_COLUMNS) + ("schema:name" not in PROPERTY_COLUMNS)
 
 
 def _hours(record: ServiceRecord, lines: list[Value]) -> list[dict] | None:
