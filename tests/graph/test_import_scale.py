@@ -11,6 +11,7 @@ from __future__ import annotations
 import tempfile
 from pathlib import Path
 
+import pyoxigraph as ox
 import pytest
 
 from passerelle.graph.imports import importer as importing
@@ -113,3 +114,24 @@ def test_skipping_a_bad_row_keeps_the_other_parts(counted, tmp_path):
     assert result.imported == ROWS - 1
     assert [str(p) for p in result.skipped] == ["row 5, column statuses: unknown status 'xyz'"]
     assert len(services(store)) == ROWS - 1
+
+
+def test_a_later_part_names_an_organisation_an_earlier_part_described(counted, tmp_path):
+    """Seven services to an organisation, parts of ten: the check of a part reads the
+    organisations earlier parts staged (a provider must be an organisation)."""
+    store = counted["store"]
+    spanning = [{**row, "organisation": f"Association {i // 7}",
+                 "organisation_id": f"association-{i // 7}"} for i, row in enumerate(rows(ROWS))]
+    result = imported(store, write_csv(tmp_path / "s.csv", spanning))
+    assert (result.imported, result.skipped) == (ROWS, [])
+    typed = store.select(f"SELECT (COUNT(DISTINCT ?o) AS ?n) WHERE {{ GRAPH <{GRAPH}> {{ "
+                         f"?s <{PAS}provider> ?o . ?o a ?type }} }}")
+    assert int(typed[0]["n"].value) == -(-ROWS // 7)
+
+
+def test_staged_text_keeps_every_line_break_and_full_stop_inside_literals():
+    subject, predicate = ox.NamedNode("https://example.org/s"), ox.NamedNode(f"{PAS}cost")
+    literal = ox.Literal('free .\n" .\\n <x> .\r\n', language="en")
+    text = ox.serialize([ox.Triple(subject, predicate, literal)], format=ox.RdfFormat.N_TRIPLES)
+    quads = list(ox.parse(steps.as_quads(text, GRAPH), format=ox.RdfFormat.N_QUADS))
+    assert quads == [ox.Quad(subject, predicate, literal, ox.NamedNode(GRAPH))]
