@@ -241,10 +241,11 @@ def import_records(store: Store, records: Iterable[ServiceRecord], *, graph: str
     and reported, nothing is written.
 
     The records are read, mapped and checked ``BATCH`` at a time, each part a write of the
-    write path (``steps.Staged``) whose checks see the parts before it, so time grows with the
-    file and memory stays that of one part; the graph is replaced in one step at the end, and
-    not at all when a record is refused. ``progress`` shows a bar on standard error (None: when
-    it is a terminal).
+    write path (``steps.Staged``) whose checks see the organisations the parts before it
+    describe (the only nodes a later record names), so time grows with the file and memory
+    stays that of one part and those organisations; the graph is replaced in one step at the
+    end, and not at all when a record is refused. ``progress`` shows a bar on standard error
+    (None: when it is a terminal).
     """
     run = _Run(store, graph, source, skip_invalid)
     total = len(records) if isinstance(records, Sized) else None
