@@ -125,6 +125,7 @@ class Compiled:
     compile; a shape whose targets do not is run on every batch)."""
     reference: Graph | None = None
     """The shapes pySHACL runs: the routed ones, the compiled ones deactivated."""
+    _names: dict = field(default_factory=dict, repr=False, compare=False)
 
     def check(self, data: Triples[ox.Triple], context: Triples[ox.Triple]) -> Report:
         """Check ``data`` (the touched nodes after the write) with ``context`` (what they
@@ -180,6 +181,12 @@ class Compiled:
                 return True
         return False
 
+    def _shape_name(self, shape) -> str:
+        """The shape's name for people, read once (a bulk load reports thousands of findings)."""
+        if shape not in self._names:
+            self._names[shape] = _texts(self.shapes, shape, SH.name) or gate._compact(shape)
+        return self._names[shape]
+
     def _finding(self, store: ox.Store, check: Check, this, path, value) -> Finding:
         shape = check.shape
         if check.kind == "component":
@@ -191,7 +198,7 @@ class Compiled:
             node=_describe(store, this),
             path=gate._compact(path),
             shape=str(shape),
-            shape_name=_texts(self.shapes, shape, SH.name) or gate._compact(shape),
+            shape_name=self._shape_name(shape),
             message=check.message,
             severity=check.severity,
             value=str(rdflib_term(value)) if value is not None else "",

@@ -42,7 +42,16 @@ RESERVED = frozenset({compiled.DATA.value, compiled.CONTEXT.value, INFERRED_GRAP
 """Graphs a load checked here may not name: the checks' own, and the derived one."""
 
 CHUNK = 2_000
-"""IRIs asked of the real store in one query."""
+"""IRIs asked in one query."""
+
+STORE_SUBJECTS = 50_000
+"""Up to this many IRIs described by the real store, those the load also describes are found
+among them (a lookup each in the scratch store); past it, the load's own IRIs are listed and
+looked up in the real store. Either way the Python work follows the smaller side for a store
+holding vocabularies and a seed, the common case of a first large load."""
+
+UNWRITABLE_BYTES = bytes([*range(0x00, 0x09), 0x0B, 0x0C, *range(0x0E, 0x20)])
+"""The control characters ``xml_safety.NOT_IN_XML`` names, as bytes of a UTF-8 document."""
 
 
 class Scratch:
@@ -53,12 +62,16 @@ class Scratch:
         self.data: list[ox.NamedNode] = []
         self.given: set[str] = set()
         """The graphs the loaded files' triples outside a named graph went to."""
+        self.plain = True
+        """Whether every file is N-Triples or N-Quads with no escape, no triple term and no
+        character XML cannot carry: then no statement can be unwritable, unasked."""
 
     def load(self, source: bytes, fmt: ox.RdfFormat, *, base_iri: str, graph: str) -> None:
         """Load one document; its triples outside a named graph go to ``graph``. The bulk
         loader gives each call's blank nodes fresh identities, as ``loader.parse`` does."""
         self.store.bulk_load(source, fmt, base_iri=base_iri, to_graph=ox.NamedNode(graph))
         self.given.add(graph)
+        self.plain = self.plain and fmt in LINE_FORMATS and _plain(source)
 
     def sizes(self) -> dict[str, int]:
         """The statements of each graph of the files (read before anything else is added)."""
@@ -86,7 +99,7 @@ class Scratch:
 
     def _guard_terms(self) -> None:
         self.unwritable = []
-        for row in self._ask("load/unwritable-statements"):
+        for row in () if self.plain else self._ask("load/unwritable-statements"):
             triple = ox.Triple(row["s"], row["p"], row["o"])
             if isinstance(triple.object, ox.Triple):
                 raise formats.UnsupportedTerm(
@@ -109,10 +122,14 @@ class Scratch:
         """What the validator reads beside the data, as ``incremental`` gives it (see the
         module docstring); the IRIs come from the scratch store, their statements from
         ``store``."""
-        described = [r["s"] for r in self._ask("load/subjects")]
-        among = _described_by(store, len(described))
-        if among is not None:
-            described = [node for node in described if node in among]
+        among = _described_by(store, STORE_SUBJECTS)
+        if among is None:
+            described = [r["s"] for r in self._ask("load/subjects")]
+        else:
+            among = sorted(among, key=lambda n: n.value)
+            described = [r["s"] for start in range(0, len(among), CHUNK)
+                         for r in self._ask("load/described-among",
+                                            {"s": among[start:start + CHUNK]})]
         targeting = [ox.NamedNode(p) for p in sorted(incremental._shape_links()[1])]
         targeted = [r["o"] for r in self._ask("load/pointed-at", {"p": targeting})]
         self.store.extend(ox.Quad(t.subject, t.predicate, t.object, compiled.DATA)
@@ -135,9 +152,16 @@ class Scratch:
         self.store.dump(str(file), format=ox.RdfFormat.N_QUADS)
 
 
+def _plain(source: bytes) -> bool:
+    """Whether a line-based document can hold neither a triple term nor a character XML cannot
+    carry: one written without ``\\`` escapes has each character as itself, in UTF-8."""
+    return b"\\" not in source and b"<<" not in source and b"\xef\xbf\xbe" not in source \
+        and b"\xef\xbf\xbf" not in source \
+        and len(source.translate(None, UNWRITABLE_BYTES)) == len(source)
+
+
 def _described_by(store: Store, most: int) -> set[ox.NamedNode] | None:
-    """The IRIs ``store`` describes, when they are no more than ``most`` (else None): one pass
-    over a store smaller than the load instead of a lookup for each IRI the load describes."""
+    """The IRIs ``store`` describes, when they are no more than ``most`` (else None)."""
     sparql = f"{queries.text('load/stored-subjects')}\nLIMIT {int(most) + 1}"
     found = {row["s"] for row in store.query(sparql)}
     return found if len(found) <= most else None

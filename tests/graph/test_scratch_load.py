@@ -23,7 +23,7 @@ from passerelle.graph.rdf.namespaces import ID, PAS, RDF_TYPE, SCHEMA, graph_iri
 from passerelle.graph.rdf.xml_safety import RULE
 from passerelle.graph.store.bundle import open_store, seed_files
 from passerelle.graph.store.embedded import PENDING_GRAPH
-from passerelle.graph.validation import limits
+from passerelle.graph.validation import limits, scratch
 from passerelle.graph.validation.limits import LimitExceeded
 from passerelle.graph.write import loader, steps
 from passerelle.graph.write.loader import ValidationFailed, load, parse_files
@@ -198,7 +198,9 @@ def test_a_triple_term_is_refused(tmp_path, scratch_always):
     '<https://example.org/a> <https://example.org/terms/> "x" <https://example.org/g> .\n',
     '<https://example.org/a> <http://www.w3.org/1999/02/22-rdf-syntax-ns#type> '
     '<https://example.org/123> <https://example.org/g> .\n',
-], ids=["control-character", "property-without-name", "class-without-name"])
+    '<https://example.org/a> <https://example.org/p> "bell\x07" <https://example.org/g> .\n',
+], ids=["control-character", "property-without-name", "class-without-name",
+        "raw-control-character"])
 def test_what_xml_cannot_carry_is_refused(tmp_path, scratch_always, text):
     store = open_store(tmp_path / "store")
     error = refused(store, write(tmp_path / "bad.nq", text), ValidationFailed)
@@ -216,8 +218,14 @@ def test_a_concept_hierarchy_past_its_limit_is_refused(tmp_path, scratch_always,
     refused(store, write(tmp_path / "chain.nt", "\n".join(lines) + "\n"), LimitExceeded)
 
 
-def test_a_load_reads_what_the_store_says_about_the_nodes_it_names(tmp_path, scratch_always):
-    """A service naming a provider only the store describes is checked against it."""
+@pytest.mark.parametrize("store_subjects", [0, scratch.STORE_SUBJECTS],
+                         ids=["load-side", "store-side"])
+def test_a_load_reads_what_the_store_says_about_the_nodes_it_names(tmp_path, scratch_always,
+                                                                   monkeypatch, store_subjects):
+    """A service naming a provider only the store describes is checked against it, and one the
+    store describes already is checked with what the store says of it, whichever side lists
+    the IRIs both describe."""
+    monkeypatch.setattr(scratch, "STORE_SUBJECTS", store_subjects)
     store = open_store(None, seed=True)
     service = f"{ID}service/scratch-new"
     text = "\n".join([
@@ -231,3 +239,7 @@ def test_a_load_reads_what_the_store_says_about_the_nodes_it_names(tmp_path, scr
     result = load(store, [file])
     assert findings(result.report) == findings(reference)
     assert not any(f.path.endswith("provider") for f in result.report.violations)
+    again = write(tmp_path / "again.nt", f'<{ID}organisation/au-maquis> <{SCHEMA}name> '
+                                         '"A second name"@en .\n')
+    reference = steps.check(store, steps.plan(store, parse_files([again])))
+    assert findings(by_scratch(store, again)) == findings(reference)
