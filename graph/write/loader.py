@@ -3,7 +3,9 @@
 A load parses every file first, validates what the batch touches (its nodes, the nodes pointing
 to what it removes, and what they reference in the store), and only then writes, with one atomic
 store write: a file that does not parse, data that breaks a shape, or a process killed half-way
-leaves the store exactly as it was.
+leaves the store exactly as it was. Large files into graphs that hold nothing yet take the same
+steps without Python terms: parsed by Oxigraph into a scratch store, checked there by queries
+(``validation.scratch``), and read by the store's bulk loader (``_load_by_scratch``).
 """
 
 from __future__ import annotations
