@@ -65,6 +65,8 @@ class Check:
     path: URIRef | None
     message: str
     severity: str
+    focus: str = ""
+    """The pattern of the check's text that binds its focus nodes (``_focus``)."""
 
 
 def _ox(term) -> ox.NamedNode | ox.Literal:
@@ -123,6 +125,7 @@ class Compiled:
     compile; a shape whose targets do not is run on every batch)."""
     reference: Graph | None = None
     """The shapes pySHACL runs: the routed ones, the compiled ones deactivated."""
+    _names: dict = field(default_factory=dict, repr=False, compare=False)
 
     def check(self, data: Triples[ox.Triple], context: Triples[ox.Triple]) -> Report:
         """Check ``data`` (the touched nodes after the write) with ``context`` (what they
@@ -131,31 +134,58 @@ class Compiled:
         store.extend(ox.Quad(t.subject, t.predicate, t.object, DATA) for t in data)
         store.extend(ox.Quad(t.subject, t.predicate, t.object, CONTEXT)
                      for t in itertools.chain(context, _class_axioms()))
-        found = set()
-        for check in self.checks:
-            solutions = store.query(check.sparql, use_default_graph_as_union=True,
-                                    custom_functions=functions.OXIGRAPH)
-            names = {v.value for v in solutions.variables}
-            for row in solutions:
-                value = row["value"] if "value" in names else None
-                path = row["path"] if "path" in names else None
-                found.add(self._finding(store, check, row["this"], path, value))
+        found = self._found(store, lambda check: store.query(
+            check.sparql, use_default_graph_as_union=True, custom_functions=functions.OXIGRAPH))
         if self.routed and self._routed_apply(store):
             report = gate.validate(rdflib_graph(data), rdflib_graph(context),
                                    ontology=gate.load_class_axioms(), shapes=self.reference)
             found |= {*report.violations, *report.warnings}
-        ordered = sorted(found, key=lambda f: (f.node, f.path, f.shape, f.value))
-        violations = [f for f in ordered if f.severity == "Violation"]
-        warnings = [f for f in ordered if f.severity != "Violation"]
-        return Report(conforms=not violations, violations=violations, warnings=warnings)
+        return _report(found)
 
-    def _routed_apply(self, store: ox.Store) -> bool:
+    def check_graphs(self, store: ox.Store, data: list[ox.NamedNode]) -> Report:
+        """Check the graphs ``data`` of ``store`` as ``check`` checks its data, the rest of the
+        store being the context (which must hold the class axioms: ``class_axioms``).
+
+        For a bulk load, whose file the store loaded itself: the data stays in the graphs the
+        file names, and each check reads them where it reads the one data graph of ``check``
+        (``GRAPH ?shacl_data_N``, the query's named graphs limited to ``data``).
+        """
+        if self.routed and self._routed_apply(store, data):
+            triples = [q.triple for g in data for q in store.quads_for_pattern(None, None, None, g)]
+            context = [q.triple for q in store if q.graph_name not in data]
+            return self.check(triples, context)
+        empty = _empty_focuses(store, data, {c.focus for c in self.checks if c.focus})
+        return _report(self._found(store, lambda check: () if check.focus in empty else (
+            store.query(_over_graphs(check.sparql), use_default_graph_as_union=True,
+                        named_graphs=data, custom_functions=functions.OXIGRAPH))))
+
+    def _found(self, store: ox.Store, ask) -> set[Finding]:
+        found = set()
+        for check in self.checks:
+            solutions = ask(check)
+            names = set() if isinstance(solutions, tuple) else \
+                {v.value for v in solutions.variables}
+            for row in solutions:
+                value = row["value"] if "value" in names else None
+                path = row["path"] if "path" in names else None
+                found.add(self._finding(store, check, row["this"], path, value))
+        return found
+
+    def _routed_apply(self, store: ox.Store, data: list[ox.NamedNode] | None = None) -> bool:
         for shape in self.routed:
             sparql = self.routed_focus.get(shape)
+            if sparql is not None and data is not None:
+                sparql = _over_graphs(sparql)
             if sparql is None or any(True for _ in store.query(
-                    sparql, use_default_graph_as_union=True)):
+                    sparql, use_default_graph_as_union=True, named_graphs=data)):
                 return True
         return False
+
+    def _shape_name(self, shape) -> str:
+        """The shape's name for people, read once (a bulk load reports thousands of findings)."""
+        if shape not in self._names:
+            self._names[shape] = _texts(self.shapes, shape, SH.name) or gate._compact(shape)
+        return self._names[shape]
 
     def _finding(self, store: ox.Store, check: Check, this, path, value) -> Finding:
         shape = check.shape
@@ -168,11 +198,44 @@ class Compiled:
             node=_describe(store, this),
             path=gate._compact(path),
             shape=str(shape),
-            shape_name=_texts(self.shapes, shape, SH.name) or gate._compact(shape),
+            shape_name=self._shape_name(shape),
             message=check.message,
             severity=check.severity,
             value=str(rdflib_term(value)) if value is not None else "",
         )
+
+
+def _report(found: set[Finding]) -> Report:
+    ordered = sorted(found, key=lambda f: (f.node, f.path, f.shape, f.value))
+    violations = [f for f in ordered if f.severity == "Violation"]
+    warnings = [f for f in ordered if f.severity != "Violation"]
+    return Report(conforms=not violations, violations=violations, warnings=warnings)
+
+
+_DATA_GRAPH = re.compile(rf"GRAPH\s+{re.escape(str(DATA))}")
+
+
+@functools.lru_cache(maxsize=512)
+def _over_graphs(sparql: str) -> str:
+    """A check reading the data from any of the query's named graphs: each ``GRAPH <data>`` of
+    it becomes ``GRAPH ?shacl_data_N``, a variable of its own, since a node's statements may
+    lie in several of the loaded graphs."""
+    count = itertools.count()
+    return _DATA_GRAPH.sub(lambda _: f"GRAPH ?shacl_data_{next(count)}", sparql)
+
+
+def _empty_focuses(store: ox.Store, data: list[ox.NamedNode], focuses: set[str]) -> set[str]:
+    """The focus patterns no node of the data matches: their checks have nothing to check
+    (a load of services and organisations holds no events), so they are not run."""
+    ask = queries.text("shacl/focus-any")
+    return {focus for focus in focuses
+            if not store.query(_insert(ask, "focus", _over_graphs(focus)),
+                               use_default_graph_as_union=True, named_graphs=data)}
+
+
+def class_axioms() -> tuple[ox.Triple, ...]:
+    """The ontology's class hierarchy, which every check reads as context."""
+    return _class_axioms()
 
 
 def _describe(store: ox.Store, node, depth: int = 3) -> str:
@@ -311,7 +374,8 @@ def _compile_shape(shapes: Graph, shape, components) -> list[Check]:
                 checks[-1] = (*checks[-1][:2], _texts(shapes, validator, SH.message))
         else:
             raise NotCompiled(f"{gate._compact(predicate)}")
-    return [Check(shape, kind, sparql, path, text, severity) for kind, sparql, text in checks]
+    return [Check(shape, kind, sparql, path, text, severity, focus)
+            for kind, sparql, text in checks]
 
 
 def _python_end(pattern: str) -> str:

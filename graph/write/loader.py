@@ -3,12 +3,15 @@
 A load parses every file first, validates what the batch touches (its nodes, the nodes pointing
 to what it removes, and what they reference in the store), and only then writes, with one atomic
 store write: a file that does not parse, data that breaks a shape, or a process killed half-way
-leaves the store exactly as it was.
+leaves the store exactly as it was. Large files into graphs that hold nothing yet take the same
+steps without Python terms: parsed by Oxigraph into a scratch store, checked there by queries
+(``validation.scratch``), and read by the store's bulk loader (``_load_by_scratch``).
 """
 
 from __future__ import annotations
 
 import sys
+import tempfile
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -21,6 +24,7 @@ from passerelle.graph.rdf import formats, queries
 from passerelle.graph.rdf.bind import values
 from passerelle.graph.rdf.namespaces import graph_iri
 from passerelle.graph.store.base import Store
+from passerelle.graph.validation import limits, scratch
 from passerelle.graph.write import steps
 from passerelle.graph.write.steps import (
     LiteralTooLarge,
@@ -156,8 +160,82 @@ def write(store: Store, graphs: Graphs, *, validate_first: bool = True, replace:
     return steps.commit(store, planned, steps.check(store, planned), what=what, append=append)
 
 
+SCRATCH_FROM = 4 * 1024 * 1024
+"""Bytes of files from which a validated load is checked in a scratch store the files are loaded
+into by Oxigraph itself (``_load_by_scratch``), rather than parsed into Python terms."""
+
+
 def load(store: Store, paths: list[Path], *, graph: str | None = None, validate_first: bool = True,
          replace: bool = False, fmt: formats.Format | None = None) -> LoadResult:
-    graphs = parse_files(paths, graph=graph, fmt=fmt)
     names = ", ".join(str(p) for p in paths)
+    if validate_first and all(p.is_file() for p in paths) and \
+            sum(p.stat().st_size for p in paths) >= SCRATCH_FROM:
+        result = _load_by_scratch(store, paths, graph=graph, fmt=fmt, what=names)
+        if result is not None:
+            return result
+    graphs = parse_files(paths, graph=graph, fmt=fmt)
     return write(store, graphs, validate_first=validate_first, replace=replace, what=names)
+
+
+def _load_by_scratch(store: Store, paths: list[Path], *, graph: str | None,
+                     fmt: formats.Format | None, what: str) -> LoadResult | None:
+    """A large validated load with no Python pass over its triples: ``None`` when it does not
+    apply (a graph of the files holds data already, or is one the checks use), and the caller
+    takes the general path.
+
+    Oxigraph loads the files into a scratch store in memory, each file's blank nodes its own;
+    the limits and the shapes are checked there by queries (``scratch``); then the real store's
+    bulk loader reads the data graphs, the graphs named pending meanwhile (``Store.write_from``):
+    from the files themselves when they are N-Quads naming every graph, else from the scratch
+    store written out as N-Quads. A refusal leaves the real store untouched.
+    """
+    with tempfile.TemporaryDirectory(prefix="passerelle-load-") as folder:
+        checked = scratch.Scratch()
+        read = [_scratch_file(checked, path, fmt, graph) for path in paths]
+        sizes = checked.sizes()
+        if not sizes or any(g in scratch.RESERVED for g in sizes) or \
+                any(steps.graph_exists(store, g) for g in sizes):
+            return None
+        hierarchy = checked.prepare(store, limits.configured()[2])
+        if hierarchy:
+            store.check_hierarchy(hierarchy, [])
+        report = checked.validate()
+        if not report.conforms:
+            raise ValidationFailed(report, what)
+        files = paths
+        if any(f.oxigraph != ox.RdfFormat.N_QUADS for f in read) or checked.given & set(sizes):
+            files = [Path(folder) / "checked.nq"]
+            checked.dump_data(files[0])
+        del checked
+        store.write_from(files, list(sizes))
+        if hierarchy:
+            store.refresh_inferences(hierarchy)
+        return LoadResult(graphs=sizes, report=report)
+
+
+def _scratch_file(checked: scratch.Scratch, path: Path, fmt: formats.Format | None,
+                  graph: str | None) -> formats.Format:
+    try:
+        file_format = fmt or formats.by_extension(path.name)
+    except formats.UnknownFormat as error:
+        raise PasserelleError(str(error)) from None
+    source = path.read_bytes()
+    name = str(path)
+    if file_format.oxigraph not in scratch.LINE_FORMATS or b"<<" in source:
+        try:
+            formats.screen(source, file_format)
+        except formats.Refused as error:
+            raise formats.Refused(f"{name}: {error} (refused before parsing {file_format.label})",
+                                  kind=error.kind, line=error.line) from None
+    try:
+        checked.load(source, file_format.oxigraph, base_iri=path.resolve().as_uri(),
+                     graph=graph or graph_iri(Path(name).stem))
+    except SyntaxError as error:
+        line, column = _position(error)
+        where = f"line {line}, column {column}: " if line else ""
+        message = str(error.msg if hasattr(error, "msg") else error)
+        raise PasserelleError(f"{name}: {where}{message} (not valid {file_format.label})") \
+            from None
+    except ValueError as error:
+        raise PasserelleError(f"{name}: {error} (not valid {file_format.label})") from None
+    return file_format

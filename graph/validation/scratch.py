@@ -1,0 +1,180 @@
+"""A large load checked where Oxigraph holds it: the files loaded into a scratch store, the
+limits and the shapes asked of it by queries, no Python pass over the triples.
+
+Parsing a million triples into Python terms and walking them costs several times Oxigraph's own
+bulk loader; the scratch store parses in Rust, and every check below is a question the store
+answers, or a Python pass over the few rows a question returns (blank nodes held by blank nodes,
+concept hierarchy statements, the IRIs a load names that the store describes already).
+
+What is checked is what the general path (``write.steps.check``) checks for a load into graphs
+that hold nothing yet:
+- triple terms (refused) and literals XML cannot carry, properties and classes RDF/XML cannot
+  write (``rdf.xml_safety``): ``unwritable-statements.rq``, ``names-in-data.rq``;
+- blank nodes nested past the limit: only blank nodes holding blank nodes nest, so
+  ``blank-links.rq`` returns those links and ``limits.check_blank_depth`` measures them; a blank
+  node held by several others counts its deepest holder;
+- the concept hierarchy (``Store.check_hierarchy``), from ``hierarchy-statements.rq``;
+- the shapes (``compiled.Compiled.check_graphs``) over the data graphs, with what
+  ``incremental`` gives the validator beside them: the stored statements of the IRIs the data
+  describes and of those its targeting properties point to (copied into ``compiled.DATA``, as
+  they will be after the load), the stored statements of every other IRI it points to and the
+  class axioms (``compiled.CONTEXT``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from pathlib import Path
+
+import pyoxigraph as ox
+
+from passerelle.graph.rdf import formats, queries, xml_safety
+from passerelle.graph.rdf.bind import values
+from passerelle.graph.rdf.namespaces import INFERRED_GRAPH
+from passerelle.graph.store.base import Store
+from passerelle.graph.validation import compiled, incremental, limits
+from passerelle.graph.validation.gate import Report
+
+LINE_FORMATS = frozenset({ox.RdfFormat.N_TRIPLES, ox.RdfFormat.N_QUADS})
+"""Formats with no nesting but triple terms (``<<``): the nesting screen reads nothing else."""
+
+RESERVED = frozenset({compiled.DATA.value, compiled.CONTEXT.value, INFERRED_GRAPH})
+"""Graphs a load checked here may not name: the checks' own, and the derived one."""
+
+CHUNK = 2_000
+"""IRIs asked in one query."""
+
+STORE_SUBJECTS = 50_000
+"""Up to this many IRIs described by the real store, those the load also describes are found
+among them (a lookup each in the scratch store); past it, the load's own IRIs are listed and
+looked up in the real store. Either way the Python work follows the smaller side for a store
+holding vocabularies and a seed, the common case of a first large load."""
+
+UNWRITABLE_BYTES = bytes([*range(0x00, 0x09), 0x0B, 0x0C, *range(0x0E, 0x20)])
+"""The control characters ``xml_safety.NOT_IN_XML`` names, as bytes of a UTF-8 document."""
+
+
+class Scratch:
+    """The files of one load in an in-memory store, and what checking them needs beside them."""
+
+    def __init__(self) -> None:
+        self.store = ox.Store()
+        self.data: list[ox.NamedNode] = []
+        self.given: set[str] = set()
+        """The graphs the loaded files' triples outside a named graph went to."""
+        self.plain = True
+        """Whether every file is N-Triples or N-Quads with no escape, no triple term and no
+        character XML cannot carry: then no statement can be unwritable, unasked."""
+
+    def load(self, source: bytes, fmt: ox.RdfFormat, *, base_iri: str, graph: str) -> None:
+        """Load one document; its triples outside a named graph go to ``graph``. The bulk
+        loader gives each call's blank nodes fresh identities, as ``loader.parse`` does."""
+        self.store.bulk_load(source, fmt, base_iri=base_iri, to_graph=ox.NamedNode(graph))
+        self.given.add(graph)
+        self.plain = self.plain and fmt in LINE_FORMATS and _plain(source)
+
+    def sizes(self) -> dict[str, int]:
+        """The statements of each graph of the files (read before anything else is added)."""
+        sizes = {row["g"].value: int(row["n"].value)
+                 for row in self.store.query(queries.text("load/graph-sizes"))}
+        self.data = [ox.NamedNode(g) for g in sorted(sizes)]
+        return sizes
+
+    def _ask(self, name: str, bindings: dict | None = None, *, graphs=None):
+        sparql = queries.text(name)
+        if bindings is not None:
+            sparql = values(sparql, bindings)
+        return self.store.query(sparql, named_graphs=graphs or self.data)
+
+    def prepare(self, store: Store, max_blank_depth: int) -> list[ox.Triple]:
+        """Refuse what breaks a limit (``limits.LimitExceeded``, ``formats.UnsupportedTerm``),
+        bring in the context from ``store``, and return the statements that shape a concept
+        hierarchy (none for most loads)."""
+        self._guard_terms()
+        links = [ox.Triple(r["s"], r["p"], r["o"]) for r in self._ask("load/blank-links")]
+        limits.check_blank_depth({"": links}, max_blank_depth)
+        self._add_context(store)
+        return [ox.Triple(r["s"], r["p"], r["o"])
+                for r in self._ask("load/hierarchy-statements")]
+
+    def _guard_terms(self) -> None:
+        self.unwritable = []
+        for row in () if self.plain else self._ask("load/unwritable-statements"):
+            triple = ox.Triple(row["s"], row["p"], row["o"])
+            if isinstance(triple.object, ox.Triple):
+                raise formats.UnsupportedTerm(
+                    f"<{triple.predicate.value}> has a triple term (RDF 1.2 <<( )>> or << >>) "
+                    "as its value, which Passerelle does not accept")
+            self.unwritable.append(triple)
+        properties, classes = set(), set()
+        for row in self._ask("load/names-in-data"):
+            if row["p"] is not None and not xml_safety.writable_name(row["p"].value):
+                properties.add(row["p"])
+            if row["class"] is not None and \
+                    not xml_safety.writable_name(row["class"].value, as_class=True):
+                classes.add(row["class"])
+        if properties or classes:
+            rows = self._ask("load/statements-with-predicates",
+                             {"p": sorted(properties, key=str), "class": sorted(classes, key=str)})
+            self.unwritable += [ox.Triple(r["s"], r["p"], r["o"]) for r in rows]
+
+    def _add_context(self, store: Store) -> None:
+        """What the validator reads beside the data, as ``incremental`` gives it (see the
+        module docstring); the IRIs come from the scratch store, their statements from
+        ``store``."""
+        among = _described_by(store, STORE_SUBJECTS)
+        if among is None:
+            described = [r["s"] for r in self._ask("load/subjects")]
+        else:
+            among = sorted(among, key=lambda n: n.value)
+            described = [r["s"] for start in range(0, len(among), CHUNK)
+                         for r in self._ask("load/described-among",
+                                            {"s": among[start:start + CHUNK]})]
+        targeting = [ox.NamedNode(p) for p in sorted(incremental._shape_links()[1])]
+        targeted = [r["o"] for r in self._ask("load/pointed-at", {"p": targeting})]
+        self.store.extend(ox.Quad(t.subject, t.predicate, t.object, compiled.DATA)
+                          for t in _stored(store, [*described, *targeted]))
+        self.data.append(compiled.DATA)
+        pointed = [r["o"] for r in self._ask("load/pointed-at")]
+        self.store.extend(ox.Quad(t.subject, t.predicate, t.object, compiled.CONTEXT)
+                          for t in [*_stored(store, pointed), *compiled.class_axioms()])
+
+    def validate(self) -> Report:
+        """The shapes' findings on the data, with a violation for each statement XML cannot
+        carry (``xml_safety.guard``)."""
+        report = compiled.default().check_graphs(self.store, self.data)
+        return xml_safety.guard(report, self.unwritable)
+
+    def dump_data(self, file: Path) -> None:
+        """Write the data graphs as loaded (the context and copies dropped) to ``file``."""
+        for graph in (compiled.DATA, compiled.CONTEXT):
+            self.store.remove_graph(graph)
+        self.store.dump(str(file), format=ox.RdfFormat.N_QUADS)
+
+
+def _plain(source: bytes) -> bool:
+    """Whether a line-based document can hold neither a triple term nor a character XML cannot
+    carry: one written without ``\\`` escapes has each character as itself, in UTF-8."""
+    return b"\\" not in source and b"<<" not in source and b"\xef\xbf\xbe" not in source \
+        and b"\xef\xbf\xbf" not in source \
+        and len(source.translate(None, UNWRITABLE_BYTES)) == len(source)
+
+
+def _described_by(store: Store, most: int) -> set[ox.NamedNode] | None:
+    """The IRIs ``store`` describes, when they are no more than ``most`` (else None)."""
+    sparql = f"{queries.text('load/stored-subjects')}\nLIMIT {int(most) + 1}"
+    found = {row["s"] for row in store.query(sparql)}
+    return found if len(found) <= most else None
+
+
+def _stored(store: Store, nodes: Iterable[ox.NamedNode]) -> list[ox.Triple]:
+    """The statements ``store`` holds about ``nodes`` and the blank nodes they hold, in every
+    graph but the derived one (``stored-statements-of-nodes.rq``)."""
+    nodes = sorted(set(nodes), key=lambda n: n.value)
+    found: list[ox.Triple] = []
+    for start in range(0, len(nodes), CHUNK):
+        sparql = values(queries.text("stored-statements-of-nodes"),
+                        {"root": nodes[start:start + CHUNK]})
+        found += [ox.Triple(r["s"], r["p"], r["o"]) for r in store.query(sparql)
+                  if r["g"].value != INFERRED_GRAPH]
+    return found
