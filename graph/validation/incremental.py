@@ -82,8 +82,9 @@ class Change:
     existing: set[str] = field(default_factory=set)
     """Of the replaced graphs, those that held data before the write."""
     staged: ox.Store | None = None
-    """The checked parts of a large write built part by part (``steps.Staged``): more of the
-    replaced graphs' new content, read node by node with ``graphs`` rather than held here."""
+    """What earlier checked parts of a large write built part by part (``steps.Staged``) may be
+    pointed at by later ones: the organisations they described, or, when the write replaces a
+    graph that held data, all they staged. Read node by node with ``graphs``."""
     _hierarchy: bool | None = field(default=None, repr=False, compare=False)
 
     @classmethod
