@@ -20,6 +20,7 @@ from __future__ import annotations
 import threading
 from collections import OrderedDict, defaultdict
 from dataclasses import dataclass, field
+from functools import cached_property
 from weakref import WeakKeyDictionary
 
 import pyoxigraph as ox
@@ -65,11 +66,18 @@ class Match:
 
 @dataclass(frozen=True)
 class SearchResult:
-    """How many services match, the page's read models, and the ``why`` query of that page."""
+    """How many services match, the page's read models, and the ``why`` query of that page
+    (written when first read: only ``explain`` shows it, and writing it costs a search from
+    the index a fair share of its time)."""
 
     total: int
     items: list[dict]
-    query: str
+    bound: Bound = field(repr=False, compare=False)
+    page: list[str] = field(repr=False, compare=False)
+
+    @cached_property
+    def query(self) -> str:
+        return self.bound.query("why", self.page)
 
 
 @dataclass(frozen=True)
@@ -203,13 +211,13 @@ def compute(store: Store, params: SearchParams, *, index: bool | None = None) ->
     else:
         total, page, rules, bound = found
         distances = {}
-    why = bound.query("why", page)
     items = page_items(store, page, params.lang, use_index=use_index)
     for item in items:
         if item["eligibility"]["state"] == "not-stated":
             item["eligibility_unknown"] = True
+    result = SearchResult(total=total, items=items, bound=bound, page=list(page))
     if params.explain and page:
-        matches = reasons(store, why)
+        matches = reasons(store, result.query)
         for item in items:
             item["why"] = explain(matches[item["id"]], params)
     for item in items:
@@ -217,7 +225,7 @@ def compute(store: Store, params: SearchParams, *, index: bool | None = None) ->
             item["distance_km"] = distances[item["id"]]
         if params.explain:
             item.setdefault("why", {})["rank"] = rules[item["id"]]
-    return SearchResult(total=total, items=items, query=why)
+    return result
 
 
 def _indexed_page(store: Store, params: SearchParams
