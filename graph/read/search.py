@@ -174,6 +174,17 @@ _answers: WeakKeyDictionary[EmbeddedStore, Answers] = WeakKeyDictionary()
 _answers_lock = threading.Lock()
 
 
+def kept(store: Store, params: SearchParams) -> SearchResult | None:
+    """The answer to ``params`` kept from an earlier identical search on the unchanged embedded
+    store, or None; never computes, nor waits for anything but a lock held for a lookup, so an
+    event loop may ask it."""
+    if not isinstance(store, EmbeddedStore):
+        return None
+    with _answers_lock:
+        answers = _answers.get(store)
+    return None if answers is None else answers.get(store.generation, params)
+
+
 def search(store: Store, params: SearchParams) -> SearchResult:
     """The answer to ``params``: kept from an earlier identical search on an unchanged embedded
     store, else computed (``compute``); raises UnknownCode."""
