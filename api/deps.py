@@ -1,4 +1,7 @@
-"""Dependencies shared by the routers, as ``Annotated`` aliases."""
+"""Dependencies shared by the routers, as ``Annotated`` aliases.
+
+They only read the request, so they are coroutines: FastAPI runs a plain function dependency
+in its thread pool, a hand-over that cost each request more than the work itself."""
 
 from __future__ import annotations
 
@@ -10,11 +13,11 @@ from passerelle.graph.store.base import Store
 from passerelle.settings import Settings
 
 
-def get_store(request: Request) -> Store:
+async def get_store(request: Request) -> Store:
     return request.app.state.store
 
 
-def get_settings(request: Request) -> Settings:
+async def get_settings(request: Request) -> Settings:
     return request.app.state.settings
 
 

@@ -22,7 +22,7 @@ Lang = Annotated[str, Query(
 """The one language parameter of every endpoint: any well-formed tag, with fallback."""
 
 
-def reader_language(request: Request, lang: Annotated[str | None, Query(
+async def reader_language(request: Request, lang: Annotated[str | None, Query(
         pattern=LANG_PATTERN, max_length=35,
         description="Language of names, labels and sentences (BCP 47 tag). Without it, the "
                     "language cookie set by the language switch (/language), then the best "
@@ -34,7 +34,8 @@ def reader_language(request: Request, lang: Annotated[str | None, Query(
     """The language a JSON answer is written in: the pages' one chooser
     (``web.choose_language``), so an API call and a page read with the same parameter, cookie
     and headers speak the same language. ``lang`` is declared here only so that it is
-    documented and a malformed tag is a 422."""
+    documented and a malformed tag is a 422. A coroutine, as it only reads the request
+    (``deps``)."""
     return choose_language(request)
 
 

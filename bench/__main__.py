@@ -119,7 +119,7 @@ def serve_sparql_only(label: str, store_dir: Path, args) -> dict:
     try:
         http = measure.http_search(server.url, pages, args, fresh=True)
         load = measure.concurrent(server.url, throughput_mix(), args.clients, args.seconds,
-                                  fresh=True)
+                                  fresh=True, pid=server.process.pid)
         totals = oxigraph_server.api_totals(server.url, list(MIX))
         memory = {"peak_mb": server.peak_mb, "rss_mb": server.rss_mb}
         http = measure.summary(http, measure.http_search(server.url, counts, args, fresh=True))
@@ -140,8 +140,9 @@ def serve_indexed(label: str, store_dir: Path, provider: str, args) -> dict:
         kept = measure.http_search(server.url, pages, args)
         say(f"{label}: HTTP searches done")
         load = measure.concurrent(server.url, throughput_mix(), args.clients, args.seconds,
-                                  fresh=True)
-        load_kept = measure.concurrent(server.url, throughput_mix(), args.clients, args.seconds)
+                                  fresh=True, pid=server.process.pid)
+        load_kept = measure.concurrent(server.url, throughput_mix(), args.clients, args.seconds,
+                                       pid=server.process.pid)
         say(f"{label}: {load['per_s']} searches/s computed, {load_kept['per_s']} kept, with "
             f"{args.clients} clients")
         totals = oxigraph_server.api_totals(server.url, list(MIX))

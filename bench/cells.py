@@ -78,8 +78,10 @@ def validated_ratio(entry: dict | None) -> str:
 def throughput(entry: dict | None) -> str:
     if not entry:
         return "-"
+    cpu = entry.get("server_cpu_ms")
+    server = f"; server CPU {cpu} ms a search" if cpu is not None else ""
     return (f"{entry['per_s']:,.0f}/s ({entry['clients']} clients, {entry['errors']} errors; "
-            f"{ms(entry.get('latency'))} ms)")
+            f"{ms(entry.get('latency'))} ms{server})")
 
 
 def mib(value) -> str:

@@ -11,12 +11,15 @@ answer, after the warm-up round).
 
 from __future__ import annotations
 
+import http.client
+import os
 import shutil
 import threading
 import time
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from pathlib import Path
+from urllib.parse import urlencode, urlsplit
 
 import httpx
 
@@ -263,32 +266,65 @@ def facets_apart(mix: list[Search]) -> tuple[list[Search], list[Search]]:
     return ([item for item in mix if not item.facets], [item for item in mix if item.facets])
 
 
+def _lean_get(connection: http.client.HTTPConnection, target: str,
+              headers: dict[str, str]) -> None:
+    """One search over a kept-alive connection, its body read whole but not decoded."""
+    connection.request("GET", target, headers=headers)
+    response = connection.getresponse()
+    body = response.read()
+    if response.status != 200:
+        raise RuntimeError(f"{target}: HTTP {response.status} {body[:300]!r}")
+
+
+def cpu_s(pid: int) -> float | None:
+    """CPU time (user and system) a process has used so far, in seconds."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def concurrent(url: str, mix: list[Search], clients: int, seconds: float, *,
-               fresh: bool = False) -> dict:
-    """``clients`` threads, each with its own connection, searching the mix for ``seconds``
-    (every search computed if ``fresh``, else mostly kept answers)."""
+               fresh: bool = False, pid: int | None = None) -> dict:
+    """``clients`` threads, each with its own kept-alive connection, searching the mix for
+    ``seconds`` (every search computed if ``fresh``, else mostly kept answers).
+
+    The clients share the machine with the server, so each is as lean as it can be (the
+    standard library's HTTP client, the body read but not decoded): a client that spends
+    milliseconds on each answer takes them from the server it measures. With the server's
+    ``pid``, the server's CPU time per search (``server_cpu_ms``) is reported beside the rate.
+    """
     stop = threading.Event()
     latencies: list[float] = []
     errors: list[str] = []
     lock = threading.Lock()
+    address = urlsplit(url)
+    headers = {"Cache-Control": "no-cache"} if fresh else {}
+    targets = ["/api/services?" + urlencode(item.pairs) for item in mix]
 
     def worker(offset: int) -> None:
-        with httpx.Client(base_url=url, timeout=300) as client:
+        connection = http.client.HTTPConnection(address.hostname, address.port, timeout=300)
+        try:
             index = offset
             while index == offset or not stop.is_set():  # at least one search each
-                item = mix[index % len(mix)]
+                target = targets[index % len(targets)]
                 index += 1
                 started = time.perf_counter()
                 try:
-                    _get(client, item, fresh)
-                except (RuntimeError, httpx.HTTPError) as error:
+                    _lean_get(connection, target, headers)
+                except (RuntimeError, OSError, http.client.HTTPException) as error:
+                    connection.close()
                     with lock:
                         errors.append(str(error)[:200])
                     continue
                 with lock:
                     latencies.append((time.perf_counter() - started) * 1000)
+        finally:
+            connection.close()
 
     threads = [threading.Thread(target=worker, args=(n,), daemon=True) for n in range(clients)]
+    cpu_before = cpu_s(pid) if pid else None
     started = time.perf_counter()
     for thread in threads:
         thread.start()
@@ -297,6 +333,10 @@ def concurrent(url: str, mix: list[Search], clients: int, seconds: float, *,
     for thread in threads:
         thread.join(timeout=300)
     elapsed = time.perf_counter() - started
+    cpu_after = cpu_s(pid) if pid else None
+    server_cpu = (round((cpu_after - cpu_before) * 1000 / len(latencies), 2)
+                  if cpu_before is not None and cpu_after is not None and latencies else None)
     return {"clients": clients, "seconds": round(elapsed, 2), "requests": len(latencies),
             "errors": len(errors), "first_error": errors[0] if errors else None,
-            "per_s": round(len(latencies) / elapsed, 1), "latencies": latencies}
+            "per_s": round(len(latencies) / elapsed, 1), "server_cpu_ms": server_cpu,
+            "latencies": latencies}

@@ -5,19 +5,20 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request
+from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse
 
 from passerelle.api import explanations
 from passerelle.api.deps import SettingsDep, StoreDep
 from passerelle.api.params import Codes, Limit, Offset, ReaderLang, unprocessable
 from passerelle.api.record_routes import add_write_routes
-from passerelle.api.representations import not_found, respond
+from passerelle.api.representations import JSON_LD, not_found, respond
 from passerelle.api.web import messages
 from passerelle.graph.read.codes import UnknownCode
 from passerelle.graph.read.facets import facets as facet_counts
 from passerelle.graph.read.facets import suggestions
 from passerelle.graph.read.model import SERVICES, of_kind, render
-from passerelle.graph.read.search import SearchParams, compute, concept_labels, search
+from passerelle.graph.read.search import SearchParams, compute, concept_labels, kept, search
 from passerelle.graph.read.services import describe
 from passerelle.graph.write import records
 from passerelle.graph.write.commit import Missing
@@ -35,7 +36,7 @@ def worded(store, items: list[dict], lang: str) -> list[dict]:
             else item for item in items]
 
 @router.get("", summary="Find services by need, status, region, language and words")
-def find_services(
+async def find_services(
     request: Request,
     store: StoreDep,
     lang: ReaderLang,
@@ -78,11 +79,25 @@ def find_services(
         include_unknown=include_unknown, lang=lang, limit=limit, offset=offset, explain=explain,
         near=near or None, within_km=within_km,
     )
+    # Cache-Control: no-cache asks for the answer computed now, not one kept from an
+    # identical earlier search (RFC 9111 §5.2.1.4): how the benchmark times first-time
+    # searches, and a way to confirm a kept answer.
+    fresh = "no-cache" in request.headers.get("cache-control", "").lower()
+    found = None if fresh or explain or facets else kept(store, params)
+    if found is not None and found.total and JSON_LD not in request.headers.get("accept", ""):
+        # A kept page as plain JSON needs nothing that blocks: answered here, without the
+        # hand-over to a worker thread that costs a kept answer much of its time.
+        return respond(request, {"total": found.total, "limit": limit, "offset": offset,
+                                 "items": found.items}, {}, lang)
+    return await run_in_threadpool(answer, request, store, params, fresh, facets)
+
+
+def answer(request: Request, store, params: SearchParams, fresh: bool,
+           facets: bool) -> JSONResponse:
+    """The search's answer, computed (``fresh``) or kept, with facet counts if asked, in a
+    worker thread: it reads the store and the search index."""
+    limit, offset, explain, lang = params.limit, params.offset, params.explain, params.lang
     try:
-        # Cache-Control: no-cache asks for the answer computed now, not one kept from an
-        # identical earlier search (RFC 9111 §5.2.1.4): how the benchmark times first-time
-        # searches, and a way to confirm a kept answer.
-        fresh = "no-cache" in request.headers.get("cache-control", "").lower()
         result = (compute if fresh else search)(store, params)
     except UnknownCode as error:
         return JSONResponse(unprocessable(error.parameter, str(error)), status_code=422)

@@ -9,12 +9,16 @@ strings against every concept of the scheme grows with the scheme.
 
 from __future__ import annotations
 
+import threading
+from weakref import WeakKeyDictionary
+
 import pyoxigraph as ox
 
 from passerelle.graph.rdf import queries
 from passerelle.graph.rdf.bind import values
 from passerelle.graph.rdf.namespaces import ID
 from passerelle.graph.store.base import Store
+from passerelle.graph.store.embedded import EmbeddedStore
 
 SCHEMES = {
     "status": ID + "scheme/statuses",
@@ -44,12 +48,39 @@ def _iri(code: str) -> ox.NamedNode | None:
 
 
 def resolve(store: Store, parameter: str, codes: list[str]) -> dict[str, ox.NamedNode]:
-    """Map each code to its concept in the parameter's scheme; raise UnknownCode for the rest."""
+    """Map each code to its concept in the parameter's scheme; raise UnknownCode for the rest.
+
+    On an embedded store the codes found are remembered until its data changes: a search
+    resolves its codes several times, each a query, and that cost a fair share of a search
+    answered from the index. Only codes of the scheme are remembered, so the memory is bounded
+    by the schemes."""
+    kept = _resolved(store)
+    if kept is not None and all((parameter, c) in kept for c in codes):
+        return {c: kept[parameter, c] for c in codes}
     found = lookup(store, parameter, codes)
     missing = [c for c in codes if c not in found]
     if missing:
         raise UnknownCode(parameter, missing)
+    if kept is not None:
+        kept.update(((parameter, c), concept) for c, concept in found.items())
     return found
+
+
+_kept: WeakKeyDictionary[EmbeddedStore, tuple[int, dict]] = WeakKeyDictionary()
+_kept_lock = threading.Lock()
+
+
+def _resolved(store: Store) -> dict[tuple[str, str], ox.NamedNode] | None:
+    """The codes resolved on an embedded store's current data; None for other stores, whose
+    data other processes may change."""
+    if not isinstance(store, EmbeddedStore):
+        return None
+    with _kept_lock:
+        generation, kept = _kept.get(store, (None, None))
+        if generation != store.generation:
+            kept = {}
+            _kept[store] = (store.generation, kept)
+        return kept
 
 
 def lookup(store: Store, parameter: str, codes: list[str]) -> dict[str, ox.NamedNode]:

@@ -27,6 +27,9 @@ services known to be that close, so it leaves out the ones with no distance.
 
 from __future__ import annotations
 
+import bisect
+import functools
+import itertools
 import math
 import re
 import threading
@@ -99,10 +102,13 @@ class Ranked:
 
 def distance_km(a: tuple[float, float], b: tuple[float, float]) -> float:
     """The great-circle distance between two (latitude, longitude) points (haversine)."""
-    lat1, lon1, lat2, lon2 = map(math.radians, (*a, *b))
+    lat1, lat2 = a[0] * _RADIANS, b[0] * _RADIANS
     h = (math.sin((lat2 - lat1) / 2) ** 2
-         + math.cos(lat1) * math.cos(lat2) * math.sin((lon2 - lon1) / 2) ** 2)
+         + math.cos(lat1) * math.cos(lat2) * math.sin((b[1] - a[1]) * _RADIANS / 2) ** 2)
     return 2 * EARTH_RADIUS_KM * math.asin(min(1.0, math.sqrt(h)))
+
+
+_RADIANS = math.pi / 180
 
 
 # --- what is read from the store, kept per write generation of an embedded store -----------
@@ -115,11 +121,13 @@ class _Kept:
         self.complete = False
         self.places: dict[str, tuple[float, float]] | None = None
         self.trees: dict[str, dict[str, concepts.Concept]] = {}
+        self.spatial: _Spatial | None = None
 
     def current(self, generation: int | None) -> _Kept:
         if generation != self.generation:
             self.generation = generation
             self.facts, self.complete, self.places, self.trees = {}, False, None, {}
+            self.spatial = None
         return self
 
 
@@ -145,9 +153,14 @@ def _number(term) -> float | None:
         return None
 
 
-def _read_facts(store: Store, services: list[str], kept: _Kept) -> dict[str, Facts]:
+def _read_facts(store: Store, services, kept: _Kept) -> dict[str, Facts]:
+    """The facts kept of the store's services, read first for those of ``services`` not kept
+    yet (a service with none is kept with empty ``Facts``). The kept dict itself, not a copy:
+    copying it for every search from a point cost more than measuring the distances."""
+    if kept.complete:
+        return kept.facts
     wanted = [s for s in services if s not in kept.facts]
-    if wanted and not kept.complete:
+    if wanted:
         text = queries.text("ranking-facts")
         if len(wanted) > ALL_AT_ONCE:
             found = _facts(store, values(text, {}, frozenset({"facts", "all"})))
@@ -158,7 +171,7 @@ def _read_facts(store: Store, services: list[str], kept: _Kept) -> dict[str, Fac
         for service in wanted:
             found.setdefault(service, Facts())
         kept.facts.update(found)
-    return {s: kept.facts.get(s, Facts()) for s in services}
+    return kept.facts
 
 
 def _facts(store: Store, sparql: str) -> dict[str, Facts]:
@@ -263,11 +276,11 @@ def rank(store: Store, params, services) -> Ranked:
     (``limit=0``, a count) is only filtered, not ordered."""
     origin = point(store, params.near) if params.near else None
     kept = _memory(store)
-    services = sorted(set(services))
+    services = set(services)
     if not services:
         return Ranked([], {}, {})
     if params.limit == 0 and not (origin and params.within_km is not None):
-        return Ranked(services, {}, {})
+        return Ranked(sorted(services), {}, {})
     with kept.lock:
         facts = _read_facts(store, services, kept)
         places = _places(store, kept) if origin else {}
@@ -276,9 +289,13 @@ def rank(store: Store, params, services) -> Ranked:
     keys: dict[str, tuple] = {}
     rules: dict[str, list[dict]] = {}
     distances: dict[str, float] = {}
-    for service in services:
-        f = facts[service]
-        measured = _distance(f, origin, places, served) if origin else None
+    areas: dict[str, float] = {}
+    none = Facts()
+    for service, measured in _measured(kept, facts, services, origin, params.within_km, places,
+                                       served):
+        f = facts.get(service) or none
+        if measured is False:
+            measured = _distance(f, origin, places, served, areas) if origin else None
         if origin and measured is not None:
             distances[service] = round(measured[0], 1)
         if origin and params.within_km is not None and (
@@ -287,6 +304,58 @@ def rank(store: Store, params, services) -> Ranked:
         keys[service], rules[service] = _key(service, f, params, trees, asked, measured, origin)
     order = sorted(keys, key=keys.__getitem__)
     return Ranked(order, distances, rules)
+
+
+def _measured(kept: _Kept, facts: dict[str, Facts], services: set[str], origin: Point | None,
+              within_km: float | None, places, served):
+    """The services that may be within ``within_km`` of ``origin``, each with its distance when
+    known here (False: to be measured).
+
+    With a distance, and the facts of every service kept, only the services whose own coordinates
+    lie in that band of latitude are looked at (``_Spatial``), and the others are taken a set
+    of areas at a time, measured once for all the services that share it: a search from a
+    point over every service of a million-triple graph measured tens of thousands of them."""
+    # No two points whose latitudes differ by more than within_km along a meridian are closer
+    # than that: services with their own coordinates that far are left out unmeasured.
+    reach = (math.degrees(within_km / EARTH_RADIUS_KM) + 1e-9
+             if origin and within_km is not None else None)
+    if reach is None or not kept.complete:
+        for service in services:
+            f = facts.get(service)
+            if reach is None or f is None or f.geo is None or abs(f.geo[0] - origin.lat) <= reach:
+                yield service, False
+        return
+    with kept.lock:
+        if kept.spatial is None or kept.spatial.facts is not facts:
+            kept.spatial = _Spatial(facts)
+        spatial = kept.spatial
+    low = bisect.bisect_left(spatial.latitudes, origin.lat - reach)
+    high = bisect.bisect_right(spatial.latitudes, origin.lat + reach)
+    for service in itertools.islice(spatial.by_latitude, low, high):
+        if service in services:
+            yield service, False
+    memo: dict[str, float] = {}
+    for shared in spatial.by_areas.values():
+        measured = _distance(facts[shared[0]], origin, places, served, memo)
+        if measured is not None and measured[0] <= within_km:
+            for service in shared:
+                if service in services:
+                    yield service, measured
+
+
+class _Spatial:
+    """The services of ``facts`` with their own coordinates in order of latitude, and the
+    others by their set of areas."""
+
+    def __init__(self, facts: dict[str, Facts]):
+        self.facts = facts
+        located = sorted((f.geo[0], service) for service, f in facts.items() if f.geo)
+        self.latitudes = [lat for lat, _ in located]
+        self.by_latitude = [service for _, service in located]
+        self.by_areas: dict[frozenset[str], list[str]] = {}
+        for service, f in facts.items():
+            if not f.geo:
+                self.by_areas.setdefault(frozenset(f.areas), []).append(service)
 
 
 def _asked(store: Store, params, kept: _Kept, origin: Point | None = None
@@ -430,20 +499,31 @@ def _need(f: Facts, asked, said) -> int:
     return 1
 
 
-def _distance(f: Facts, origin: Point, places, served: dict[str, int]
+def _distance(f: Facts, origin: Point, places, served: dict[str, int], areas: dict[str, float]
               ) -> tuple[float, str | None, str] | None:
     """The distance from ``origin``, the area it was measured from (None: the service's own
     coordinates) and how (``own``, ``serves``, ``area``), in the order of the module's
     docstring; None when none of them applies. ``served`` is the place ``near`` names and the
-    places containing it, each with its steps up (empty for a point given as coordinates)."""
+    places containing it, each with its steps up (empty for a point given as coordinates);
+    ``areas`` keeps each area's distance from ``origin`` measured so far, since thousands of
+    services share a few hundred areas."""
     here = (origin.lat, origin.lon)
     if f.geo is not None:
         return distance_km(here, f.geo), None, "own"
-    serving = sorted((served[a], a) for a in f.areas if a in served)
-    if serving:
-        return 0.0, serving[0][1], "serves"
-    measured = [(distance_km(here, places[a]), a) for a in sorted(f.areas) if a in places]
-    return (*min(measured), "area") if measured else None
+    if served:
+        serving = min(((served[a], a) for a in f.areas if a in served), default=None)
+        if serving is not None:
+            return 0.0, serving[1], "serves"
+    measured = None
+    for area in f.areas:
+        km = areas.get(area)
+        if km is None:
+            if area not in places:
+                continue
+            km = areas[area] = distance_km(here, places[area])
+        if measured is None or (km, area) < measured:
+            measured = (km, area)
+    return (*measured, "area") if measured else None
 
 
 def _nearness(measured, origin: Point | None, said) -> tuple[int, float]:
@@ -462,7 +542,10 @@ def _nearness(measured, origin: Point | None, said) -> tuple[int, float]:
     return (0, km)
 
 
+@functools.lru_cache(maxsize=4096)
 def _day(verified: str | None) -> date | None:
+    """The day of a verification date; remembered, since a search from a point orders
+    thousands of services verified on a few hundred days."""
     try:
         return date.fromisoformat(verified[:10]) if verified else None
     except ValueError:

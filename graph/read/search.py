@@ -20,6 +20,7 @@ from __future__ import annotations
 import threading
 from collections import OrderedDict, defaultdict
 from dataclasses import dataclass, field
+from functools import cached_property
 from weakref import WeakKeyDictionary
 
 import pyoxigraph as ox
@@ -65,11 +66,18 @@ class Match:
 
 @dataclass(frozen=True)
 class SearchResult:
-    """How many services match, the page's read models, and the ``why`` query of that page."""
+    """How many services match, the page's read models, and the ``why`` query of that page
+    (written when first read: only ``explain`` shows it, and writing it costs a search from
+    the index a fair share of its time)."""
 
     total: int
     items: list[dict]
-    query: str
+    bound: Bound = field(repr=False, compare=False)
+    page: list[str] = field(repr=False, compare=False)
+
+    @cached_property
+    def query(self) -> str:
+        return self.bound.query("why", self.page)
 
 
 @dataclass(frozen=True)
@@ -166,6 +174,17 @@ _answers: WeakKeyDictionary[EmbeddedStore, Answers] = WeakKeyDictionary()
 _answers_lock = threading.Lock()
 
 
+def kept(store: Store, params: SearchParams) -> SearchResult | None:
+    """The answer to ``params`` kept from an earlier identical search on the unchanged embedded
+    store, or None; never computes, nor waits for anything but a lock held for a lookup, so an
+    event loop may ask it."""
+    if not isinstance(store, EmbeddedStore):
+        return None
+    with _answers_lock:
+        answers = _answers.get(store)
+    return None if answers is None else answers.get(store.generation, params)
+
+
 def search(store: Store, params: SearchParams) -> SearchResult:
     """The answer to ``params``: kept from an earlier identical search on an unchanged embedded
     store, else computed (``compute``); raises UnknownCode."""
@@ -203,13 +222,13 @@ def compute(store: Store, params: SearchParams, *, index: bool | None = None) ->
     else:
         total, page, rules, bound = found
         distances = {}
-    why = bound.query("why", page)
     items = page_items(store, page, params.lang, use_index=use_index)
     for item in items:
         if item["eligibility"]["state"] == "not-stated":
             item["eligibility_unknown"] = True
+    result = SearchResult(total=total, items=items, bound=bound, page=list(page))
     if params.explain and page:
-        matches = reasons(store, why)
+        matches = reasons(store, result.query)
         for item in items:
             item["why"] = explain(matches[item["id"]], params)
     for item in items:
@@ -217,7 +236,7 @@ def compute(store: Store, params: SearchParams, *, index: bool | None = None) ->
             item["distance_km"] = distances[item["id"]]
         if params.explain:
             item.setdefault("why", {})["rank"] = rules[item["id"]]
-    return SearchResult(total=total, items=items, query=why)
+    return result
 
 
 def _indexed_page(store: Store, params: SearchParams

@@ -55,3 +55,22 @@ def test_no_cache_computes_the_same_answer_again(client, computed, header):
     assert fresh.status_code == 200
     assert fresh.json() == kept
     assert len(computed) == before + 1
+
+
+def test_a_kept_answer_carries_the_headers_of_a_computed_one(client):
+    asked = {**ASKED, "lang": "fr"}
+    computed = client.get("/api/services", params=asked, headers={"Cache-Control": "no-cache"})
+    kept = client.get("/api/services", params=asked)
+    assert kept.json() == computed.json()
+    assert kept.json()["total"] > 0
+    for name in ("content-type", "content-language", "vary", "link"):
+        assert kept.headers[name] == computed.headers[name], name
+    assert kept.headers["content-language"] == "fr"
+
+
+def test_a_kept_answer_asked_as_json_ld_is_json_ld(client):
+    client.get("/api/services", params=ASKED)
+    linked = client.get("/api/services", params=ASKED, headers={"Accept": "application/ld+json"})
+    assert linked.status_code == 200
+    assert linked.headers["content-type"].startswith("application/ld+json")
+    assert "@context" in linked.json()

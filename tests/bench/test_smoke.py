@@ -78,5 +78,7 @@ def test_the_loads_writes_and_targets_are_reported(run):
     assert scale["writes"]["http"]["n"] == 2
     assert scale["throughput"]["index"]["requests"] > 0
     assert scale["throughput"]["index"]["errors"] == 0
+    assert scale["throughput"]["index"]["server_cpu_ms"] > 0
+    assert scale["throughput"]["kept"]["server_cpu_ms"] > 0
     assert scale["memory"]["server"]["peak_mb"] > 0
     assert results["targets"]
