@@ -289,6 +289,39 @@ def rank(store: Store, params, services) -> Ranked:
     return Ranked(order, distances, rules)
 
 
+def within(store: Store, near: str, within_km: float, services) -> set[str]:
+    """Those of ``services`` that ``rank`` keeps for a search from ``near`` within
+    ``within_km``: the ones measured (as ``rank`` measures) at most that far. What facet counts
+    of such a search count among, each service measured once for every facet; services with no
+    coordinates of their own are measured once for each set of areas."""
+    origin = point(store, near)
+    kept = _memory(store)
+    services = list(services)
+    with kept.lock:
+        facts = kept.facts
+        _read_facts(store, [s for s in services if s not in facts], kept)
+        places = _places(store, kept)
+        regions = _tree(store, "region", kept) if origin.place else {}
+    served = _ancestors(regions, origin.place) if origin.place else {}
+    here = (origin.lat, origin.lon)
+    by_areas: dict[frozenset[str], bool] = {}
+    found = set()
+    nothing = Facts()
+    for service in services:
+        f = facts.get(service, nothing)
+        if f.geo is None:
+            areas = frozenset(f.areas)
+            close = by_areas.get(areas)
+            if close is None:
+                measured = _distance(f, origin, places, served)
+                close = by_areas[areas] = measured is not None and measured[0] <= within_km
+        else:
+            close = distance_km(here, f.geo) <= within_km
+        if close:
+            found.add(service)
+    return found
+
+
 def _asked(store: Store, params, kept: _Kept, origin: Point | None = None
            ) -> tuple[dict, dict[str, set[str]]]:
     """The trees of the schemes the search asks about (and the regions' when ``near`` names a
