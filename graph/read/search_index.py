@@ -41,7 +41,7 @@ import itertools
 import logging
 import operator
 import threading
-from collections import OrderedDict
+from collections import OrderedDict, deque
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -73,6 +73,8 @@ CHUNK = 500
 ORDERS_KEPT = 4
 """Orders of the services by name kept, one per variant of the readers' languages (each about
 10 MB at a million triples); the oldest is dropped first."""
+WORDS_KEPT = 4
+"""Word searches whose matches an index keeps (``_words``)."""
 ITEMS_KEPT = 5000
 """Services whose rendered read model an index keeps (the least recently shown are forgotten
 first): the pages caseworkers are shown, at a few kB each."""
@@ -250,32 +252,33 @@ class _Regions:
                     simple[0].append(start), simple[1].append(end), simple[2].append(shape[0])
                 elif shape[1] or shape[2] or shape[3]:
                     other[0].append(start), other[1].append(end), other[2].append(shape)
-            self.runs = (simple, other)
+            self.runs = (simple, other, len(set(simple[2])) == len(simple[2]))
         return self.runs
 
     def counts(self, found: int, index: SearchIndex, hierarchy: _Hierarchy) -> list[int]:
         """How many services of ``found`` (bits by service number) each concept of
         ``hierarchy`` counts as its region."""
-        simple, other = self._runs(index, hierarchy)
+        simple, other, one_run_each = self._runs(index, hierarchy)
         bits = bin(found)[:1:-1]  # bit n at position n
         up = [0] * len(hierarchy.iris)
-        down = list(up)
         fixed = list(up)
-        for tally, area in zip(map(bits.count, itertools.repeat("1"), simple[0], simple[1]),
-                               simple[2], strict=True):
-            if tally:
+        tallies = list(map(bits.count, itertools.repeat("1"), simple[0], simple[1]))
+        if one_run_each:  # each area once: its tally set in place, without a loop in Python
+            deque(map(up.__setitem__, simple[2], tallies), maxlen=0)
+        else:
+            for tally, area in zip(tallies, simple[2], strict=True):
                 up[area] += tally
-                down[area] += tally
-        for tally, (_, ups, downs, fixes) in zip(
-                map(bits.count, itertools.repeat("1"), other[0], other[1]), other[2],
-                strict=True):
-            if tally:
-                for n in ups:
-                    up[n] += tally
-                for n in downs:
-                    down[n] += tally
-                for n, times in fixes:
-                    fixed[n] += tally * times
+        down = list(up)
+        tallies = list(map(bits.count, itertools.repeat("1"), other[0], other[1]))
+        for tally, (_, ups, downs, fixes) in zip(itertools.compress(tallies, tallies),
+                                                 itertools.compress(other[2], tallies),
+                                                 strict=True):
+            for n in ups:
+                up[n] += tally
+            for n in downs:
+                down[n] += tally
+            for n, times in fixes:
+                fixed[n] += tally * times
         return [a + b for a, b in zip(hierarchy.totals(up, down), fixed, strict=True)]
 
 
@@ -319,6 +322,7 @@ class SearchIndex:
         """Unions of those bits (a status with the statuses it reaches, a region with its
         areas), made when first asked and forgotten when services change."""
         self._regions = _Regions()
+        self._matched: dict[str, list] = {}
         self._hierarchy: _Hierarchy | None = None
         self._below: dict[str, set[str]] | None = None
         self._sorted: dict[tuple[str, ...], tuple[dict[int, tuple], list[tuple]]] = {}
@@ -529,6 +533,7 @@ class SearchIndex:
             documents = [(self._add(iri, facts), facts) for iri, facts in found.items()]
             self.words.drop(n for n in gone if n not in self._services)
             self.words.put((n, self._document(facts)) for n, facts in documents)
+            self._matched.clear()
             self.generation = generation
         return self
 
@@ -568,7 +573,7 @@ class SearchIndex:
         if open_to_all:
             chosen.append(self._open)
         if q is not None:
-            chosen.append(self.words.match(q) if matched_words is None else matched_words)
+            chosen.append(self._words(q)[0] if matched_words is None else matched_words)
         chosen.sort(key=len)
         found = (chosen[0].intersection(*chosen[1:]) if chosen else self._services) \
             & self._services
@@ -596,7 +601,7 @@ class SearchIndex:
             if open_to_all:
                 common &= self._bits("open")
             if q is not None:
-                common &= bitset(self.words.match(q))
+                common &= self._words(q, bits=True)[1]
             if within is not None:
                 numbers = self._numbers
                 common &= bitset([n for iri in within if (n := numbers.get(iri)) is not None])
@@ -610,6 +615,19 @@ class SearchIndex:
                         base &= bits
                 out[facet] = self._counted(facet, concepts, base, include_unknown)
             return out
+
+    def _words(self, q: str, bits: bool = False) -> list:
+        """What the words of ``q`` match, as a set of numbers and (with ``bits``) as bits,
+        kept for the latest few ``q`` until the words change: a page and its facet counts ask
+        the same words one after the other."""
+        found = self._matched.get(q)
+        if found is None:
+            found = self._matched[q] = [self.words.match(q), None]
+            while len(self._matched) > WORDS_KEPT:
+                del self._matched[next(iter(self._matched))]
+        if bits and found[1] is None:
+            found[1] = bitset(found[0])
+        return found
 
     def _live(self) -> int:
         """The bits of the services that can match: every service but the defunct ones."""
@@ -666,7 +684,16 @@ class SearchIndex:
             if self._hierarchy is None:
                 self._hierarchy = _Hierarchy(self._closure)
             hierarchy = self._hierarchy
-            counted = self._regions.counts(base, self, hierarchy)
+            live = self._live()
+            if 2 * base.bit_count() > live.bit_count():  # fewer left out than found: count those
+                every = self._derived.get(("regions",))
+                if every is None:
+                    every = self._derived["regions",] = self._regions.counts(live, self,
+                                                                             hierarchy)
+                left = self._regions.counts(live & ~base, self, hierarchy)
+                counted = [a - b for a, b in zip(every, left, strict=True)]
+            else:
+                counted = self._regions.counts(base, self, hierarchy)
             number = hierarchy.number
             return {c: counted[number[c]] if c in number else 0 for c in concepts}
         if facet == "status":
@@ -899,7 +926,7 @@ class SearchIndex:
     def words_match(self, q: str) -> list[str]:
         """The IRIs of the services whose words match ``q``, sorted."""
         with self._lock:
-            return sorted(self._iris[n] for n in self.words.match(q) & self._services)
+            return sorted(self._iris[n] for n in self._words(q)[0] & self._services)
 
 
 # --- one index a store, kept current ---------------------------------------------------------
