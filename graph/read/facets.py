@@ -48,13 +48,16 @@ def facets(store: Store, params: SearchParams, result: SearchResult | None = Non
     trees = {name: ranking.tree(store, name) for name in FACETS}
     counted = _indexed(store, params, trees)
     for name in FACETS:
+        listed = _listed(trees[name], params.lang)
+        if counted is not None:
+            count = counted[name].__getitem__
+            out[name] = [{"code": code, "label": label, "count": count(iri)}
+                         for iri, code, label in listed]
+            continue
         rows = []
-        for iri, code, label in _listed(trees[name], params.lang):
-            if counted is not None:
-                count = counted[name][iri]
-            else:
-                changed = counting(replace(params, **{name: (code,)}))
-                count = result.total if changed == own else search(store, changed).total
+        for _, code, label in listed:
+            changed = counting(replace(params, **{name: (code,)}))
+            count = result.total if changed == own else search(store, changed).total
             rows.append({"code": code, "label": label, "count": count})
         out[name] = rows
     return out
@@ -90,18 +93,24 @@ def _indexed(store: Store, params: SearchParams, trees: dict[str, dict]
              ) -> dict[str, dict[str, int]] | None:
     """For each facet and each concept of its tree, what the concept's search finds, counted
     from the search index (``SearchIndex.facet_counts``: the same sets ``match`` combines);
-    None where the counts are asked of the search (the index off or following a write, or a
-    maximum distance, which only the ranking applies)."""
-    if not search_index.enabled(store) or (params.near and params.within_km is not None):
+    None where the counts are asked of the search (the index off or following a write).
+
+    A search from a point within a distance keeps only the services close enough, whatever
+    else it asks: those are measured once (``ranking.within``, the ranking's own distances)
+    and every count is taken among them."""
+    if not search_index.enabled(store):
         return None
     index = search_index.current(store, wait=bool(params.q))
     if index is None:
         return None
     bound = bind(store, params, [])
     resolved = {name: [t.value for t in bound.bindings.get(name, ())] for name in FACETS}
+    within = ranking.within(store, params.near, params.within_km, index.services()) \
+        if params.near and params.within_km is not None else None
     return index.facet_counts({name: list(trees[name]) for name in FACETS}, **resolved,
                               open_to_all=params.open_to_all,
-                              include_unknown=params.include_unknown, q=params.q or None)
+                              include_unknown=params.include_unknown, q=params.q or None,
+                              within=within)
 
 
 @dataclass(frozen=True)

@@ -358,6 +358,30 @@ class _Spatial:
                 self.by_areas.setdefault(frozenset(f.areas), []).append(service)
 
 
+def within(store: Store, near: str, within_km: float, services) -> set[str]:
+    """Those of ``services`` that ``rank`` keeps for a search from ``near`` within
+    ``within_km``: the ones measured (as ``rank`` measures, through ``_measured``) at most that
+    far. What facet counts of such a search count among, each service measured once for every
+    facet."""
+    origin = point(store, near)
+    kept = _memory(store)
+    services = set(services)
+    with kept.lock:
+        facts = _read_facts(store, services, kept)
+        places = _places(store, kept)
+        regions = _tree(store, "region", kept) if origin.place else {}
+    served = _ancestors(regions, origin.place) if origin.place else {}
+    found: set[str] = set()
+    areas: dict[str, float] = {}
+    none = Facts()
+    for service, measured in _measured(kept, facts, services, origin, within_km, places, served):
+        if measured is False:
+            measured = _distance(facts.get(service) or none, origin, places, served, areas)
+        if measured is not None and measured[0] <= within_km:
+            found.add(service)
+    return found
+
+
 def _asked(store: Store, params, kept: _Kept, origin: Point | None = None
            ) -> tuple[dict, dict[str, set[str]]]:
     """The trees of the schemes the search asks about (and the regions' when ``near`` names a

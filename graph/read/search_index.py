@@ -18,7 +18,8 @@ status in the client status's closure, plus, with ``include_unknown``, those wit
 status at all; a language those delivered in it; values of one parameter are alternatives and
 parameters all apply. Only IRIs typed ``pas:Service`` are services, and defunct ones never match
 (``service-running.rq``); ``coverage`` counts from the same sets, and ``facet_counts`` from
-the same facts grouped (``_Groups``).
+the same sets as bits (``bitset``), the regions from the services grouped by their areas
+(``_Regions``).
 
 Kept in step: each index carries the store generation it reflects (``dumps.fingerprint``: the
 embedded store's write counter, else the quad count and graphs). Every write through the write
@@ -38,8 +39,9 @@ import bisect
 import heapq
 import itertools
 import logging
+import operator
 import threading
-from collections import Counter, OrderedDict
+from collections import OrderedDict, deque
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -71,6 +73,8 @@ CHUNK = 500
 ORDERS_KEPT = 4
 """Orders of the services by name kept, one per variant of the readers' languages (each about
 10 MB at a million triples); the oldest is dropped first."""
+WORDS_KEPT = 4
+"""Word searches whose matches an index keeps (``_words``)."""
 ITEMS_KEPT = 5000
 """Services whose rendered read model an index keeps (the least recently shown are forgotten
 first): the pages caseworkers are shown, at a few kB each."""
@@ -94,30 +98,102 @@ class Facts:
     names: tuple[tuple[str, str | None], ...] = ()
 
 
-class _Groups:
-    """The services grouped by what one facet reads of them (the same types, areas, eligible
-    statuses or languages), for counting a facet in one pass.
+def bitset(numbers: Iterable[int]) -> int:
+    """``numbers`` as one int whose bit n is set for each n.
 
-    Why: a facet's counts are, for each of its concepts, how many of the matches its set holds;
-    meeting each concept's set with the matches costs a pass per concept, and a region facet has
-    thousands. Services that share what the facet reads count alike, and there are far fewer
-    such groups than services: the matches are tallied by group in one pass, and each group's
-    tally goes to the concepts it reaches (``reach``, made once per group: the closure does not
-    change for the life of an index)."""
+    Why: the facet counts meet a search's matches with a few dozen sets, each of up to every
+    service; on sets of ints each meeting walks its elements in Python's hash table (about a
+    millisecond for ten thousand), on ints it is a few microseconds of machine words, and
+    ``int.bit_count`` counts the result without making a set."""
+    numbers = numbers if isinstance(numbers, (set, frozenset, list, tuple)) else list(numbers)
+    if not numbers:
+        return 0
+    packed = bytearray((max(numbers) >> 3) + 1)
+    for number in numbers:
+        packed[number >> 3] |= 1 << (number & 7)
+    return int.from_bytes(packed, "little")
 
-    __slots__ = ("ids", "keys", "of", "live", "reached", "totals")
+
+class _Hierarchy:
+    """The concepts of the closure numbered, each one's closure as numbers, and, when every
+    closure is a chain (each concept's closure is itself plus its parent's), the parents in an
+    order where a parent comes before its children: what the region facet adds its tallies
+    along. Made once for an index (its closure does not change while it lives)."""
+
+    __slots__ = ("number", "iris", "closure", "parent", "order")
+
+    def __init__(self, closure: dict[str, set[str]]):
+        iris = sorted({c for above in closure.values() for c in above} | set(closure))
+        self.iris = iris
+        self.number = {iri: n for n, iri in enumerate(iris)}
+        self.closure = [tuple(sorted(self.number[c] for c in closure.get(iri, ())))
+                        for iri in iris]
+        parent: list[int] | None = []
+        for iri in iris:
+            above = closure.get(iri)
+            if not above or iri not in above:
+                parent = None
+                break
+            strict = above - {iri}
+            found = [p for p in strict if closure.get(p) == strict]
+            if strict and not found:
+                parent = None
+                break
+            parent.append(self.number[found[0]] if found else -1)
+        self.parent = parent
+        self.order = sorted(range(len(iris)), key=lambda n: len(self.closure[n])) \
+            if parent is not None else None
+
+    def totals(self, up: list[int], down: list[int]) -> list[int]:
+        """For each concept, ``up`` summed over the concepts whose closure reaches it, plus
+        ``down`` summed over the concepts in its closure other than itself."""
+        size = len(self.iris)
+        if self.parent is not None:  # along the tree: each sum is its neighbour's plus one
+            parent, order = self.parent, self.order
+            below = list(up)
+            for n in reversed(order):
+                p = parent[n]
+                if p >= 0:
+                    below[p] += below[n]
+            above = [0] * size
+            for n in order:
+                p = parent[n]
+                if p >= 0:
+                    above[n] = above[p] + down[p]
+            return [a + b for a, b in zip(below, above, strict=True)]
+        out = [0] * size
+        for n, closure in enumerate(self.closure):
+            if up[n]:
+                for c in closure:
+                    out[c] += up[n]
+            out[n] += sum(down[c] for c in closure if c != n)
+        return out
+
+
+class _Regions:
+    """The services grouped by their areas, for counting the region facet in one pass.
+
+    A region's count is how many of the matches have an area its closure reaches or an area
+    in its own closure (``_places`` of the areas): for a region facet of two thousand
+    concepts, meeting each region's set with the matches costs a pass per region. Services
+    with the same areas count alike, so the matches are tallied by group, each group a run of
+    consecutive service numbers (the index numbers services by their areas when it is built):
+    one ``str.count`` of the matches' bits per run. Each group's tally is then added to its
+    areas (``up``, summed over the regions each area's closure reaches) and to the areas not
+    inside another of its areas (``down``, summed over the regions inside them), both along
+    the hierarchy in one walk (``_Hierarchy.totals``); a group that reaches a region twice
+    that way, or once too often, carries the difference (``shape``)."""
+
+    __slots__ = ("ids", "keys", "of", "shapes", "runs")
 
     def __init__(self) -> None:
         self.ids: dict[frozenset[str], int] = {}
         self.keys: list[frozenset[str]] = []
         self.of: list[int] = []
-        """Each service's group, by service number (a number no longer a service keeps its
-        last group; the matches never hold it)."""
-        self.live: Counter[int] = Counter()
-        """How many services each group holds."""
-        self.reached: dict[int, tuple[str, ...]] = {}
-        self.totals: dict[str, int] | None = None
-        """How many services reach each concept, made again after services change."""
+        """Each service number's group (a number no longer a service keeps its last group;
+        the matches never hold it)."""
+        self.shapes: dict[int, tuple] = {}
+        self.runs: tuple | None = None
 
     def add(self, number: int, key: frozenset[str]) -> None:
         group = self.ids.get(key)
@@ -126,49 +202,84 @@ class _Groups:
             self.keys.append(key)
         if number == len(self.of):
             self.of.append(group)
-        else:
+        elif self.of[number] != group:
             self.of[number] = group
-        self.live[group] += 1
-        self.totals = None
+        else:
+            return
+        self.runs = None
 
-    def remove(self, number: int) -> None:
-        group = self.of[number]
-        self.live[group] -= 1
-        if not self.live[group]:
-            del self.live[group]
-        self.totals = None
+    def shape(self, group: int, index: SearchIndex, hierarchy: _Hierarchy) -> tuple:
+        """What one service of ``group`` adds: (its area, when that is all: the same number
+        up and down), its areas' numbers (up), those of its areas inside none of its others
+        (down), and (concept number, difference) for the regions that this counts wrongly."""
+        found = self.shapes.get(group)
+        if found is not None:
+            return found
+        areas = self.keys[group]
+        closure, number = index._closure, hierarchy.number
+        roots = [a for a in areas
+                 if not any(b != a and b in closure.get(a, ()) for b in areas)]
+        if len(areas) == 1:  # off by one only where two concepts are in each other's closure
+            (area,) = areas
+            above = closure.get(area, ())
+            fixes = [(number[c], -1) for c in above if c != area and area in closure.get(c, ())]
+        else:
+            fixes = []
+            for c in index._places(areas):
+                within = closure.get(c, ())
+                times = sum(c in closure.get(a, ()) for a in areas) + \
+                    sum(m != c and m in within for m in roots)
+                if times != 1:
+                    fixes.append((number[c], 1 - times))
+        up = tuple(number[a] for a in areas if a in number)
+        down = tuple(number[a] for a in roots if a in number)
+        simple = up[0] if len(up) == 1 and up == down and not fixes else None
+        found = self.shapes[group] = (simple, up, down, tuple(fixes))
+        return found
 
-    def counts(self, found: set[int], services: set[int],
-               reach: Callable[[frozenset[str]], Iterable[str]]) -> dict[str, int]:
-        """How many of ``found`` (services all) reach each concept (a concept none reaches may
-        be left out). When ``found`` is most services, those left out are tallied and taken from
-        the totals instead: fewer to look at."""
-        if 2 * len(found) > len(services):
-            if self.totals is None:
-                self.totals = self._add_up(self.live.items(), reach, {})
-            return self._add_up(Counter(map(self.of.__getitem__, services - found)).items(),
-                                reach, dict(self.totals), -1)
-        return self._add_up(Counter(map(self.of.__getitem__, found)).items(), reach, {})
+    def _runs(self, index: SearchIndex, hierarchy: _Hierarchy) -> tuple:
+        """The runs of consecutive numbers in one group, split into those of one area (start,
+        end and area number) and the others (start, end and shape)."""
+        if self.runs is None:
+            of = self.of
+            cuts = [0, *itertools.compress(range(1, len(of)), map(operator.ne, of[1:], of)),
+                    len(of)] if of else []
+            simple: tuple[list, list, list] = ([], [], [])
+            other: tuple[list, list, list] = ([], [], [])
+            for start, end in itertools.pairwise(cuts):
+                shape = self.shape(of[start], index, hierarchy)
+                if shape[0] is not None:
+                    simple[0].append(start), simple[1].append(end), simple[2].append(shape[0])
+                elif shape[1] or shape[2] or shape[3]:
+                    other[0].append(start), other[1].append(end), other[2].append(shape)
+            self.runs = (simple, other, len(set(simple[2])) == len(simple[2]))
+        return self.runs
 
-    def _add_up(self, tallies: Iterable[tuple[int, int]],
-                reach: Callable[[frozenset[str]], Iterable[str]], out: dict[str, int],
-                sign: int = 1) -> dict[str, int]:
-        """``out`` with each group's tally (times ``sign``) added to the concepts it reaches."""
-        reached = self.reached
-        for group, n in tallies:
-            concepts = reached.get(group)
-            if concepts is None:
-                concepts = reached[group] = tuple(reach(self.keys[group]))
-            n *= sign
-            for concept in concepts:
-                out[concept] = out.get(concept, 0) + n
-        return out
-
-
-GROUPED: dict[str, Callable[[Facts], frozenset[str]]] = {
-    "need": lambda facts: facts.types, "region": lambda facts: facts.areas,
-    "status": lambda facts: facts.statuses, "language": lambda facts: facts.languages}
-"""What each facet's groups (``_Groups``) are made of."""
+    def counts(self, found: int, index: SearchIndex, hierarchy: _Hierarchy) -> list[int]:
+        """How many services of ``found`` (bits by service number) each concept of
+        ``hierarchy`` counts as its region."""
+        simple, other, one_run_each = self._runs(index, hierarchy)
+        bits = bin(found)[:1:-1]  # bit n at position n
+        up = [0] * len(hierarchy.iris)
+        fixed = list(up)
+        tallies = list(map(bits.count, itertools.repeat("1"), simple[0], simple[1]))
+        if one_run_each:  # each area once: its tally set in place, without a loop in Python
+            deque(map(up.__setitem__, simple[2], tallies), maxlen=0)
+        else:
+            for tally, area in zip(tallies, simple[2], strict=True):
+                up[area] += tally
+        down = list(up)
+        tallies = list(map(bits.count, itertools.repeat("1"), other[0], other[1]))
+        for tally, (_, ups, downs, fixes) in zip(itertools.compress(tallies, tallies),
+                                                 itertools.compress(other[2], tallies),
+                                                 strict=True):
+            for n in ups:
+                up[n] += tally
+            for n in downs:
+                down[n] += tally
+            for n, times in fixes:
+                fixed[n] += tally * times
+        return [a + b for a, b in zip(hierarchy.totals(up, down), fixed, strict=True)]
 
 
 def _union(sets: Iterable[set[int]]) -> set[int]:
@@ -200,7 +311,19 @@ class SearchIndex:
         self._stated: set[int] = set()
         self._restricted: set[int] = set()
         self._defunct: set[int] = set()
-        self._groups = {facet: _Groups() for facet in GROUPED}
+        self._tables = {"need": self._need, "type": self._type, "inside": self._inside,
+                        "area": self._area, "status": self._status, "language": self._language}
+        self._flags = {"services": self._services, "open": self._open, "stated": self._stated,
+                       "restricted": self._restricted, "defunct": self._defunct}
+        self._bitsets: dict[tuple[str, str | None], int] = {}
+        """Sets of ``_tables`` and ``_flags`` as bits (``bitset``), made when first asked
+        and changed with the sets."""
+        self._derived: dict[tuple, int] = {}
+        """Unions of those bits (a status with the statuses it reaches, a region with its
+        areas), made when first asked and forgotten when services change."""
+        self._regions = _Regions()
+        self._matched: dict[str, list] = {}
+        self._hierarchy: _Hierarchy | None = None
         self._below: dict[str, set[str]] | None = None
         self._sorted: dict[tuple[str, ...], tuple[dict[int, tuple], list[tuple]]] = {}
         self._name_languages: set[str] = set()
@@ -228,7 +351,10 @@ class SearchIndex:
                 index._labels.setdefault(row[0].value, []).append((label.value, label.language))
         found = index._read(store, None)
         with index._lock:
-            for iri, facts in found.items():
+            # Services of the same areas get consecutive numbers: runs the region facet counts
+            # at once (``_Regions``).
+            for iri, facts in sorted(found.items(), key=lambda item: (sorted(item[1].areas),
+                                                                       item[0])):
                 index._add(iri, facts)
             index.words.put((index._numbers[iri], index._document(facts))
                             for iri, facts in found.items())
@@ -294,21 +420,54 @@ class SearchIndex:
                 [label for c in concepts for label in self._labels.get(c, ())])
         return words.joined(words.tokens(facts.texts), labels)
 
-    def _postings(self, facts: Facts):
-        """Each set of services the facts put a service in."""
+    def _postings(self, facts: Facts) -> Iterator[tuple[str, str]]:
+        """Each set of services (a ``_tables`` name and key) the facts put a service in."""
         closure = self._closure
         for need in {c for t in facts.types for c in closure.get(t, ())}:
-            yield self._need, need
+            yield "need", need
         for region in {c for a in facts.areas for c in closure.get(a, ())}:
-            yield self._inside, region
+            yield "inside", region
         for area in facts.areas:
-            yield self._area, area
+            yield "area", area
         for type_ in facts.types:
-            yield self._type, type_
+            yield "type", type_
         for status in facts.statuses:
-            yield self._status, status
+            yield "status", status
         for language in facts.languages:
-            yield self._language, language
+            yield "language", language
+
+    @staticmethod
+    def _flagged(facts: Facts) -> Iterator[str]:
+        """The ``_flags`` the facts put a service in."""
+        yield "services"
+        if facts.open:
+            yield "open"
+        if facts.stated:
+            yield "stated"
+        if facts.statuses:
+            yield "restricted"
+        if DEFUNCT in facts.service_statuses:
+            yield "defunct"
+
+    def _patch(self, number: int, facts: Facts, present: bool) -> None:
+        """The bits of the sets the service is added to (``present``) or removed from."""
+        self._derived.clear()
+        bitsets = self._bitsets
+        if not bitsets:
+            return
+        bit = 1 << number
+        for key in (*self._postings(facts), *((flag, None) for flag in self._flagged(facts))):
+            bits = bitsets.get(key)
+            if bits is not None:
+                bitsets[key] = bits | bit if present else bits & ~bit
+
+    def _bits(self, name: str, key: str | None = None) -> int:
+        """The bits of a set of ``_tables`` (``key`` given) or of ``_flags``."""
+        bits = self._bitsets.get((name, key))
+        if bits is None:
+            found = self._flags[name] if key is None else self._tables[name].get(key, ())
+            bits = self._bitsets[name, key] = bitset(found)
+        return bits
 
     def _add(self, iri: str, facts: Facts) -> int:
         number = self._numbers.get(iri)
@@ -318,19 +477,12 @@ class SearchIndex:
         elif number in self._facts:
             self._remove(iri)
         self._facts[number] = facts
-        self._services.add(number)
-        for facet, key in GROUPED.items():
-            self._groups[facet].add(number, key(facts))
-        for table, key in self._postings(facts):
-            table.setdefault(key, set()).add(number)
-        if facts.open:
-            self._open.add(number)
-        if facts.stated:
-            self._stated.add(number)
-        if facts.statuses:
-            self._restricted.add(number)
-        if DEFUNCT in facts.service_statuses:
-            self._defunct.add(number)
+        self._regions.add(number, facts.areas)
+        for name, key in self._postings(facts):
+            self._tables[name].setdefault(key, set()).add(number)
+        for flag in self._flagged(facts):
+            self._flags[flag].add(number)
+        self._patch(number, facts, True)
         self._order = None
         languages = {language or "" for _, language in facts.names}
         if not languages <= self._name_languages:
@@ -346,17 +498,14 @@ class SearchIndex:
         facts = self._facts.pop(number, None) if number is not None else None
         if facts is None:
             return None
-        self._services.discard(number)
-        for groups in self._groups.values():
-            groups.remove(number)
-        for table, key in self._postings(facts):
+        for name, key in self._postings(facts):
+            table = self._tables[name]
             table[key].discard(number)
             if not table[key]:
                 del table[key]
-        self._open.discard(number)
-        self._stated.discard(number)
-        self._restricted.discard(number)
-        self._defunct.discard(number)
+        for flag in self._flagged(facts):
+            self._flags[flag].discard(number)
+        self._patch(number, facts, False)
         self._order = None
         for keys, ordered in self._sorted.values():
             key = keys.pop(number)
@@ -384,6 +533,7 @@ class SearchIndex:
             documents = [(self._add(iri, facts), facts) for iri, facts in found.items()]
             self.words.drop(n for n in gone if n not in self._services)
             self.words.put((n, self._document(facts)) for n, facts in documents)
+            self._matched.clear()
             self.generation = generation
         return self
 
@@ -423,7 +573,7 @@ class SearchIndex:
         if open_to_all:
             chosen.append(self._open)
         if q is not None:
-            chosen.append(self.words.match(q) if matched_words is None else matched_words)
+            chosen.append(self._words(q)[0] if matched_words is None else matched_words)
         chosen.sort(key=len)
         found = (chosen[0].intersection(*chosen[1:]) if chosen else self._services) \
             & self._services
@@ -433,48 +583,132 @@ class SearchIndex:
     def facet_counts(self, facets: dict[str, Iterable[str]], *, need: Iterable[str] = (),
                      status: Iterable[str] = (), region: Iterable[str] = (),
                      language: Iterable[str] = (), open_to_all: bool = False,
-                     include_unknown: bool = False, q: str | None = None
-                     ) -> dict[str, dict[str, int]]:
+                     include_unknown: bool = False, q: str | None = None,
+                     within: Iterable[str] | None = None) -> dict[str, dict[str, int]]:
         """For each facet (need, status, region or language) and each of its concepts, how many
         services ``match`` finds (``match``'s arguments) with that parameter set to that concept
-        alone. The matches of the other parameters are found once for each facet (once for all
-        the facets the search leaves unset), then tallied by group (``_Groups``) in one pass."""
-        given = {"need": tuple(need), "status": tuple(status), "region": tuple(region),
-                 "language": tuple(language)}
+        alone; ``within``, when given, the services a search from a point keeps (those close
+        enough, ``ranking.within``), which every count is taken among.
+
+        Each parameter's matches are made once as bits (``bitset``), the matches of the
+        others met for each facet, and a facet's counts are the sizes of those matches met with
+        each concept's bits (need, status, language: a few dozen concepts) or, for the
+        regions, tallied by group in one pass (``_Regions``)."""
+        given = {"need": list(need), "status": list(status), "region": list(region),
+                 "language": list(language)}
         with self._lock:
-            matched_words = self.words.match(q) if q is not None else None
-            bases: dict[tuple, set[int]] = {}
+            common = self._live()
+            if open_to_all:
+                common &= self._bits("open")
+            if q is not None:
+                common &= self._words(q, bits=True)[1]
+            if within is not None:
+                numbers = self._numbers
+                common &= bitset([n for iri in within if (n := numbers.get(iri)) is not None])
+            chosen = {facet: self._chosen(facet, concepts, include_unknown)
+                      for facet, concepts in given.items() if concepts}
             out: dict[str, dict[str, int]] = {}
             for facet, concepts in facets.items():
-                others = {**given, facet: ()}
-                key = tuple(others.values())
-                base = bases.get(key)
-                if base is None:
-                    base = bases[key] = self._found(*others.values(), open_to_all,
-                                                    include_unknown, q, matched_words)
+                base = common
+                for other, bits in chosen.items():
+                    if other != facet:
+                        base &= bits
                 out[facet] = self._counted(facet, concepts, base, include_unknown)
             return out
 
-    def _counted(self, facet: str, concepts: Iterable[str], base: set[int],
-                 include_unknown: bool) -> dict[str, int]:
-        """Facet counts of ``concepts`` given ``base``, the matches of the other parameters.
+    def _words(self, q: str, bits: bool = False) -> list:
+        """What the words of ``q`` match, as a set of numbers and (with ``bits``) as bits,
+        kept for the latest few ``q`` until the words change: a page and its facet counts ask
+        the same words one after the other."""
+        found = self._matched.get(q)
+        if found is None:
+            found = self._matched[q] = [self.words.match(q), None]
+            while len(self._matched) > WORDS_KEPT:
+                del self._matched[next(iter(self._matched))]
+        if bits and found[1] is None:
+            found[1] = bitset(found[0])
+        return found
 
-        A status finds the services open to all, those restricted to it or a broader status
-        (the statuses whose closure reaches one they are restricted to), and with
-        ``include_unknown`` those stating none; a region those with an area its closure reaches
-        or an area in its own closure; a need those with a type whose closure reaches it."""
-        groups = self._groups[facet]
+    def _live(self) -> int:
+        """The bits of the services that can match: every service but the defunct ones."""
+        found = self._derived.get(("live",))
+        if found is None:
+            found = self._derived["live",] = self._bits("services") & ~self._bits("defunct")
+        return found
+
+    def _union_bits(self, key: tuple, parts: Iterable[tuple[str, str]]) -> int:
+        """The union of the bits of ``parts`` (``_bits`` arguments), kept as ``key`` until
+        services change."""
+        found = self._derived.get(key)
+        if found is None:
+            found = 0
+            for name, part in parts:
+                found |= self._bits(name, part)
+            self._derived[key] = found
+        return found
+
+    def _eligible_bits(self, status: str) -> int:
+        """The bits of ``_eligible([status])``."""
+        return self._union_bits(("eligible", status),
+                                (("status", m) for m in self._closure.get(status, ())))
+
+    def _chosen(self, facet: str, concepts: list[str], include_unknown: bool) -> int:
+        """The bits of the services that one parameter's values select (as ``_found``)."""
+        found = 0
         if facet == "status":
-            rest = base - self._open
-            always = len(base) - len(rest)
+            found = self._bits("open")
             if include_unknown:
-                always += len(rest - self._stated)
-            found = groups.counts(rest, self._services, self._narrower)
-            return {c: always + found.get(c, 0) for c in concepts}
-        reach = {"need": self._broader, "region": self._places,
-                 "language": lambda key: key}[facet]
-        found = groups.counts(base, self._services, reach)
-        return {c: found.get(c, 0) for c in concepts}
+                found |= self._bits("services") & ~self._bits("stated")
+            for concept in concepts:
+                found |= self._eligible_bits(concept)
+        elif facet == "region":
+            for concept in concepts:
+                found |= self._union_bits(("region", concept), (
+                    ("inside", concept),
+                    *(("area", a) for a in self._closure.get(concept, ()))))
+        else:
+            for concept in concepts:
+                found |= self._bits(facet, concept)
+        return found
+
+    def _counted(self, facet: str, concepts: Iterable[str], base: int,
+                 include_unknown: bool) -> dict[str, int]:
+        """Facet counts of ``concepts`` given ``base``, the bits of the matches of the other
+        parameters.
+
+        A status finds the services open to all, those restricted to it or a broader status,
+        and with ``include_unknown`` those stating none; a region those with an area its
+        closure reaches or an area in its own closure; a need those with a type whose closure
+        reaches it; a language those delivered in it."""
+        if facet == "region":
+            if self._hierarchy is None:
+                self._hierarchy = _Hierarchy(self._closure)
+            hierarchy = self._hierarchy
+            live = self._live()
+            if 2 * base.bit_count() > live.bit_count():  # fewer left out than found: count those
+                every = self._derived.get(("regions",))
+                if every is None:
+                    every = self._derived["regions",] = self._regions.counts(live, self,
+                                                                             hierarchy)
+                left = self._regions.counts(live & ~base, self, hierarchy)
+                counted = [a - b for a, b in zip(every, left, strict=True)]
+            else:
+                counted = self._regions.counts(base, self, hierarchy)
+            number = hierarchy.number
+            return {c: counted[number[c]] if c in number else 0 for c in concepts}
+        if facet == "status":
+            rest = base & ~self._bits("open")
+            always = base.bit_count() - rest.bit_count()
+            if include_unknown:
+                always += (rest & ~self._bits("stated")).bit_count()
+            out = {}
+            for c in concepts:
+                eligible = self._eligible_bits(c)
+                out[c] = always + (rest & eligible).bit_count() if eligible else always
+            return out
+        table = self._tables[facet]
+        return {c: (base & self._bits(facet, c)).bit_count() if c in table else 0
+                for c in concepts}
 
     def _broader(self, concepts: frozenset[str]) -> set[str]:
         """The concepts the closures of ``concepts`` reach."""
@@ -684,10 +918,15 @@ class SearchIndex:
                 if not readers:
                     del self._readers[term]
 
+    def services(self) -> list[str]:
+        """The IRIs of the services a search can find (defunct ones left out)."""
+        with self._lock:
+            return [self._iris[n] for n in self._services - self._defunct]
+
     def words_match(self, q: str) -> list[str]:
         """The IRIs of the services whose words match ``q``, sorted."""
         with self._lock:
-            return sorted(self._iris[n] for n in self.words.match(q) & self._services)
+            return sorted(self._iris[n] for n in self._words(q)[0] & self._services)
 
 
 # --- one index a store, kept current ---------------------------------------------------------

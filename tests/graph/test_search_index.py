@@ -14,6 +14,8 @@ counts it takes from its sets must be the totals of the searches they stand for.
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pyoxigraph as ox
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -213,6 +215,73 @@ def test_after_random_writes_facet_counts_from_the_index_are_the_searches_totals
         apply(store, write)
     for params in asked:
         same_counts(store, params)
+
+
+POINTS = ("cavaillon", "lauris", "43.84,5.04", "41.0,-3.0")
+"""Where searches from a point start: municipalities with reference coordinates, and points."""
+from_a_point = st.builds(
+    lambda params, near, within_km: replace(params, near=near, within_km=within_km),
+    searches, st.sampled_from(POINTS), st.sampled_from((1.0, 12.0, 30.0, 800.0)))
+
+
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(history=st.lists(st.tuples(st.just("replace"), st.integers(0, SERVICES - 1), facts),
+                        min_size=2, max_size=5),
+       more=st.lists(writes, max_size=2),
+       asked=st.lists(from_a_point, min_size=1, max_size=2))
+def test_after_random_writes_facet_counts_of_a_search_from_a_point_are_its_totals(history, more,
+                                                                                   asked):
+    """Within a distance, the index counts among the services measured close enough (as the
+    ranking measures them: own coordinates, the place searched, an area's reference point)."""
+    store = open_store(None)
+    search_index.current(store)
+    for write in [*history, *more]:
+        apply(store, write)
+    for params in asked:
+        same_counts(store, params)
+
+
+CONCEPTS = tuple(f"{ID}region/c{n}" for n in range(6))
+
+
+@st.composite
+def closures(draw) -> dict[str, set[str]]:
+    """A concept closure shaped as a tree (each concept's closure its parent's plus itself),
+    or any closure at all (several parents, cycles, concepts missing from their own closure)."""
+    if draw(st.booleans()):
+        closure: dict[str, set[str]] = {}
+        for n, concept in enumerate(CONCEPTS):
+            parent = draw(st.none() | st.integers(0, n - 1)) if n else None
+            closure[concept] = {concept} | (closure[CONCEPTS[parent]] if parent is not None
+                                            else set())
+        return closure
+    return {c: set(draw(st.lists(st.sampled_from(CONCEPTS), max_size=3)))
+            | ({c} if draw(st.booleans()) else set()) for c in CONCEPTS}
+
+
+@settings(max_examples=200, deadline=None)
+@given(closure=closures(), areas=st.lists(st.frozensets(st.sampled_from(
+    (*CONCEPTS, f"{ID}region/unknown")), max_size=3), min_size=1, max_size=12),
+    removed=st.lists(st.integers(0, 11), max_size=3), chosen=st.sets(st.integers(0, 11)))
+def test_region_counts_are_the_sizes_of_each_regions_matches(closure, areas, removed, chosen):
+    """The region facet adds each group's tally along the hierarchy (``_Regions``); whatever
+    the closure's shape, each count is how many of the matches the region alone finds."""
+    index = search_index.SearchIndex(None)
+    index._closure = closure
+    facts = [search_index.Facts(frozenset(), a, frozenset(), frozenset(), False, False, ())
+             for a in areas]
+    for n, one in enumerate(facts):
+        index._add(service_iri(n), one)
+    index.facet_counts({"region": CONCEPTS})  # counted once before the changes below
+    for n in removed:
+        if n < len(facts):
+            index._remove(service_iri(n))
+    for n, one in enumerate(facts[:2]):  # services changing areas break the runs of numbers
+        index._add(service_iri(n), replace(one, areas=facts[-1 - n].areas))
+    found = {index._numbers[service_iri(n)] for n in chosen if n < len(facts)} & \
+        index._services  # the matches are services
+    counted = index._counted("region", CONCEPTS, search_index.bitset(found), False)
+    assert counted == {c: len(index._in_regions([c]) & found) for c in CONCEPTS}
 
 
 def test_a_service_written_is_found_by_its_words_and_facts_at_once():
