@@ -39,6 +39,15 @@ __all__ = ["LiteralTooLarge", "LoadResult", "ValidationFailed", "load", "parse",
 Graphs = dict[str, list[ox.Triple]]
 
 
+
+def _screen(source: bytes, fmt, name: str) -> None:
+    """``formats.screen`` of a file's bytes, its refusal naming the file."""
+    try:
+        formats.screen(source, fmt)
+    except formats.Refused as error:
+        raise formats.Refused(f"{name}: {error} (refused before parsing {fmt.label})",
+                              kind=error.kind, line=error.line) from None
+
 def parse(data: bytes | Path, fmt: formats.Format, *, name: str, graph: str | None,
           base_iri: str | None = None, max_literal: int | None = None) -> Graphs:
     """Parse one document; triples outside a named graph go to ``graph`` (or one named after it).
@@ -51,11 +60,7 @@ def parse(data: bytes | Path, fmt: formats.Format, *, name: str, graph: str | No
     out: Graphs = {}
     blanks: dict[str, ox.BlankNode] = {}
     source = data.read_bytes() if isinstance(data, Path) else data
-    try:
-        formats.screen(source, fmt)
-    except formats.Refused as error:
-        raise formats.Refused(f"{name}: {error} (refused before parsing {fmt.label})",
-                              kind=error.kind, line=error.line) from None
+    _screen(source, fmt, name)
     try:
         quads = ox.parse(source, format=fmt.oxigraph, base_iri=base_iri)
         for quad in tqdm(quads, desc=name, unit=" triples", delay=1.0, file=sys.stderr,
@@ -222,11 +227,7 @@ def _scratch_file(checked: scratch.Scratch, path: Path, fmt: formats.Format | No
     source = path.read_bytes()
     name = str(path)
     if file_format.oxigraph not in scratch.LINE_FORMATS or b"<<" in source:
-        try:
-            formats.screen(source, file_format)
-        except formats.Refused as error:
-            raise formats.Refused(f"{name}: {error} (refused before parsing {file_format.label})",
-                                  kind=error.kind, line=error.line) from None
+        _screen(source, file_format, name)
     try:
         checked.load(source, file_format.oxigraph, base_iri=path.resolve().as_uri(),
                      graph=graph or graph_iri(Path(name).stem))

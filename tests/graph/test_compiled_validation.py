@@ -153,15 +153,6 @@ def broken_graph(draw, graphs: dict[str, list[ox.Triple]]):
     return name, changed
 
 
-@pytest.fixture(scope="module")
-def seed_graphs(seed):
-    graphs: dict[str, list[ox.Triple]] = {}
-    for path in seed_files():
-        for name in parse_files([path]):
-            graphs[name] = [q.triple for q in seed.quads(name)]
-    return graphs
-
-
 @settings(max_examples=60, deadline=None, derandomize=True,
           suppress_health_check=[HealthCheck.function_scoped_fixture,
                                  HealthCheck.too_slow])

@@ -94,15 +94,6 @@ def test_the_whole_seed_loaded_at_once_gets_the_same_findings(tmp_path, scratch_
         path=merged, format=ox.RdfFormat.N_QUADS))
 
 
-@pytest.fixture(scope="module")
-def seed_graphs(seed):
-    graphs: dict[str, list[ox.Triple]] = {}
-    for path in seed_files():
-        for name in parse_files([path]):
-            graphs[name] = [q.triple for q in seed.quads(name)]
-    return graphs
-
-
 @settings(max_examples=20, deadline=None, derandomize=True,
           suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 @given(data=st.data())
