@@ -24,6 +24,7 @@ import pyoxigraph as ox
 from tqdm import tqdm
 
 from passerelle.errors import InvalidData
+from passerelle.graph.imports import checking
 from passerelle.graph.rdf import queries
 from passerelle.graph.rdf.bind import values
 from passerelle.graph.rdf.namespaces import DCT, ID, PROV, RDF_TYPE, XSD
@@ -35,7 +36,7 @@ from passerelle.graph.write.mapping import Problem, Value, slugify
 from passerelle.graph.write.steps import LoadResult
 
 SLUG = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
-BATCH = 4000
+BATCH = 10_000
 """Records read, mapped and checked at a time (a part of ``import_records``): its memory is
 that of one part, whatever the file."""
 
@@ -89,6 +90,8 @@ def service_iri(record: ServiceRecord) -> str | None:
     if name is None or not slugify(name.text):
         return None
     organisation = organisation_slug(record)
+    if organisation and not SLUG.match(organisation):
+        organisation = slugify(organisation)  # the id is refused (``_provider``); no traceback
     stem = slugify(name.text)
     return ID + "service/" + (f"{organisation}-{stem}" if organisation else stem)
 
@@ -231,7 +234,7 @@ def _located(record: ServiceRecord, path: str, message: str) -> Problem:
 
 def import_records(store: Store, records: Iterable[ServiceRecord], *, graph: str, source: str,
                    skip_invalid: bool = False, check_only: bool = False,
-                   progress: bool | None = None) -> ImportResult:
+                   progress: bool | None = None, engine: str = "scratch") -> ImportResult:
     """Write the records into ``graph``, replacing what an earlier import of it put there.
 
     All records or none; with ``skip_invalid`` the invalid ones are left out and reported (and
@@ -240,14 +243,16 @@ def import_records(store: Store, records: Iterable[ServiceRecord], *, graph: str
     is described once, by the first of them that is kept. ``check_only``: everything is checked
     and reported, nothing is written.
 
-    The records are read, mapped and checked ``BATCH`` at a time, each part a write of the
-    write path (``steps.Staged``) whose checks see the organisations the parts before it
-    describe (the only nodes a later record names), so time grows with the file and memory
-    stays that of one part and those organisations; the graph is replaced in one step at the
-    end, and not at all when a record is refused. ``progress`` shows a bar on standard error
-    (None: when it is a terminal).
+    The records are read, mapped and checked ``BATCH`` at a time, each part staged as a write
+    of the write path (``steps.Staged``) and checked in a scratch store of its own
+    (``checking``) that also holds the organisations the parts before it describe (the only
+    nodes a later record names), so time grows with the file and memory stays that of one part
+    and those organisations; the graph is replaced in one step at the end, and not at all when
+    a record is refused. ``progress`` shows a bar on standard error (None: when it is a
+    terminal). ``engine="write-path"`` checks each part by ``steps.check`` instead, as any
+    write (pySHACL for a few nodes): the reference the scratch checks are tested against.
     """
-    run = _Run(store, graph, source, skip_invalid)
+    run = _Run(store, graph, source, skip_invalid, engine)
     total = len(records) if isinstance(records, Sized) else None
     numbered = enumerate(records)
     with steps.Staged(store, [graph]) as run.staged, \
@@ -277,8 +282,11 @@ def import_records(store: Store, records: Iterable[ServiceRecord], *, graph: str
 class _Run:
     """One import's state between its parts: what was seen, kept, described and refused."""
 
-    def __init__(self, store: Store, graph: str, source: str, skip_invalid: bool):
+    def __init__(self, store: Store, graph: str, source: str, skip_invalid: bool,
+                 engine: str = "scratch"):
         self.store, self.graph, self.source = store, graph, source
+        self.engine = engine
+        self.checks = checking.PartChecks(store, graph)
         self.skip_invalid = skip_invalid
         self.resolver = Resolver(store)
         self.staged: steps.Staged
@@ -322,9 +330,9 @@ class _Run:
         # The rules are checked on every row that has triples, so that a row's problems are all
         # reported at once; only rows without problems are ever written.
         while candidates:
-            graphs = {self.graph: self._assemble([built[i] for i in candidates])}
-            planned = self.staged.plan(graphs)
-            report = steps.check(self.store, planned)
+            triples = self._assemble([built[i] for i in candidates])
+            text = ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES)
+            report = self._check(text, triples, [built[i] for i in candidates])
             broken = _broken_records(report, candidates, built, records)
             if not report.conforms and not broken:
                 raise ImportFailed([Problem(self.source, report.to_text())], self.source)
@@ -334,7 +342,7 @@ class _Run:
             if kept == candidates or not self.skip_invalid:
                 # Refused rows are staged too when the import will be refused: the later
                 # parts are then checked as if the file were whole, and nothing is stored.
-                self._stage(graphs, [built[i] for i in candidates])
+                self._stage(text, len(triples), [built[i] for i in candidates])
                 self.warnings += report.warnings
                 break
             candidates = kept
@@ -355,7 +363,16 @@ class _Run:
                 triples += item.organisation_triples
         return triples
 
-    def _stage(self, graphs: dict[str, list[ox.Triple]], built: list[Built]) -> None:
+    def _check(self, text: bytes, triples: list[ox.Triple], built: list[Built]) -> Report:
+        """The findings on a part (its triples, and as N-Triples ``text``), checked as the
+        write path checks a write (``steps.check``) or in a scratch store (``checking``)."""
+        if self.engine == "write-path":
+            return steps.check(self.store, self.staged.plan({self.graph: triples}))
+        subjects = {item.service[0].subject.value for item in built if item.service}
+        subjects |= {item.organisation for item in built if item.organisation}
+        return self.checks.check(text, triples, subjects, self.staged.scratch)
+
+    def _stage(self, text: bytes, size: int, built: list[Built]) -> None:
         """Stage a checked part, with the organisations it describes as what later parts may
         point to (no other node of an import is named by another record)."""
         referable: list[ox.Triple] = []
@@ -363,7 +380,7 @@ class _Run:
             if item.organisation and item.organisation not in self.described:
                 self.described.add(item.organisation)
                 referable += item.organisation_triples
-        self.staged.add(graphs, referable)
+        self.staged.add_text(self.graph, text, size, referable)
         self.metadata = False
 
 

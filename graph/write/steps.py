@@ -265,6 +265,20 @@ class Staged:
         for g, triples in graphs.items():
             self.counts[g] = self.counts.get(g, 0) + len(triples)
 
+    def add_text(self, graph: str, ntriples: bytes, size: int,
+                 referable: Iterable[ox.Triple] = ()) -> None:
+        """``add`` of a part already written as N-Triples (``size`` triples) into ``graph``:
+        an import checks the same text in a scratch store, so it is written once."""
+        self.scratch.extend(ox.Quad(t.subject, t.predicate, t.object, STAGED)
+                            for t in referable)
+        if not self.files or self._in_file + size > FILE_QUADS:
+            self.files.append(Path(self._dir.name) / f"part-{len(self.files):06d}.nq")
+            self._in_file = 0
+        with self.files[-1].open("ab") as handle:
+            handle.write(as_quads(ntriples, graph))
+        self._in_file += size
+        self.counts[graph] = self.counts.get(graph, 0) + size
+
     def plan_rest(self) -> Plan:
         """What replacing the graphs by the staged content removes: each old triple the new
         content lacks (those with blank nodes always, as a write's blank nodes are new). When

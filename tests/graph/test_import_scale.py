@@ -14,8 +14,8 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 
+from passerelle.graph.imports import checking, spreadsheet
 from passerelle.graph.imports import importer as importing
-from passerelle.graph.imports import spreadsheet
 from passerelle.graph.imports.importer import ImportFailed, import_records
 from passerelle.graph.rdf.namespaces import PAS, graph_iri
 from passerelle.graph.store.bundle import open_store
@@ -41,8 +41,9 @@ def services(store) -> set[str]:
 
 @pytest.fixture
 def counted(monkeypatch, tmp_path):
-    """Parts of ``PART`` records; what each check was given and each store write, recorded;
-    scratch files under the test's own folder."""
+    """Parts of ``PART`` records; how many triples each check was given (each part's in its
+    scratch store, then the write path's of what replacing removes) and each store write,
+    recorded; scratch files under the test's own folder."""
     monkeypatch.setattr(importing, "BATCH", PART)
     monkeypatch.setattr(tempfile, "tempdir", str(tmp_path / "scratch"))
     (tmp_path / "scratch").mkdir()
@@ -54,6 +55,13 @@ def counted(monkeypatch, tmp_path):
         return check(store, planned, **options)
 
     monkeypatch.setattr(steps, "check", counting_check)
+    part_check = checking.PartChecks.check
+
+    def counting_part_check(self, text, triples, *args):
+        seen["checked"].append(len(triples))
+        return part_check(self, text, triples, *args)
+
+    monkeypatch.setattr(checking.PartChecks, "check", counting_part_check)
     store = open_store(None)
     for name in ("write", "write_from"):
         method = getattr(store, name)
