@@ -18,8 +18,6 @@ general path.
 
 from __future__ import annotations
 
-import re
-
 import pyoxigraph as ox
 
 from passerelle.graph.rdf import queries
@@ -106,12 +104,16 @@ class PartChecks:
         return [ox.NamedNode(s) for s in candidates if graphs.get(s, set()) - self.skip]
 
 
-NOT_PLAIN = re.compile(rb'[\x00-\x08\x0b\x0c\x0e-\x1f]|\xef\xbf[\xbe\xbf]|\\(?![\\"nrt])')
-"""In N-Triples text, a character XML cannot carry, written as itself or escaped (an escape
-other than those of a quote, a backslash, the line breaks and the tab, which XML allows)."""
+UNWRITABLE_BYTES = bytes([*range(0x00, 0x09), 0x0B, 0x0C, *range(0x0E, 0x20)])
+"""The control characters ``xml_safety.NOT_IN_XML`` names, as bytes of UTF-8 text."""
 
 
 def _plain(text: bytes) -> bool:
-    """Whether N-Triples text can hold no name or character XML cannot carry: the names a
-    part uses are the mapper's own, so what is left is a character of a literal."""
-    return NOT_PLAIN.search(text.replace(b"\\\\", b"")) is None
+    """Whether N-Triples text can hold no name or character XML cannot carry. The names a
+    part uses are the mapper's own, so what is left is a character of a literal: none when no
+    such byte is written as itself and, the escapes of quotes, backslashes, line breaks and
+    tabs (which XML allows) taken out, no ``\\`` escape is left."""
+    for escape in (b"\\\\", b'\\"', b"\\n", b"\\r", b"\\t"):
+        text = text.replace(escape, b"")
+    return b"\\" not in text and b"\xef\xbf\xbe" not in text and b"\xef\xbf\xbf" not in text \
+        and len(text.translate(None, UNWRITABLE_BYTES)) == len(text)

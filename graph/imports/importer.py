@@ -17,6 +17,7 @@ import itertools
 import re
 import sys
 from collections.abc import Iterable, Mapping, Sized
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -36,7 +37,7 @@ from passerelle.graph.write.mapping import Problem, Value, slugify
 from passerelle.graph.write.steps import LoadResult
 
 SLUG = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
-BATCH = 10_000
+BATCH = 5_000
 """Records read, mapped and checked at a time (a part of ``import_records``): its memory is
 that of one part, whatever the file."""
 
@@ -114,8 +115,11 @@ class Built:
 
     service: list[ox.Triple]
     organisation: str | None = None
+    """The organisation's IRI when the record describes it."""
     organisation_triples: list[ox.Triple] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
+    iri: str | None = None
+    """The service's IRI (``service_iri``)."""
 
 
 def to_triples(record: ServiceRecord, resolver: Resolver, known: set[str]) -> Built:
@@ -130,6 +134,14 @@ def to_triples(record: ServiceRecord, resolver: Resolver, known: set[str]) -> Bu
     if iri is None:
         return Built([], problems=[*record.problems, Problem(record.where,
                                                              "a service needs a name")])
+    built = _service(record, resolver, known, iri, slug, refused, problems, options)
+    built.iri = iri
+    return built
+
+
+def _service(record: ServiceRecord, resolver: Resolver, known: set[str], iri: str,
+             slug: str | None, refused: list[Problem], problems: list[Problem],
+             options: dict) -> Built:
     json = given(lang=record.language, **{**record.json, "provider": slug, "last_verified":
                  _day(record.json.get("last_verified"), problems)})
     service = mapping.service(resolver.store, json, iri, base=ID, modified=None,
@@ -259,9 +271,7 @@ def import_records(store: Store, records: Iterable[ServiceRecord], *, graph: str
             tqdm(total=total, desc=f"importing {source}", unit=" records",
                  delay=0 if progress else 1.0, file=sys.stderr,
                  disable={True: False, None: None, False: True}[progress], leave=False) as bar:
-        while part := list(itertools.islice(numbered, BATCH)):
-            run.part([record for _, record in part])
-            bar.update(len(part))
+        _parts(run, numbered, bar)
         if run.problems and not skip_invalid:
             raise ImportFailed(run.problems, source)
         if not run.kept:
@@ -277,6 +287,17 @@ def import_records(store: Store, records: Iterable[ServiceRecord], *, graph: str
         load = LoadResult() if check_only else run.staged.commit(rest, report, what=source)
     return ImportResult(run.kept - run.lone, run.problems + run.dropped_kept, run.notes, load,
                         run.lone, check_only, run.read)
+
+
+@dataclass
+class _Part:
+    """A part of the records, mapped: each record's triples, its problems so far (by index)
+    and the records to check."""
+
+    records: list[ServiceRecord]
+    built: list[Built]
+    problems: dict[int, list[Problem]]
+    candidates: list[int]
 
 
 class _Run:
@@ -303,8 +324,8 @@ class _Run:
         self.read = self.kept = self.lone = 0
         self.metadata = True
 
-    def part(self, records: list[ServiceRecord]) -> None:
-        """Map, check and stage one part of the records."""
+    def prepare(self, records: list[ServiceRecord]) -> _Part:
+        """Map one part of the records and find what is wrong with its rows on their own."""
         self.read += len(records)
         self.known |= _known_organisations(self.store, records, self.graph)
         built = [to_triples(record, self.resolver, self.known) for record in records]
@@ -316,7 +337,7 @@ class _Run:
                     problems.setdefault(index, []).extend(record.droppable)
         candidates = []
         for index, record in enumerate(records):
-            iri = service_iri(record) or (built[index].organisation
+            iri = built[index].iri or (built[index].organisation
                                           if record.organisation_only else None)
             if record.organisation_only and iri is None and index not in problems:
                 continue
@@ -327,6 +348,12 @@ class _Run:
             elif iri is not None:
                 self.first[iri] = record.where
                 candidates.append(index)
+        return _Part(records, built, problems, candidates)
+
+    def finish(self, part: _Part) -> None:
+        """Check a mapped part and stage what may be stored."""
+        records, built, problems, candidates = (part.records, part.built, part.problems,
+                                                part.candidates)
         # The rules are checked on every row that has triples, so that a row's problems are all
         # reported at once; only rows without problems are ever written.
         while candidates:
@@ -382,6 +409,23 @@ class _Run:
                 referable += item.organisation_triples
         self.staged.add_text(self.graph, text, size, referable)
         self.metadata = False
+
+
+def _parts(run: _Run, numbered, bar) -> None:
+    """Read and map each part while the part before it is checked and staged: checking is
+    the store's work (its scratch stores and queries run outside Python's lock), reading and
+    mapping Python's, so on two processors the one waits less for the other. Parts are
+    checked and staged one after another, in the file's order."""
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="import-checks") as checks:
+        pending = None
+        while part := list(itertools.islice(numbered, BATCH)):
+            prepared = run.prepare([record for _, record in part])
+            if pending is not None:
+                pending.result()
+            pending = checks.submit(run.finish, prepared)
+            bar.update(len(part))
+        if pending is not None:
+            pending.result()
 
 
 def _listed(problems: dict[int, list[Problem]]) -> list[Problem]:

@@ -122,10 +122,12 @@ class Resolver:
 
     def concepts(self, scheme: str, codes: list[str]) -> dict[str, ox.NamedNode]:
         """The codes (notations or IRIs) that are in the scheme, each with its concept."""
-        todo = [c for c in dict.fromkeys(codes) if (scheme, c) not in self._found]
-        found = lookup(self.store, scheme, todo)
-        for code in todo:
-            self._found[scheme, code] = found.get(code)
+        todo = [c for c in codes if (scheme, c) not in self._found]
+        if todo:
+            todo = list(dict.fromkeys(todo))
+            found = lookup(self.store, scheme, todo)
+            for code in todo:
+                self._found[scheme, code] = found.get(code)
         return {c: node for c in codes if (node := self._found[scheme, c]) is not None}
 
     def concept(self, scheme: str, code: str) -> ox.NamedNode | None:

@@ -36,10 +36,22 @@ IGNORED = frozenset({"id", "modified", "eligibility_unknown", "why", "kind_label
 ELIGIBILITY_STATES = ("open-to-all", "restricted", "not-stated")
 
 
-@functools.lru_cache(maxsize=512)
+_PREDICATES: dict[str, ox.NamedNode] = {}
+
+
 def _predicate(iri: str) -> ox.NamedNode:
-    """A predicate's term, made once: an import maps the same few dozen for every row."""
-    return ox.NamedNode(iri)
+    """A predicate's term, made once: an import maps the same few dozen for every row (the
+    mapper's own names, so the table stays small)."""
+    node = _PREDICATES.get(iri)
+    if node is None:
+        node = _PREDICATES[iri] = ox.NamedNode(iri)
+    return node
+
+
+@functools.lru_cache(maxsize=4096)
+def _e164(text: str, country: str | None) -> str | None:
+    """``e164``, remembered: an import's rows repeat the same few numbers."""
+    return e164(text, country)
 
 
 def slugify(text: str, *, max_length: int | None = None) -> str:
@@ -273,7 +285,7 @@ class Record:
                 if prop == "telephone":
                     # E.164 when it reads as a number of the address's country; as given
                     # otherwise, for the shapes to refuse by name.
-                    text = e164(text, self.country()) or text
+                    text = _e164(text, self.country()) or text
                 self.add(SCHEMA + prop, ox.Literal(text), blank)
         for key in iris:
             if value.get(key) is not None:
