@@ -27,11 +27,8 @@ from passerelle.graph.rdf.xml_safety import guard
 from passerelle.graph.store.base import Store
 from passerelle.graph.validation import compiled, incremental, limits
 from passerelle.graph.validation.gate import Report
+from passerelle.graph.validation.scratch import STORE_SUBJECTS, UNWRITABLE_BYTES
 from passerelle.graph.write.steps import CHUNK, describing
-
-STORE_SUBJECTS = 50_000
-"""Up to this many IRIs described by the store, those an import describes are found among
-them in Python; past it, each part's are asked of the store."""
 
 
 class PartChecks:
@@ -92,7 +89,8 @@ class PartChecks:
         return [t for triples in self._read(nodes).values() for t in triples]
 
     def _described_elsewhere(self, subjects: set[str]) -> list[ox.NamedNode]:
-        """The part's IRIs that graphs other than the replaced one describe."""
+        """The part's IRIs that graphs other than the replaced one describe: found among
+        those the store describes, read once, unless they are more than ``STORE_SUBJECTS``."""
         if self._stored is False:
             sparql = f"{queries.text('load/stored-subjects')}\nLIMIT {STORE_SUBJECTS + 1}"
             found = {row["s"].value for row in self.store.query(sparql)}
@@ -102,10 +100,6 @@ class PartChecks:
             return []
         graphs = describing(self.store, candidates)
         return [ox.NamedNode(s) for s in candidates if graphs.get(s, set()) - self.skip]
-
-
-UNWRITABLE_BYTES = bytes([*range(0x00, 0x09), 0x0B, 0x0C, *range(0x0E, 0x20)])
-"""The control characters ``xml_safety.NOT_IN_XML`` names, as bytes of UTF-8 text."""
 
 
 def _plain(text: bytes) -> bool:

@@ -39,7 +39,7 @@ from passerelle.graph.write.steps import LoadResult
 SLUG = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 BATCH = 5_000
 """Records read, mapped and checked at a time (a part of ``import_records``): its memory is
-that of one part, whatever the file."""
+that of two parts (one mapped while the one before it is checked), whatever the file."""
 
 
 class ImportFailed(InvalidData):
