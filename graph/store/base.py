@@ -61,6 +61,13 @@ class Store(abc.ABC):
                     read[quad.graph_name.value].append(quad.triple)
         self.write(read, replace=replace)
 
+    def begin_write_from(self, files: list[Path], graphs: list[str]) -> PendingWrite:
+        """``write_from`` of ``graphs``, which hold nothing yet, begun while the caller still
+        checks them: kept by ``PendingWrite.commit``, undone by ``PendingWrite.abandon``, the
+        store then exactly as it was. An embedded store loads the files meanwhile, in a thread
+        of its own (``EmbeddedStore``); here the write waits for ``commit``."""
+        return PendingWrite(commit=lambda: self.write_from(files, graphs))
+
     @abc.abstractmethod
     def graphs(self) -> set[str]:
         """IRIs of the named graphs that hold data."""
@@ -151,6 +158,23 @@ class Store(abc.ABC):
         self.update(data(sparql, [(INFERRED_GRAPH, triples)]))
 
 
+class PendingWrite:
+    """A write begun before its checks ended (``Store.begin_write_from``): ``commit`` keeps it,
+    ``abandon`` undoes it; one of them is called, once. ``meanwhile`` says whether the store
+    holds part of it already, so that reading what the store held before means naming the
+    graphs it held."""
+
+    def __init__(self, commit, abandon=lambda: None, *, meanwhile: bool = False):
+        self._commit, self._abandon = commit, abandon
+        self.meanwhile = meanwhile
+
+    def commit(self) -> None:
+        self._commit()
+
+    def abandon(self) -> None:
+        self._abandon()
+
+
 class DelegatingStore(Store):
     """A store that passes every call to another: a wrapper overrides only what it watches,
     counts or refuses, and the rest stays the wrapped store's behaviour."""
@@ -169,6 +193,9 @@ class DelegatingStore(Store):
 
     def write_from(self, files, graphs, *, replace=False):
         self.inner.write_from(files, graphs, replace=replace)
+
+    def begin_write_from(self, files, graphs):
+        return self.inner.begin_write_from(files, graphs)
 
     def graphs(self):
         return self.inner.graphs()

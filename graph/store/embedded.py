@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import itertools
+import threading
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -14,7 +15,7 @@ from passerelle.graph.endpoint.screen import declares_dataset
 from passerelle.graph.rdf import queries
 from passerelle.graph.rdf.bind import data
 from passerelle.graph.rdf.namespaces import GRAPH, PAS, RDF_TYPE
-from passerelle.graph.store.base import Store
+from passerelle.graph.store.base import PendingWrite, Store
 
 BULK_FROM = 100_000
 """Quads from which an addition into graphs that hold nothing yet goes through Oxigraph's bulk
@@ -111,6 +112,45 @@ class EmbeddedStore(Store):
             for file in files:
                 self._store.bulk_load(path=str(file), format=ox.RdfFormat.N_QUADS)
 
+    def begin_write_from(self, files, graphs):
+        """The bulk loader fills ``graphs`` (named pending, as ``write_from``) from ``files`` in
+        a thread, while the caller checks what they hold: the checks and the load share the
+        time, as they share no memory. ``abandon`` waits for the loader and drops the graphs."""
+        filled = [ox.NamedNode(g) for g in graphs]
+        failed: list[BaseException] = []
+
+        def fill() -> None:
+            try:
+                for file in files:
+                    self._store.bulk_load(path=str(file), format=ox.RdfFormat.N_QUADS)
+            except BaseException as error:  # raised again by commit, in the caller's thread
+                failed.append(error)
+
+        self._mark_pending(filled)
+        loading = threading.Thread(target=fill, name="passerelle-bulk-load", daemon=True)
+        loading.start()
+
+        def commit() -> None:
+            loading.join()
+            if failed:
+                abandon()
+                raise failed[0]
+            try:
+                self._keep_pending()
+            except BaseException:
+                abandon()
+                raise
+            self._wrote()
+
+        def abandon() -> None:
+            loading.join()
+            try:
+                self._undo_pending()
+            finally:
+                self._wrote()
+
+        return PendingWrite(commit, abandon, meanwhile=True)
+
     def _holds(self, graph: ox.NamedNode) -> bool:
         return next(iter(self._store.quads_for_pattern(None, None, None, graph)), None) is not None
 
@@ -127,20 +167,27 @@ class EmbeddedStore(Store):
     def _pending(self, filled: list[ox.NamedNode]):
         """Name ``filled`` pending while the bulk loader fills them (see ``PENDING_GRAPH``):
         the bulk loader is not transactional, so graphs it leaves half filled are dropped."""
-        pending = ox.NamedNode(PENDING_GRAPH)
         try:
-            self._store.extend(
-                ox.Quad(g, ox.NamedNode(RDF_TYPE), ox.NamedNode(PAS + "PendingLoad"), pending)
-                for g in filled)
+            self._mark_pending(filled)
             yield
-            if self.path is not None:
-                self._store.flush()
-            self._store.remove_graph(pending)
+            self._keep_pending()
         except BaseException:
             self._undo_pending()
             raise
         finally:
             self._wrote()
+
+    def _mark_pending(self, filled: list[ox.NamedNode]) -> None:
+        pending = ox.NamedNode(PENDING_GRAPH)
+        self._store.extend(
+            ox.Quad(g, ox.NamedNode(RDF_TYPE), ox.NamedNode(PAS + "PendingLoad"), pending)
+            for g in filled)
+
+    def _keep_pending(self) -> None:
+        """The pending graphs, filled, become the store's: on disk first, then unmarked."""
+        if self.path is not None:
+            self._store.flush()
+        self._store.remove_graph(ox.NamedNode(PENDING_GRAPH))
 
     def _undo_pending(self) -> None:
         """Drop the graphs a bulk addition left half filled (see ``PENDING_GRAPH``)."""

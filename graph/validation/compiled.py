@@ -334,7 +334,8 @@ def _compile_shape(shapes: Graph, shape, components) -> list[Check]:
             if path is None:
                 raise NotCompiled("a count on a node shape")
             name = "min-count" if predicate == SH.minCount else "max-count"
-            query = prebound(queries.text(f"shacl/{name}"),
+            template = "min-count-one" if name == "min-count" and _is_one(term) else name
+            query = prebound(queries.text(f"shacl/{template}"),
                              {"data": DATA, "path": _ox(path), "count": _ox(term)})
             checks.append((name, _insert(query, "focus", focus), message))
         elif predicate == SH.datatype:
@@ -376,6 +377,12 @@ def _compile_shape(shapes: Graph, shape, components) -> list[Check]:
             raise NotCompiled(f"{gate._compact(predicate)}")
     return [Check(shape, kind, sparql, path, text, severity, focus)
             for kind, sparql, text in checks]
+
+
+def _is_one(term) -> bool:
+    """Whether a count is the integer 1 (``sh:minCount 1``: a value is stated at all)."""
+    return isinstance(term, Literal) and isinstance(term.toPython(), int) and \
+        not isinstance(term.toPython(), bool) and term.toPython() == 1
 
 
 def _python_end(pattern: str) -> str:

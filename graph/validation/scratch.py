@@ -9,7 +9,8 @@ concept hierarchy statements, the IRIs a load names that the store describes alr
 What is checked is what the general path (``write.steps.check``) checks for a load into graphs
 that hold nothing yet:
 - triple terms (refused) and literals XML cannot carry, properties and classes RDF/XML cannot
-  write (``rdf.xml_safety``): ``unwritable-statements.rq``, ``names-in-data.rq``;
+  write (``rdf.xml_safety``): ``unwritable-statements.rq``, ``graph-predicates.rq``,
+  ``names-in-data.rq``;
 - blank nodes nested past the limit: only blank nodes holding blank nodes nest, so
   ``blank-links.rq`` returns those links and ``limits.check_blank_depth`` measures them; a blank
   node held by several others counts its deepest holder;
@@ -75,8 +76,16 @@ class Scratch:
 
     def sizes(self) -> dict[str, int]:
         """The statements of each graph of the files (read before anything else is added)."""
-        sizes = {row["g"].value: int(row["n"].value)
-                 for row in self.store.query(queries.text("load/graph-sizes"))}
+        sizes: dict[str, int] = {}
+        self.predicates: set[ox.NamedNode] = set()
+        self.nesting: set[ox.NamedNode] = set()
+        """The properties of the files, and those linking a blank node to another."""
+        for row in self.store.query(queries.text("load/graph-predicates")):
+            graph = row["g"].value
+            sizes[graph] = sizes.get(graph, 0) + int(row["n"].value)
+            self.predicates.add(row["p"])
+            if int(row["nested"].value):
+                self.nesting.add(row["p"])
         self.data = [ox.NamedNode(g) for g in sorted(sizes)]
         return sizes
 
@@ -86,16 +95,21 @@ class Scratch:
             sparql = values(sparql, bindings)
         return self.store.query(sparql, named_graphs=graphs or self.data)
 
-    def prepare(self, store: Store, max_blank_depth: int) -> list[ox.Triple]:
-        """Refuse what breaks a limit (``limits.LimitExceeded``, ``formats.UnsupportedTerm``),
-        bring in the context from ``store``, and return the statements that shape a concept
-        hierarchy (none for most loads)."""
-        self._guard_terms()
-        links = [ox.Triple(r["s"], r["p"], r["o"]) for r in self._ask("load/blank-links")]
-        limits.check_blank_depth({"": links}, max_blank_depth)
-        self._add_context(store)
+    def hierarchy(self) -> list[ox.Triple]:
+        """The statements of the files that shape a concept hierarchy (none for most loads)."""
         return [ox.Triple(r["s"], r["p"], r["o"])
                 for r in self._ask("load/hierarchy-statements")]
+
+    def prepare(self, store: Store, max_blank_depth: int,
+                stored: list[str] | None = None) -> None:
+        """Refuse what breaks a limit (``limits.LimitExceeded``, ``formats.UnsupportedTerm``)
+        and bring in the context from ``store``: from its graphs ``stored`` only, when given
+        (the store is receiving the files meanwhile: ``Store.begin_write_from``)."""
+        self._guard_terms()
+        links = [ox.Triple(r["s"], r["p"], r["o"]) for r in self._ask(
+            "load/blank-links", {"p": sorted(self.nesting, key=str)})] if self.nesting else []
+        limits.check_blank_depth({"": links}, max_blank_depth)
+        self._add_context(store, stored)
 
     def _guard_terms(self) -> None:
         self.unwritable = []
@@ -106,38 +120,42 @@ class Scratch:
                     f"<{triple.predicate.value}> has a triple term (RDF 1.2 <<( )>> or << >>) "
                     "as its value, which Passerelle does not accept")
             self.unwritable.append(triple)
-        properties, classes = set(), set()
-        for row in self._ask("load/names-in-data"):
-            if row["p"] is not None and not xml_safety.writable_name(row["p"].value):
-                properties.add(row["p"])
-            if row["class"] is not None and \
-                    not xml_safety.writable_name(row["class"].value, as_class=True):
-                classes.add(row["class"])
+        properties = {p for p in self.predicates if not xml_safety.writable_name(p.value)}
+        classes = {row["class"] for row in self._ask("load/names-in-data")
+                   if not xml_safety.writable_name(row["class"].value, as_class=True)}
         if properties or classes:
             rows = self._ask("load/statements-with-predicates",
                              {"p": sorted(properties, key=str), "class": sorted(classes, key=str)})
             self.unwritable += [ox.Triple(r["s"], r["p"], r["o"]) for r in rows]
 
-    def _add_context(self, store: Store) -> None:
+    def _add_context(self, store: Store, stored: list[str] | None) -> None:
         """What the validator reads beside the data, as ``incremental`` gives it (see the
         module docstring); the IRIs come from the scratch store, their statements from
-        ``store``."""
-        among = _described_by(store, STORE_SUBJECTS)
+        ``store`` (its graphs ``stored``, when given)."""
+        among = _described_by(store, STORE_SUBJECTS, stored)
+        targeting = [ox.NamedNode(p) for p in sorted(incremental._shape_links()[1])]
         if among is None:
             described = [r["s"] for r in self._ask("load/subjects")]
+            targeted = [r["o"] for r in self._ask("load/pointed-at", {"p": targeting})]
         else:
+            # Only an IRI the store describes has statements to bring: the few it describes
+            # are looked up in the data, rather than the data's many IRIs in the store.
             among = sorted(among, key=lambda n: n.value)
-            described = [r["s"] for start in range(0, len(among), CHUNK)
-                         for r in self._ask("load/described-among",
-                                            {"s": among[start:start + CHUNK]})]
-        targeting = [ox.NamedNode(p) for p in sorted(incremental._shape_links()[1])]
-        targeted = [r["o"] for r in self._ask("load/pointed-at", {"p": targeting})]
+            described = self._among("load/described-among", "s", among)
+            targeted = self._among("load/pointed-at-among", "o", among, {"p": targeting})
         self.store.extend(ox.Quad(t.subject, t.predicate, t.object, compiled.DATA)
-                          for t in _stored(store, [*described, *targeted]))
+                          for t in _stored(store, [*described, *targeted], stored))
         self.data.append(compiled.DATA)
-        pointed = [r["o"] for r in self._ask("load/pointed-at")]
+        pointed = [r["o"] for r in self._ask("load/pointed-at")] if among is None else \
+            self._among("load/pointed-at-among", "o", among)
         self.store.extend(ox.Quad(t.subject, t.predicate, t.object, compiled.CONTEXT)
-                          for t in [*_stored(store, pointed), *compiled.class_axioms()])
+                          for t in [*_stored(store, pointed, stored), *compiled.class_axioms()])
+
+    def _among(self, name: str, var: str, among: list[ox.NamedNode],
+               bindings: dict | None = None) -> list[ox.NamedNode]:
+        """The rows of ``name`` with ``var`` bound to ``among``, a chunk at a time."""
+        return [r[var] for start in range(0, len(among), CHUNK)
+                for r in self._ask(name, {**(bindings or {}), var: among[start:start + CHUNK]})]
 
     def validate(self) -> Report:
         """The shapes' findings on the data, with a violation for each statement XML cannot
@@ -146,9 +164,7 @@ class Scratch:
         return xml_safety.guard(report, self.unwritable)
 
     def dump_data(self, file: Path) -> None:
-        """Write the data graphs as loaded (the context and copies dropped) to ``file``."""
-        for graph in (compiled.DATA, compiled.CONTEXT):
-            self.store.remove_graph(graph)
+        """Write the data graphs as loaded to ``file`` (before ``prepare`` adds the context)."""
         self.store.dump(str(file), format=ox.RdfFormat.N_QUADS)
 
 
@@ -160,21 +176,30 @@ def _plain(source: bytes) -> bool:
         and len(source.translate(None, UNWRITABLE_BYTES)) == len(source)
 
 
-def _described_by(store: Store, most: int) -> set[ox.NamedNode] | None:
-    """The IRIs ``store`` describes, when they are no more than ``most`` (else None)."""
+def _described_by(store: Store, most: int,
+                  stored: list[str] | None) -> set[ox.NamedNode] | None:
+    """The IRIs ``store`` describes (in its graphs ``stored``, when given), when they are no
+    more than ``most`` (else None)."""
     sparql = f"{queries.text('load/stored-subjects')}\nLIMIT {int(most) + 1}"
-    found = {row["s"] for row in store.query(sparql)}
+    found = {row["s"] for row in store.query(sparql, named_graphs=stored)}
     return found if len(found) <= most else None
 
 
-def _stored(store: Store, nodes: Iterable[ox.NamedNode]) -> list[ox.Triple]:
+def _stored(store: Store, nodes: Iterable[ox.NamedNode],
+            stored: list[str] | None) -> list[ox.Triple]:
     """The statements ``store`` holds about ``nodes`` and the blank nodes they hold, in every
-    graph but the derived one (``stored-statements-of-nodes.rq``)."""
+    graph but the derived one (``stored-statements-in-graphs.rq``); with ``stored``, only
+    those read from these graphs alone. (Naming them to the store as the query's dataset
+    gives the same rows several times slower.)"""
     nodes = sorted(set(nodes), key=lambda n: n.value)
+    keep = None if stored is None else {*stored} - {INFERRED_GRAPH}
     found: list[ox.Triple] = []
     for start in range(0, len(nodes), CHUNK):
-        sparql = values(queries.text("stored-statements-of-nodes"),
+        sparql = values(queries.text("load/stored-statements-in-graphs"),
                         {"root": nodes[start:start + CHUNK]})
-        found += [ox.Triple(r["s"], r["p"], r["o"]) for r in store.query(sparql)
-                  if r["g"].value != INFERRED_GRAPH]
+        for r in store.query(sparql):
+            graphs = [r[name] for name in ("g", "h0", "h1", "h2")]
+            if keep is None and graphs[0].value != INFERRED_GRAPH or keep is not None and \
+                    all(g is None or g.value in keep for g in graphs):
+                found.append(ox.Triple(r["s"], r["p"], r["o"]))
     return found

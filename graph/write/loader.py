@@ -189,10 +189,11 @@ def _load_by_scratch(store: Store, paths: list[Path], *, graph: str | None,
     takes the general path.
 
     Oxigraph loads the files into a scratch store in memory, each file's blank nodes its own;
-    the limits and the shapes are checked there by queries (``scratch``); then the real store's
-    bulk loader reads the data graphs, the graphs named pending meanwhile (``Store.write_from``):
-    from the files themselves when they are N-Quads naming every graph, else from the scratch
-    store written out as N-Quads. A refusal leaves the real store untouched.
+    the limits and the shapes are checked there by queries (``scratch``) while the real store's
+    bulk loader reads the data graphs, the graphs named pending meanwhile
+    (``Store.begin_write_from``): from the files themselves when they are N-Quads naming every
+    graph, else from the scratch store written out as N-Quads. A refusal drops what the loader
+    wrote: the real store is left as it was.
     """
     with tempfile.TemporaryDirectory(prefix="passerelle-load-") as folder:
         checked = scratch.Scratch()
@@ -201,18 +202,26 @@ def _load_by_scratch(store: Store, paths: list[Path], *, graph: str | None,
         if not sizes or any(g in scratch.RESERVED for g in sizes) or \
                 any(steps.graph_exists(store, g) for g in sizes):
             return None
-        hierarchy = checked.prepare(store, limits.configured()[2])
+        hierarchy = checked.hierarchy()
         if hierarchy:
             store.check_hierarchy(hierarchy, [])
-        report = checked.validate()
-        if not report.conforms:
-            raise ValidationFailed(report, what)
         files = paths
         if any(f.oxigraph != ox.RdfFormat.N_QUADS for f in read) or checked.given & set(sizes):
             files = [Path(folder) / "checked.nq"]
             checked.dump_data(files[0])
-        del checked
-        store.write_from(files, list(sizes))
+        stored = sorted(store.graphs())
+        pending = store.begin_write_from(files, list(sizes))
+        try:
+            checked.prepare(store, limits.configured()[2],
+                            stored if pending.meanwhile else None)
+            report = checked.validate()
+            if not report.conforms:
+                raise ValidationFailed(report, what)
+            checked = None  # the scratch store's memory, freed while the loader ends
+        except BaseException:
+            pending.abandon()
+            raise
+        pending.commit()
         if hierarchy:
             store.refresh_inferences(hierarchy)
         return LoadResult(graphs=sizes, report=report)

@@ -89,3 +89,41 @@ def test_a_bulk_addition_killed_half_way_is_undone_when_the_store_opens(tmp_path
     assert sorted(map(str, reopened.quads())) == before
     assert not any(q.predicate.value == RDF_TYPE and q.object.value == PAS + "PendingLoad"
                    for q in reopened.quads())
+
+
+def nquads(path, graph: str, count: int, start: int = 0):
+    path.write_bytes(ox.serialize([ox.Quad(t.subject, t.predicate, t.object, ox.NamedNode(graph))
+                                   for t in triples(count, start)], format=ox.RdfFormat.N_QUADS))
+    return path
+
+
+def test_a_write_begun_before_its_checks_end_is_kept_by_commit(tmp_path):
+    store = EmbeddedStore(tmp_path / "store")
+    store.write({OLD: triples(3)})
+    pending = store.begin_write_from([nquads(tmp_path / "a.nq", NEW, 40)], [NEW])
+    assert pending.meanwhile
+    pending.commit()
+    assert sum(1 for _ in store.quads(NEW)) == 40
+    assert store.graphs() == {OLD, NEW}
+
+
+def test_a_write_begun_then_abandoned_leaves_the_store_as_it_was(tmp_path):
+    store = EmbeddedStore(tmp_path / "store")
+    store.write({OLD: triples(3)})
+    before, generation = sorted(map(str, store.quads())), store.generation
+    files = [nquads(tmp_path / "a.nq", NEW, 40), nquads(tmp_path / "b.nq", NEW, 40, start=40)]
+    store.begin_write_from(files, [NEW]).abandon()
+    assert sorted(map(str, store.quads())) == before
+    assert store.generation != generation  # readers reopen: the graphs were there a while
+
+
+def test_a_write_whose_file_breaks_is_undone_and_raised_at_commit(tmp_path):
+    store = EmbeddedStore(tmp_path / "store")
+    store.write({OLD: triples(3)})
+    before = sorted(map(str, store.quads()))
+    broken = tmp_path / "broken.nq"
+    broken.write_bytes(nquads(tmp_path / "a.nq", NEW, 40).read_bytes() + b"<no-end\n")
+    pending = store.begin_write_from([broken], [NEW])
+    with pytest.raises(SyntaxError):
+        pending.commit()
+    assert sorted(map(str, store.quads())) == before

@@ -21,6 +21,7 @@ from passerelle.errors import PasserelleError
 from passerelle.graph.rdf import formats
 from passerelle.graph.rdf.namespaces import ID, PAS, RDF_TYPE, SCHEMA, graph_iri
 from passerelle.graph.rdf.xml_safety import RULE
+from passerelle.graph.store.base import PendingWrite
 from passerelle.graph.store.bundle import open_store, seed_files
 from passerelle.graph.store.embedded import PENDING_GRAPH
 from passerelle.graph.validation import limits, scratch
@@ -46,8 +47,8 @@ class Recorded:
 
     def __init__(self, monkeypatch, store):
         self.files: list[list[Path]] = []
-        monkeypatch.setattr(store, "write_from", lambda files, graphs, **_: self.files.append(
-            [Path(f).read_bytes() for f in files]))
+        monkeypatch.setattr(store, "begin_write_from", lambda files, graphs: PendingWrite(
+            commit=lambda: self.files.append([Path(f).read_bytes() for f in files])))
         monkeypatch.setattr(store, "refresh_inferences", lambda *_: None)
 
 
@@ -146,6 +147,7 @@ def test_a_graph_holding_data_takes_the_general_path(tmp_path, scratch_always, m
     real = loader.parse
     monkeypatch.setattr(loader, "parse", lambda *a, **k: parsed.append(1) or real(*a, **k))
     monkeypatch.setattr(store, "write_from", lambda *a, **k: pytest.fail("bulk loaded"))
+    monkeypatch.setattr(store, "begin_write_from", lambda *a, **k: pytest.fail("bulk loaded"))
     load(store, [file], replace=True)
     assert parsed == [1]
 
