@@ -214,6 +214,25 @@ def _shape_links() -> tuple[frozenset[str], frozenset[str]]:
     return frozenset(checked), frozenset(targeting)
 
 
+@functools.cache
+def _read_by_shapes(predicate: str) -> bool:
+    """Whether a shape may read ``predicate``'s values: it is an IRI the shapes give as a value
+    (paths, targets, ``sh:equals``...) or its local name appears in a SPARQL text of theirs.
+    A superset is safe: it only sends more writes to pySHACL."""
+    named, texts = _shape_vocabulary()
+    local = predicate.rsplit("#", 1)[-1].rsplit("/", 1)[-1]
+    return predicate in named or any(local in text for text in texts)
+
+
+@functools.cache
+def _shape_vocabulary() -> tuple[frozenset[str], tuple[str, ...]]:
+    shapes = load_shapes()
+    named = frozenset(str(o) for o in shapes.objects() if isinstance(o, rdflib.URIRef))
+    texts = tuple(str(o) for p in (SH.select, SH.ask, SH.construct)
+                  for o in shapes.objects(None, p))
+    return named, texts
+
+
 def _referrers(store: Store, nodes: set[ox.NamedNode]) -> set[ox.NamedNode]:
     """IRI nodes whose checked links point to any of ``nodes`` (directly or via a blank node)."""
     if not nodes:
@@ -300,9 +319,11 @@ def _focused(data: set[ox.Triple], context: set[ox.Triple]) -> Report:
 
 
 def _canonical(data: Iterable[ox.Triple]) -> bool:
-    """Whether Oxigraph keeps every typed literal of ``data`` as written."""
+    """Whether Oxigraph keeps as written every typed literal of ``data`` that a shape may read
+    (a write's ``dct:modified`` changes form, "+00:00" read back "Z", but no shape reads it)."""
     typed = {t.object for t in data if isinstance(t.object, ox.Literal)
-             and not t.object.language and t.object.datatype.value != XSD_STRING}
+             and not t.object.language and t.object.datatype.value != XSD_STRING
+             and _read_by_shapes(t.predicate.value)}
     if not typed:
         return True
     probe = ox.Store()
