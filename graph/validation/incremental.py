@@ -39,9 +39,9 @@ from tqdm import tqdm
 from passerelle.graph.rdf import queries, xml_safety
 from passerelle.graph.rdf.bind import values
 from passerelle.graph.rdf.formats import rdflib_graph
-from passerelle.graph.rdf.namespaces import INFERRED_GRAPH, PASH, RDF_TYPE, SKOS, XSD
+from passerelle.graph.rdf.namespaces import INFERRED_GRAPH, PASH, RDF_TYPE, RDFS, SKOS, XSD
 from passerelle.graph.store.base import Store
-from passerelle.graph.validation import compiled
+from passerelle.graph.validation import compiled, functions
 from passerelle.graph.validation.gate import Report, load_class_axioms, load_shapes, validate
 
 Graphs = dict[str, list[ox.Triple]]
@@ -63,6 +63,7 @@ SPARQL_BATCH = 5_000
 PASH_IN_SCHEME = rdflib.URIRef(PASH + "inScheme")
 HIERARCHY = frozenset({SKOS + "broader", SKOS + "inScheme"})
 XSD_STRING = XSD + "string"
+SUBCLASS = RDFS + "subClassOf"
 PROBE = ox.NamedNode("urn:x-passerelle:check:literal")
 """Subject and predicate under which ``_canonical`` reads literals back from a store."""
 
@@ -315,7 +316,69 @@ def _focused(data: set[ox.Triple], context: set[ox.Triple]) -> Report:
     scratch.extend(ox.Quad(t.subject, t.predicate, t.object, compiled.DATA) for t in data)
     scratch.extend(ox.Quad(t.subject, t.predicate, t.object, compiled.CONTEXT)
                    for t in itertools.chain(context, compiled.class_axioms()))
-    return project.check_graphs(scratch, [compiled.DATA])
+    checks = set(_matching_checks(data, context))
+    return compiled._report(project._found(scratch, lambda check: scratch.query(
+        check.sparql, use_default_graph_as_union=True, custom_functions=functions.OXIGRAPH)
+        if check in checks else ()))
+
+
+def _matching_checks(data: set[ox.Triple], context: set[ox.Triple]) -> list[compiled.Check]:
+    """The compiled checks that can find something in ``data``: those with a focus node in it
+    (read from the shape's targets as the focus patterns of ``rdf/queries/shacl`` read them)
+    and, for a check of a property's values, with a value of that property in it. The others
+    return nothing; asking Oxigraph costs a query's parsing and planning each."""
+    subjects = {t.subject for t in data}
+    predicates = {t.predicate.value for t in data}
+    types = {t.object.value for t in data if t.predicate.value == RDF_TYPE}
+    objects_of = {t.predicate.value for t in itertools.chain(data, context)
+                  if t.object in subjects}
+    subclasses = _subclasses(frozenset(
+        (t.subject.value, t.object.value) for t in itertools.chain(data, context)
+        if t.predicate.value == SUBCLASS and isinstance(t.object, ox.NamedNode)))
+    found = []
+    for check, targets in _check_targets():
+        if check.kind not in ("min-count", "sparql") and check.path is not None \
+                and str(check.path) not in predicates:
+            continue
+        if any((kind == "class" and not types.isdisjoint(subclasses.get(target, {target})))
+                or (kind == "subjects-of" and target in predicates)
+                or (kind == "objects-of" and target in objects_of)
+                or (kind == "node" and ox.NamedNode(target) in subjects)
+                for kind, target in targets):
+            found.append(check)
+    return found
+
+
+@functools.cache
+def _check_targets() -> tuple[tuple[compiled.Check, tuple[tuple[str, str], ...]], ...]:
+    """Each compiled check with its shape's targets, as (kind, IRI) pairs."""
+    project = compiled.default()
+    kinds = {SH.targetClass: "class", SH.targetSubjectsOf: "subjects-of",
+             SH.targetObjectsOf: "objects-of", SH.targetNode: "node"}
+    return tuple((check, tuple((kind, str(target)) for predicate, kind in kinds.items()
+                               for target in project.shapes.objects(check.shape, predicate)))
+                 for check in project.checks)
+
+
+@functools.lru_cache(maxsize=64)
+def _subclasses(given: frozenset[tuple[str, str]]) -> dict[str, frozenset[str]]:
+    """Each class with its subclasses, itself included, by the ontology's class hierarchy and
+    the (subclass, class) pairs ``given`` beside it (those the checked triples state)."""
+    broader: dict[str, set[str]] = {}
+    for sub, parent in itertools.chain(
+            ((t.subject.value, t.object.value) for t in compiled.class_axioms()), given):
+        broader.setdefault(sub, set()).add(parent)
+    found: dict[str, set[str]] = {}
+    for start in broader:
+        todo, seen = [start], {start}
+        while todo:
+            for parent in broader.get(todo.pop(), ()):
+                if parent not in seen:
+                    seen.add(parent)
+                    todo.append(parent)
+        for parent in seen:
+            found.setdefault(parent, {parent}).add(start)
+    return {c: frozenset(s) for c, s in found.items()}
 
 
 def _canonical(data: Iterable[ox.Triple]) -> bool:
