@@ -323,41 +323,69 @@ def _focused(data: set[ox.Triple], context: set[ox.Triple]) -> Report:
 
 
 def _matching_checks(data: set[ox.Triple], context: set[ox.Triple]) -> list[compiled.Check]:
-    """The compiled checks that can find something in ``data``: those with a focus node in it
-    (read from the shape's targets as the focus patterns of ``rdf/queries/shacl`` read them)
-    and, for a check of a property's values, with a value of that property in it. The others
-    return nothing; asking Oxigraph costs a query's parsing and planning each."""
+    """The compiled checks that can find something in ``data``; the others return nothing,
+    and asking Oxigraph costs a query's parsing and planning each. A check is left out when
+    no focus node of its shape is in the data (the targets read as the focus patterns of
+    ``rdf/queries/shacl`` read them), when it tests a property's values and the data gives
+    none, or when it counts a property's values and every focus node has a count it allows
+    (``min-count.rq`` counts over data and context, ``max-count.rq`` over the data)."""
     subjects = {t.subject for t in data}
     predicates = {t.predicate.value for t in data}
-    types = {t.object.value for t in data if t.predicate.value == RDF_TYPE}
-    objects_of = {t.predicate.value for t in itertools.chain(data, context)
-                  if t.object in subjects}
     subclasses = _subclasses(frozenset(
         (t.subject.value, t.object.value) for t in itertools.chain(data, context)
         if t.predicate.value == SUBCLASS and isinstance(t.object, ox.NamedNode)))
+    given: dict[tuple, set] = {}
+    everywhere: dict[tuple, set] = {}
+    for t in data:
+        given.setdefault((t.subject, t.predicate.value), set()).add(t.object)
+    for t in itertools.chain(data, context):
+        everywhere.setdefault((t.subject, t.predicate.value), set()).add(t.object)
     found = []
-    for check, targets in _check_targets():
-        if check.kind not in ("min-count", "sparql") and check.path is not None \
-                and str(check.path) not in predicates:
+    for check, targets, count in _check_targets():
+        path = str(check.path) if check.path is not None else None
+        if check.kind not in ("min-count", "sparql") and path is not None \
+                and path not in predicates:
             continue
-        if any((kind == "class" and not types.isdisjoint(subclasses.get(target, {target})))
-                or (kind == "subjects-of" and target in predicates)
-                or (kind == "objects-of" and target in objects_of)
-                or (kind == "node" and ox.NamedNode(target) in subjects)
-                for kind, target in targets):
-            found.append(check)
+        focus: set = set()
+        for kind, target in targets:
+            if kind == "class":
+                classes = subclasses.get(target, {target})
+                focus |= {t.subject for t in data
+                          if t.predicate.value == RDF_TYPE and t.object.value in classes}
+            elif kind == "subjects-of":
+                focus |= {t.subject for t in data if t.predicate.value == target}
+            elif kind == "objects-of":
+                focus |= {t.object for t in itertools.chain(data, context)
+                          if t.predicate.value == target and t.object in subjects}
+            elif ox.NamedNode(target) in subjects:
+                focus.add(ox.NamedNode(target))
+        if not focus:
+            continue
+        if check.kind == "min-count" and all(
+                len(everywhere.get((node, path), ())) >= count for node in focus):
+            continue
+        if check.kind == "max-count" and all(
+                len(given.get((node, path), ())) <= count for node in focus):
+            continue
+        found.append(check)
     return found
 
 
 @functools.cache
-def _check_targets() -> tuple[tuple[compiled.Check, tuple[tuple[str, str], ...]], ...]:
-    """Each compiled check with its shape's targets, as (kind, IRI) pairs."""
+def _check_targets() -> tuple[tuple[compiled.Check, tuple[tuple[str, str], ...], int], ...]:
+    """Each compiled check with its shape's targets, as (kind, IRI) pairs, and for a count
+    check the count it allows."""
     project = compiled.default()
     kinds = {SH.targetClass: "class", SH.targetSubjectsOf: "subjects-of",
              SH.targetObjectsOf: "objects-of", SH.targetNode: "node"}
-    return tuple((check, tuple((kind, str(target)) for predicate, kind in kinds.items()
-                               for target in project.shapes.objects(check.shape, predicate)))
-                 for check in project.checks)
+    counts = {"min-count": SH.minCount, "max-count": SH.maxCount}
+    return tuple(
+        (check,
+         tuple((kind, str(target)) for predicate, kind in kinds.items()
+               for target in project.shapes.objects(check.shape, predicate)),
+         int(project.shapes.value(check.shape, counts[check.kind]))
+         if check.kind in counts else 0)
+        for check in project.checks)
 
 
 @functools.lru_cache(maxsize=64)

@@ -60,6 +60,23 @@ def test_a_small_write_takes_the_focused_checks(seed, monkeypatch):
     assert used == [1]
 
 
+def test_a_service_write_runs_only_the_checks_that_can_find_something(seed, monkeypatch):
+    """No event or organisation shape, no test of a property the service does not give, no
+    count its values already satisfy; what the service lacks is still checked."""
+    chosen = []
+    real = incremental._matching_checks
+    monkeypatch.setattr(incremental, "_matching_checks",
+                        lambda d, c: chosen.extend(real(d, c)) or chosen)
+    report = check(seed, Change.plan(seed, service(6), replace=True))
+    ran = {(c.kind, c.shape.removeprefix(PASH)) for c in chosen}
+    assert not any(shape.startswith(("Event", "Organisation")) for _, shape in ran)
+    assert ("min-count", "ServiceNameShape") not in ran
+    assert ("max-count", "ServiceOpenToAllShape") not in ran
+    assert ("min-count", "ServiceStatusRecommendedShape") in ran
+    assert "Service status recommended" in report.to_text()
+    assert len(ran) < len(incremental._check_targets()) / 3
+
+
 def test_a_records_timestamp_does_not_send_it_to_pyshacl(seed, monkeypatch):
     """Oxigraph reads a write's ``dct:modified`` back with "Z" for "+00:00"; no shape reads
     it, so the write stays on the compiled checks."""
