@@ -28,6 +28,7 @@ from __future__ import annotations
 import functools
 import itertools
 import sys
+import threading
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
@@ -316,19 +317,65 @@ def _focused(data: set[ox.Triple], context: set[ox.Triple]) -> Report:
     scratch.extend(ox.Quad(t.subject, t.predicate, t.object, compiled.DATA) for t in data)
     scratch.extend(ox.Quad(t.subject, t.predicate, t.object, compiled.CONTEXT)
                    for t in itertools.chain(context, compiled.class_axioms()))
-    checks = set(_matching_checks(data, context))
-    return compiled._report(project._found(scratch, lambda check: scratch.query(
-        check.sparql, use_default_graph_as_union=True, custom_functions=functions.OXIGRAPH)
-        if check in checks else ()))
+    chosen = {check: tested for check, tested in _matching_checks(data, context)
+              if tested is None or not _passed_before(check, tested)}
+
+    def ask(check: compiled.Check):
+        if check not in chosen:
+            return ()
+        solutions = scratch.query(check.sparql, use_default_graph_as_union=True,
+                                  custom_functions=functions.OXIGRAPH)
+        rows = _Rows(solutions)
+        rows.variables = solutions.variables
+        if chosen[check] is not None:
+            _remember_passed(check, chosen[check] - {row["value"] for row in rows})
+        return rows
+
+    return compiled._report(project._found(scratch, ask))
 
 
-def _matching_checks(data: set[ox.Triple], context: set[ox.Triple]) -> list[compiled.Check]:
+class _Rows(list):
+    """A query's solutions, read once and kept: ``Compiled._found`` reads them after
+    ``_focused`` has noted which values failed."""
+
+    variables: list = []
+
+
+VALUE_KINDS = frozenset({"datatype", "or", "node-kind", "in", "pattern", "min-inclusive",
+                         "max-inclusive", "min-exclusive", "max-exclusive"})
+"""Compiled checks of a property's values whose verdict on a value depends on the value alone
+(``values.rq`` with a test of the value: not ``class`` nor a constraint component, which read
+what the value points to): a value that passed once passes again, and is not asked again."""
+
+PASSED_MOST = 50_000
+"""Values remembered as passed, all checks together; past it the memory starts afresh."""
+
+_passed: dict[compiled.Check, set] = {}
+_passed_lock = threading.Lock()
+
+
+def _passed_before(check: compiled.Check, values: set) -> bool:
+    with _passed_lock:
+        return values <= _passed.get(check, set())
+
+
+def _remember_passed(check: compiled.Check, values: set) -> None:
+    with _passed_lock:
+        if sum(map(len, _passed.values())) + len(values) > PASSED_MOST:
+            _passed.clear()
+        _passed.setdefault(check, set()).update(values)
+
+
+def _matching_checks(data: set[ox.Triple], context: set[ox.Triple]
+                     ) -> list[tuple[compiled.Check, set | None]]:
     """The compiled checks that can find something in ``data``; the others return nothing,
     and asking Oxigraph costs a query's parsing and planning each. A check is left out when
     no focus node of its shape is in the data (the targets read as the focus patterns of
     ``rdf/queries/shacl`` read them), when it tests a property's values and the data gives
     none, or when it counts a property's values and every focus node has a count it allows
-    (``min-count.rq`` counts over data and context, ``max-count.rq`` over the data)."""
+    (``min-count.rq`` counts over data and context, ``max-count.rq`` over the data). Each
+    check comes with the values it tests when its verdict is the value's alone
+    (``VALUE_KINDS``), else None."""
     subjects = {t.subject for t in data}
     predicates = {t.predicate.value for t in data}
     subclasses = _subclasses(frozenset(
@@ -341,24 +388,17 @@ def _matching_checks(data: set[ox.Triple], context: set[ox.Triple]) -> list[comp
     for t in itertools.chain(data, context):
         everywhere.setdefault((t.subject, t.predicate.value), set()).add(t.object)
     found = []
+    focused: dict[tuple[str, str], set] = {}
     for check, targets, count in _check_targets():
         path = str(check.path) if check.path is not None else None
         if check.kind not in ("min-count", "sparql") and path is not None \
                 and path not in predicates:
             continue
         focus: set = set()
-        for kind, target in targets:
-            if kind == "class":
-                classes = subclasses.get(target, {target})
-                focus |= {t.subject for t in data
-                          if t.predicate.value == RDF_TYPE and t.object.value in classes}
-            elif kind == "subjects-of":
-                focus |= {t.subject for t in data if t.predicate.value == target}
-            elif kind == "objects-of":
-                focus |= {t.object for t in itertools.chain(data, context)
-                          if t.predicate.value == target and t.object in subjects}
-            elif ox.NamedNode(target) in subjects:
-                focus.add(ox.NamedNode(target))
+        for target in targets:
+            if target not in focused:
+                focused[target] = _focus_of(target, data, context, subjects, subclasses)
+            focus |= focused[target]
         if not focus:
             continue
         if check.kind == "min-count" and all(
@@ -367,8 +407,25 @@ def _matching_checks(data: set[ox.Triple], context: set[ox.Triple]) -> list[comp
         if check.kind == "max-count" and all(
                 len(given.get((node, path), ())) <= count for node in focus):
             continue
-        found.append(check)
+        found.append((check, {v for node in focus for v in given.get((node, path), ())}
+                      if check.kind in VALUE_KINDS and path is not None else None))
     return found
+
+
+def _focus_of(target: tuple[str, str], data: set[ox.Triple], context: set[ox.Triple],
+              subjects: set, subclasses: dict[str, frozenset[str]]) -> set:
+    """The focus nodes one target of a shape finds in the data."""
+    kind, iri = target
+    if kind == "class":
+        classes = subclasses.get(iri, {iri})
+        return {t.subject for t in data
+                if t.predicate.value == RDF_TYPE and t.object.value in classes}
+    if kind == "subjects-of":
+        return {t.subject for t in data if t.predicate.value == iri}
+    if kind == "objects-of":
+        return {t.object for t in itertools.chain(data, context)
+                if t.predicate.value == iri and t.object in subjects}
+    return {ox.NamedNode(iri)} & subjects
 
 
 @functools.cache

@@ -68,13 +68,33 @@ def test_a_service_write_runs_only_the_checks_that_can_find_something(seed, monk
     monkeypatch.setattr(incremental, "_matching_checks",
                         lambda d, c: chosen.extend(real(d, c)) or chosen)
     report = check(seed, Change.plan(seed, service(6), replace=True))
-    ran = {(c.kind, c.shape.removeprefix(PASH)) for c in chosen}
+    ran = {(c.kind, c.shape.removeprefix(PASH)) for c, _ in chosen}
     assert not any(shape.startswith(("Event", "Organisation")) for _, shape in ran)
     assert ("min-count", "ServiceNameShape") not in ran
     assert ("max-count", "ServiceOpenToAllShape") not in ran
     assert ("min-count", "ServiceStatusRecommendedShape") in ran
     assert "Service status recommended" in report.to_text()
     assert len(ran) < len(incremental._check_targets()) / 3
+
+
+def test_a_value_that_passed_a_check_is_not_asked_again_and_a_failure_is_kept(seed,
+                                                                              monkeypatch):
+    monkeypatch.setattr(incremental, "_passed", {})
+    asked = []
+    real = incremental._remember_passed
+    monkeypatch.setattr(incremental, "_remember_passed",
+                        lambda c, v: asked.append(c.shape.removeprefix(PASH)) or real(c, v))
+    first = check(seed, Change.plan(seed, service(10), replace=True))
+    assert "ServiceOpenToAllShape" in asked and "ServiceMinimumAgeShape" in asked
+    asked.clear()
+    again = check(seed, Change.plan(seed, service(11), replace=True))
+    assert "ServiceOpenToAllShape" not in asked and "ServiceMinimumAgeShape" not in asked
+    assert again.to_text() == first.to_text().replace("sequence-10", "sequence-11")
+    for n in (12, 13):
+        change = Change.plan(seed, service(n, age='"200"^^xsd:integer'), replace=True)
+        reference, focused = both(seed, change)
+        assert focused == reference
+        assert [f.path for f in focused.violations] == ["pas:minimumAge"]
 
 
 def test_a_records_timestamp_does_not_send_it_to_pyshacl(seed, monkeypatch):
