@@ -18,9 +18,9 @@ changed blank node makes its holder a touched node, and a node travels with its 
 Each batch of touched nodes, with what it points to, goes to SPARQL checks compiled from the
 shapes and run by Oxigraph (``compiled``), which give pySHACL's findings (``gate``, kept as the
 reference and selectable with ``engine="pyshacl"``). A write of a few nodes runs only the checks
-whose targets its data matches (``_focused``): pySHACL spent most of a single-service write
-building its shapes and walking every shape for focus nodes. Bulk loads and imports run every
-check over batches of ``SPARQL_BATCH`` nodes.
+whose targets its data matches (``_focused``): most of what pySHACL spends on a single-service
+write goes to building its shapes and walking every shape for focus nodes. Bulk loads and
+imports run every check over batches of ``SPARQL_BATCH`` nodes.
 """
 
 from __future__ import annotations
