@@ -15,10 +15,12 @@ and guards the assumption above about what the shapes read.
 Blank nodes (addresses, contact points, coordinates) belong to the IRI node that holds them: a
 changed blank node makes its holder a touched node, and a node travels with its blank nodes.
 
-Each batch of touched nodes, with what it points to, goes to one of two engines that give the
-same findings: pySHACL (``gate``) for a write of a few nodes, SPARQL checks compiled from the
-shapes and run by Oxigraph (``compiled``) for bulk loads and imports, where pySHACL's cost per
-node would take hours.
+Each batch of touched nodes, with what it points to, goes to SPARQL checks compiled from the
+shapes and run by Oxigraph (``compiled``), which give pySHACL's findings (``gate``, kept as the
+reference and selectable with ``engine="pyshacl"``). A write of a few nodes runs only the checks
+whose targets its data matches (``_focused``): most of what pySHACL spends on a single-service
+write goes to building its shapes and walking every shape for focus nodes. Bulk loads and
+imports run every check over batches of ``SPARQL_BATCH`` nodes.
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ from __future__ import annotations
 import functools
 import itertools
 import sys
+import threading
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
@@ -37,9 +40,9 @@ from tqdm import tqdm
 from passerelle.graph.rdf import queries, xml_safety
 from passerelle.graph.rdf.bind import values
 from passerelle.graph.rdf.formats import rdflib_graph
-from passerelle.graph.rdf.namespaces import INFERRED_GRAPH, PASH, RDF_TYPE, SKOS
+from passerelle.graph.rdf.namespaces import INFERRED_GRAPH, PASH, RDF_TYPE, RDFS, SKOS, XSD
 from passerelle.graph.store.base import Store
-from passerelle.graph.validation import compiled
+from passerelle.graph.validation import compiled, functions
 from passerelle.graph.validation.gate import Report, load_class_axioms, load_shapes, validate
 
 Graphs = dict[str, list[ox.Triple]]
@@ -52,14 +55,18 @@ BLANK_DEPTH = 3
 question ``stored-statements-of-nodes.rq`` reads that many levels."""
 
 SPARQL_FROM = 200
-"""Touched nodes from which the store's SPARQL checks (``compiled``) replace pySHACL: below it
-pySHACL's few milliseconds a node cost less than filling a scratch store."""
+"""Touched nodes from which every compiled check runs on batches of ``SPARQL_BATCH``; below it a
+write is checked in one go by the checks its data can match (``_focused``)."""
 
 SPARQL_BATCH = 5_000
 """Nodes checked at a time by the SPARQL checks: the scratch store holds one batch."""
 
 PASH_IN_SCHEME = rdflib.URIRef(PASH + "inScheme")
 HIERARCHY = frozenset({SKOS + "broader", SKOS + "inScheme"})
+XSD_STRING = XSD + "string"
+SUBCLASS = RDFS + "subClassOf"
+PROBE = ox.NamedNode("urn:x-passerelle:check:literal")
+"""Subject and predicate under which ``_canonical`` reads literals back from a store."""
 
 
 @dataclass
@@ -209,6 +216,25 @@ def _shape_links() -> tuple[frozenset[str], frozenset[str]]:
     return frozenset(checked), frozenset(targeting)
 
 
+@functools.cache
+def _read_by_shapes(predicate: str) -> bool:
+    """Whether a shape may read ``predicate``'s values: it is an IRI the shapes give as a value
+    (paths, targets, ``sh:equals``...) or its local name appears in a SPARQL text of theirs.
+    A superset is safe: it only sends more writes to pySHACL."""
+    named, texts = _shape_vocabulary()
+    local = predicate.rsplit("#", 1)[-1].rsplit("/", 1)[-1]
+    return predicate in named or any(local in text for text in texts)
+
+
+@functools.cache
+def _shape_vocabulary() -> tuple[frozenset[str], tuple[str, ...]]:
+    shapes = load_shapes()
+    named = frozenset(str(o) for o in shapes.objects() if isinstance(o, rdflib.URIRef))
+    texts = tuple(str(o) for p in (SH.select, SH.ask, SH.construct)
+                  for o in shapes.objects(None, p))
+    return named, texts
+
+
 def _referrers(store: Store, nodes: set[ox.NamedNode]) -> set[ox.NamedNode]:
     """IRI nodes whose checked links point to any of ``nodes`` (directly or via a blank node)."""
     if not nodes:
@@ -246,15 +272,17 @@ def check(store: Store, change: Change, *, batch: int | None = None,
     triples it points to: the report is the same, and the validator's memory stays that of one
     batch however large the change (an import of 100,000 rows). ``progress`` names a progress
     bar on standard error, shown on a terminal when the check takes more than a second.
-    ``engine`` is ``"pyshacl"`` or ``"sparql"`` (``compiled``); by default a change touching
-    ``SPARQL_FROM`` nodes or more is checked by SPARQL, in batches of ``SPARQL_BATCH``.
+    ``engine`` is ``"pyshacl"`` (the reference), ``"sparql"`` (every compiled check) or
+    ``"focused"`` (the compiled checks the data can match); by default a change touching
+    ``SPARQL_FROM`` nodes or more is checked by ``"sparql"`` in batches of ``SPARQL_BATCH``,
+    a smaller one by ``"focused"``.
     """
     nodes, loose = touched(store, change)
     after = _After(store, change)
     todo = [*sorted(nodes, key=lambda n: n.value), *loose]
     if engine is None:
-        engine = "sparql" if len(todo) >= SPARQL_FROM else "pyshacl"
-    gate = _pyshacl if engine == "pyshacl" else compiled.default().check
+        engine = "sparql" if len(todo) >= SPARQL_FROM else "focused"
+    gate = {"pyshacl": _pyshacl, "focused": _focused}.get(engine) or compiled.default().check
     if engine == "sparql":
         batch = SPARQL_BATCH
     size = batch or len(todo) or 1
@@ -271,6 +299,184 @@ def check(store: Store, change: Change, *, batch: int | None = None,
 
 def _pyshacl(data: set[ox.Triple], context: set[ox.Triple]) -> Report:
     return validate(rdflib_graph(data), rdflib_graph(context), ontology=load_class_axioms())
+
+
+def _focused(data: set[ox.Triple], context: set[ox.Triple]) -> Report:
+    """The compiled checks whose targets the data matches, in a scratch store laid out as a bulk
+    load's (``compiled.DATA`` beside ``compiled.CONTEXT``).
+
+    Oxigraph stores a typed literal in its canonical form: "016" is read back "16", "1" as
+    "true", and an ``xsd:positiveInteger`` as an ``xsd:integer``, so a datatype check would
+    pass it. pySHACL reads the literal as written; a write holding such a literal (none the API
+    writes) is checked by pySHACL, so the findings stay pySHACL's in every case.
+    """
+    project = compiled.default()
+    if project.routed or not _canonical(data):
+        return _pyshacl(data, context)
+    scratch = ox.Store()
+    scratch.extend(ox.Quad(t.subject, t.predicate, t.object, compiled.DATA) for t in data)
+    scratch.extend(ox.Quad(t.subject, t.predicate, t.object, compiled.CONTEXT)
+                   for t in itertools.chain(context, compiled.class_axioms()))
+    chosen = {check: tested for check, tested in _matching_checks(data, context)
+              if tested is None or not _passed_before(check, tested)}
+
+    def ask(check: compiled.Check):
+        if check not in chosen:
+            return ()
+        solutions = scratch.query(check.sparql, use_default_graph_as_union=True,
+                                  custom_functions=functions.OXIGRAPH)
+        rows = _Rows(solutions)
+        rows.variables = solutions.variables
+        if chosen[check] is not None:
+            _remember_passed(check, chosen[check] - {row["value"] for row in rows})
+        return rows
+
+    return compiled._report(project._found(scratch, ask))
+
+
+class _Rows(list):
+    """A query's solutions, read once and kept: ``Compiled._found`` reads them after
+    ``_focused`` has noted which values failed."""
+
+    variables: list = []
+
+
+VALUE_KINDS = frozenset({"datatype", "or", "node-kind", "in", "pattern", "min-inclusive",
+                         "max-inclusive", "min-exclusive", "max-exclusive"})
+"""Compiled checks of a property's values whose verdict on a value depends on the value alone
+(``values.rq`` with a test of the value: not ``class`` nor a constraint component, which read
+what the value points to): a value that passed once passes again, and is not asked again."""
+
+PASSED_MOST = 50_000
+"""Values remembered as passed, all checks together; past it the memory starts afresh."""
+
+_passed: dict[compiled.Check, set] = {}
+_passed_lock = threading.Lock()
+
+
+def _passed_before(check: compiled.Check, values: set) -> bool:
+    with _passed_lock:
+        return values <= _passed.get(check, set())
+
+
+def _remember_passed(check: compiled.Check, values: set) -> None:
+    with _passed_lock:
+        if sum(map(len, _passed.values())) + len(values) > PASSED_MOST:
+            _passed.clear()
+        _passed.setdefault(check, set()).update(values)
+
+
+def _matching_checks(data: set[ox.Triple], context: set[ox.Triple]
+                     ) -> list[tuple[compiled.Check, set | None]]:
+    """The compiled checks that can find something in ``data``; the others return nothing,
+    and asking Oxigraph costs a query's parsing and planning each. A check is left out when
+    no focus node of its shape is in the data (the targets read as the focus patterns of
+    ``rdf/queries/shacl`` read them), when it tests a property's values and the data gives
+    none, or when it counts a property's values and every focus node has a count it allows
+    (``min-count.rq`` counts over data and context, ``max-count.rq`` over the data). Each
+    check comes with the values it tests when its verdict is the value's alone
+    (``VALUE_KINDS``), else None."""
+    subjects = {t.subject for t in data}
+    predicates = {t.predicate.value for t in data}
+    subclasses = _subclasses(frozenset(
+        (t.subject.value, t.object.value) for t in itertools.chain(data, context)
+        if t.predicate.value == SUBCLASS and isinstance(t.object, ox.NamedNode)))
+    given: dict[tuple, set] = {}
+    everywhere: dict[tuple, set] = {}
+    for t in data:
+        given.setdefault((t.subject, t.predicate.value), set()).add(t.object)
+    for t in itertools.chain(data, context):
+        everywhere.setdefault((t.subject, t.predicate.value), set()).add(t.object)
+    found = []
+    focused: dict[tuple[str, str], set] = {}
+    for check, targets, count in _check_targets():
+        path = str(check.path) if check.path is not None else None
+        if check.kind not in ("min-count", "sparql") and path is not None \
+                and path not in predicates:
+            continue
+        focus: set = set()
+        for target in targets:
+            if target not in focused:
+                focused[target] = _focus_of(target, data, context, subjects, subclasses)
+            focus |= focused[target]
+        if not focus:
+            continue
+        if check.kind == "min-count" and all(
+                len(everywhere.get((node, path), ())) >= count for node in focus):
+            continue
+        if check.kind == "max-count" and all(
+                len(given.get((node, path), ())) <= count for node in focus):
+            continue
+        found.append((check, {v for node in focus for v in given.get((node, path), ())}
+                      if check.kind in VALUE_KINDS and path is not None else None))
+    return found
+
+
+def _focus_of(target: tuple[str, str], data: set[ox.Triple], context: set[ox.Triple],
+              subjects: set, subclasses: dict[str, frozenset[str]]) -> set:
+    """The focus nodes one target of a shape finds in the data."""
+    kind, iri = target
+    if kind == "class":
+        classes = subclasses.get(iri, {iri})
+        return {t.subject for t in data
+                if t.predicate.value == RDF_TYPE and t.object.value in classes}
+    if kind == "subjects-of":
+        return {t.subject for t in data if t.predicate.value == iri}
+    if kind == "objects-of":
+        return {t.object for t in itertools.chain(data, context)
+                if t.predicate.value == iri and t.object in subjects}
+    return {ox.NamedNode(iri)} & subjects
+
+
+@functools.cache
+def _check_targets() -> tuple[tuple[compiled.Check, tuple[tuple[str, str], ...], int], ...]:
+    """Each compiled check with its shape's targets, as (kind, IRI) pairs, and for a count
+    check the count it allows."""
+    project = compiled.default()
+    kinds = {SH.targetClass: "class", SH.targetSubjectsOf: "subjects-of",
+             SH.targetObjectsOf: "objects-of", SH.targetNode: "node"}
+    counts = {"min-count": SH.minCount, "max-count": SH.maxCount}
+    return tuple(
+        (check,
+         tuple((kind, str(target)) for predicate, kind in kinds.items()
+               for target in project.shapes.objects(check.shape, predicate)),
+         int(project.shapes.value(check.shape, counts[check.kind]))
+         if check.kind in counts else 0)
+        for check in project.checks)
+
+
+@functools.lru_cache(maxsize=64)
+def _subclasses(given: frozenset[tuple[str, str]]) -> dict[str, frozenset[str]]:
+    """Each class with its subclasses, itself included, by the ontology's class hierarchy and
+    the (subclass, class) pairs ``given`` beside it (those the checked triples state)."""
+    broader: dict[str, set[str]] = {}
+    for sub, parent in itertools.chain(
+            ((t.subject.value, t.object.value) for t in compiled.class_axioms()), given):
+        broader.setdefault(sub, set()).add(parent)
+    found: dict[str, set[str]] = {}
+    for start in broader:
+        todo, seen = [start], {start}
+        while todo:
+            for parent in broader.get(todo.pop(), ()):
+                if parent not in seen:
+                    seen.add(parent)
+                    todo.append(parent)
+        for parent in seen:
+            found.setdefault(parent, {parent}).add(start)
+    return {c: frozenset(s) for c, s in found.items()}
+
+
+def _canonical(data: Iterable[ox.Triple]) -> bool:
+    """Whether Oxigraph keeps as written every typed literal of ``data`` that a shape may read
+    (a write's ``dct:modified`` changes form, "+00:00" read back "Z", but no shape reads it)."""
+    typed = {t.object for t in data if isinstance(t.object, ox.Literal)
+             and not t.object.language and t.object.datatype.value != XSD_STRING
+             and _read_by_shapes(t.predicate.value)}
+    if not typed:
+        return True
+    probe = ox.Store()
+    probe.extend(ox.Quad(PROBE, PROBE, literal) for literal in typed)
+    return {q.object for q in probe} == typed
 
 
 def _check_nodes(after: _After, nodes: set, loose: set, gate) -> Report:
