@@ -29,10 +29,12 @@ from __future__ import annotations
 
 import bisect
 import functools
+import heapq
 import itertools
 import math
 import re
 import threading
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
 from weakref import WeakKeyDictionary
@@ -160,17 +162,28 @@ def _read_facts(store: Store, services, kept: _Kept) -> dict[str, Facts]:
     if kept.complete:
         return kept.facts
     wanted = [s for s in services if s not in kept.facts]
+    if len(wanted) > ALL_AT_ONCE:
+        return _every_fact(store, kept, wanted)
     if wanted:
-        text = queries.text("ranking-facts")
-        if len(wanted) > ALL_AT_ONCE:
-            found = _facts(store, values(text, {}, frozenset({"facts", "all"})))
-            kept.complete = True
-        else:
-            found = _facts(store, values(text, {"service": [ox.NamedNode(s) for s in wanted]},
-                                         frozenset({"facts", "some"})))
+        found = _facts(store, values(queries.text("ranking-facts"),
+                                     {"service": [ox.NamedNode(s) for s in wanted]},
+                                     frozenset({"facts", "some"})))
         for service in wanted:
             found.setdefault(service, Facts())
         kept.facts.update(found)
+    return kept.facts
+
+
+def _every_fact(store: Store, kept: _Kept, wanted: Iterable[str] = ()) -> dict[str, Facts]:
+    """The facts of every service, read in one query unless already kept (``wanted``: the
+    services kept with empty ``Facts`` when the store has none of theirs)."""
+    if not kept.complete:
+        found = _facts(store, values(queries.text("ranking-facts"), {},
+                                     frozenset({"facts", "all"})))
+        for service in wanted:
+            found.setdefault(service, Facts())
+        kept.facts.update(found)
+        kept.complete = True
     return kept.facts
 
 
@@ -329,13 +342,19 @@ def _measured(kept: _Kept, facts: dict[str, Facts], services: set[str], origin: 
         if kept.spatial is None or kept.spatial.facts is not facts:
             kept.spatial = _Spatial(facts)
         spatial = kept.spatial
-    low = bisect.bisect_left(spatial.latitudes, origin.lat - reach)
-    high = bisect.bisect_right(spatial.latitudes, origin.lat + reach)
-    for service in itertools.islice(spatial.by_latitude, low, high):
+    here = (origin.lat, origin.lon)
+    for service, geo in spatial.located(origin, reach, within_km):
         if service in services:
-            yield service, False
+            yield service, (distance_km(here, geo), None, "own")  # as ``_distance`` measures
     memo: dict[str, float] = {}
-    for shared in spatial.by_areas.values():
+    near = set(served)
+    for area, where in places.items():
+        km = memo.get(area)
+        if km is None:
+            km = memo[area] = distance_km((origin.lat, origin.lon), where)
+        if km <= within_km:
+            near.add(area)
+    for shared in spatial.sharing(near):
         measured = _distance(facts[shared[0]], origin, places, served, memo)
         if measured is not None and measured[0] <= within_km:
             for service in shared:
@@ -344,18 +363,89 @@ def _measured(kept: _Kept, facts: dict[str, Facts], services: set[str], origin: 
 
 
 class _Spatial:
-    """The services of ``facts`` with their own coordinates in order of latitude, and the
-    others by their set of areas."""
+    """The services of ``facts`` with their own coordinates by cell of a grid of latitude and
+    longitude (in order of latitude, for the bands no cell narrows), and the others by their
+    set of areas, each set found from any of its areas.
+
+    Why: a search from a point within a distance measures only what lies in reach; a band of
+    latitude alone spans the continent (thousands of services measured and dropped), and
+    going through every set of areas cost as much again."""
+
+    CELL = 1.0
+    """Degrees of latitude and of longitude a cell spans."""
 
     def __init__(self, facts: dict[str, Facts]):
         self.facts = facts
         located = sorted((f.geo[0], service) for service, f in facts.items() if f.geo)
         self.latitudes = [lat for lat, _ in located]
-        self.by_latitude = [service for _, service in located]
+        self.by_latitude = [(service, facts[service].geo) for _, service in located]
+        self.cells: dict[tuple[int, int], list[tuple[str, tuple[float, float]]]] = {}
+        for service, geo in self.by_latitude:
+            self.cells.setdefault((math.floor(geo[0] / self.CELL),
+                                   self._column(math.floor(geo[1] / self.CELL))),
+                                  []).append((service, geo))
         self.by_areas: dict[frozenset[str], list[str]] = {}
         for service, f in facts.items():
             if not f.geo:
                 self.by_areas.setdefault(frozenset(f.areas), []).append(service)
+        self.with_area: dict[str, list[list[str]]] = {}
+        for areas, shared in self.by_areas.items():
+            for area in areas:
+                self.with_area.setdefault(area, []).append(shared)
+
+    def _column(self, column: int) -> int:
+        """A column of cells, the same on both sides of the antimeridian."""
+        around = round(360 / self.CELL)
+        return (column + around // 2) % around - around // 2
+
+    def located(self, origin: Point, reach: float, within_km: float
+                ) -> Iterator[tuple[str, tuple[float, float]]]:
+        """The services with their own coordinates (and those coordinates) that may lie within
+        ``within_km`` of ``origin``: in its band of latitude (``reach`` degrees either side),
+        and in the longitudes that distance allows at the band's edge farthest from the
+        equator."""
+        span = _longitudes(origin, reach, within_km)
+        if span is None:
+            low = bisect.bisect_left(self.latitudes, origin.lat - reach)
+            high = bisect.bisect_right(self.latitudes, origin.lat + reach)
+            yield from itertools.islice(self.by_latitude, low, high)
+            return
+        south, north = origin.lat - reach, origin.lat + reach
+        west = math.floor((origin.lon - span) / self.CELL)
+        east = math.floor((origin.lon + span) / self.CELL)
+        columns = {self._column(c) for c in range(west, east + 1)}
+        for row in range(math.floor(south / self.CELL), math.floor(north / self.CELL) + 1):
+            for column in columns:
+                for found in self.cells.get((row, column), ()):
+                    if south <= found[1][0] <= north:
+                        yield found
+
+    def sharing(self, areas: Iterable[str]) -> list[list[str]]:
+        """The services without coordinates, by set of areas, of the sets holding any of
+        ``areas``, each set once."""
+        found: dict[int, list[str]] = {}
+        for area in areas:
+            for shared in self.with_area.get(area, ()):
+                found[id(shared)] = shared
+        return list(found.values())
+
+
+def _longitudes(origin: Point, reach: float, within_km: float) -> float | None:
+    """How many degrees of longitude from ``origin`` a point within ``within_km`` of it and at
+    most ``reach`` degrees of latitude away may lie, with a margin; None when any longitude
+    may (near a pole, or a distance across half the globe).
+
+    From the haversine formula: hav(d/R) = hav(dlat) + cos(lat1) cos(lat2) hav(dlon), so
+    hav(dlon) <= hav(d/R) / (cos(lat1) cos(lat2)), lat2 taken at the band's edge farthest from
+    the equator."""
+    farthest = max(abs(origin.lat - reach), abs(origin.lat + reach))
+    if farthest >= 89:
+        return None
+    bound = math.cos(origin.lat * _RADIANS) * math.cos(farthest * _RADIANS)
+    ratio = math.sin(within_km / EARTH_RADIUS_KM / 2) ** 2 / bound
+    if ratio >= 0.25:  # beyond 60 degrees of longitude: not worth narrowing
+        return None
+    return math.degrees(2 * math.asin(math.sqrt(ratio))) * (1 + 1e-6) + 1e-6
 
 
 def within(store: Store, near: str, within_km: float, services) -> set[str]:
@@ -463,6 +553,68 @@ def page(store: Store, params, index, resolved: dict[str, list[str]]
     rules = {service: _key(service, indexed(service, kept[service]), params, trees, asked,
                            None, None)[1] for service in found}
     return total, found, rules
+
+
+def near_page(store: Store, params, index, resolved: dict[str, list[str]]
+              ) -> tuple[int, list[str], dict[str, list[dict]], dict[str, float]]:
+    """For a search from a point (``near``): how many services ``rank`` keeps, the page
+    ``params`` asks for in ``rank``'s order, the rules that placed each service of the page
+    and its distance, from the search ``index`` (``resolved``: the concepts of each parameter).
+
+    Only the matches within reach are measured (``_measured``), each keyed by its classes
+    (taken once per combination of the facts they read), its distance and the index's order
+    key (``order_key``, kept by the index); the page is the smallest keys (``heapq``), and only
+    its services are explained. ``rank`` explained and sorted every service in reach, thousands
+    at a million triples, to show twenty."""
+    origin = point(store, params.near)
+    kept = _memory(store)
+    with kept.lock:
+        facts = _every_fact(store, kept)
+        places = _places(store, kept)
+    trees, asked = _asked(store, params, kept, origin)
+    served = _ancestors(trees["region"], origin.place) if origin.place else {}
+    within_km = params.within_km
+    by_status, by_region, by_need = "status" in asked, "region" in asked, "need" in asked
+    classes: dict[tuple, tuple] = {}
+    distances: dict[str, tuple | None] = {}
+    areas: dict[str, float] = {}
+    entries: list[tuple[tuple, str]] = []
+    none = Facts()
+    with index.matched(**resolved, open_to_all=params.open_to_all,
+                       include_unknown=params.include_unknown, q=params.q or None,
+                       key=order_key, lang=params.lang) as matched:
+        numbers, indexed_facts, keys = matched.numbers, matched.facts, matched.keys
+        for service, measured in _measured(kept, facts, matched, origin, within_km, places,
+                                           served):
+            if measured is False:
+                measured = _distance(facts.get(service) or none, origin, places, served, areas)
+            if within_km is not None and (measured is None or measured[0] > within_km):
+                continue
+            number = numbers[service]
+            f = indexed_facts[number]
+            shape = (f.open, f.statuses if by_status else bool(f.statuses),
+                     f.areas if by_region else None, f.types if by_need else None)
+            found = classes.get(shape)
+            if found is None:
+                found = classes[shape] = _classes(
+                    Facts(open=f.open, eligible=f.statuses, areas=f.areas, types=f.types),
+                    params, trees, asked)
+            distances[service] = measured
+            entries.append(((*found, (1, 0.0) if measured is None else (0, measured[0]),
+                             keys[number]), service))
+    start, stop = params.offset, params.offset + params.limit
+    page = [service for _, service in heapq.nsmallest(stop, entries)[start:]]
+    rules = {service: _key(service, facts.get(service) or none, params, trees, asked,
+                           distances[service], origin)[1] for service in page}
+    return len(entries), page, rules, {service: round(distances[service][0], 1)
+                                       for service in page if distances[service] is not None}
+
+
+def _classes(f: Facts, params, trees, asked) -> tuple:
+    """The classes of ``_key`` that come before the distance."""
+    said: list[dict] = []
+    return (_eligibility(f, params, trees, asked, said), _closeness(f, trees, asked, said),
+            _need(f, asked, said))
 
 
 def _eligibility(f: Facts, params, trees, asked, said) -> int:

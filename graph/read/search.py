@@ -205,8 +205,9 @@ def compute(store: Store, params: SearchParams, *, index: bool | None = None) ->
     asked).
 
     ``index`` chooses the path that finds the matches (None: as configured for the store).
-    Only the page's services are explained and described. On the index path (no ``near``)
-    only the matches that can reach the page are ordered (``ranking.page``) and the page's read
+    Only the page's services are explained and described. On the index path only the matches
+    that can reach the page are ordered (``ranking.page``; from a point, those within reach,
+    ``ranking.near_page``) and the page's read
     models come from those the index keeps (``page_items``): ranking every match of a broad
     search at a million triples cost hundreds of milliseconds, describing a page tens. The
     SPARQL path ranks every match (``ranking.rank``) and describes every page from the store;
@@ -220,8 +221,7 @@ def compute(store: Store, params: SearchParams, *, index: bool | None = None) ->
         total, page = len(ordered), ordered[params.offset:params.offset + params.limit]
         distances, rules = ranked.distances, ranked.rules
     else:
-        total, page, rules, bound = found
-        distances = {}
+        total, page, rules, distances, bound = found
     items = page_items(store, page, params.lang, use_index=use_index)
     for item in items:
         if item["eligibility"]["state"] == "not-stated":
@@ -240,11 +240,14 @@ def compute(store: Store, params: SearchParams, *, index: bool | None = None) ->
 
 
 def _indexed_page(store: Store, params: SearchParams
-                  ) -> tuple[int, list[str], dict[str, list[dict]], Bound] | None:
-    """The total, the page, its rules and the bound parameters, found and ordered by the search
-    index without ranking every match (``ranking.page``); None when the index is not at the
-    store's generation (a write is being followed) or the search is from a point."""
-    if params.near:
+                  ) -> tuple[int, list[str], dict[str, list[dict]], dict[str, float], Bound
+                             ] | None:
+    """The total, the page, its rules, its distances and the bound parameters, found and
+    ordered by the search index without ranking every match (``ranking.page``, and
+    ``ranking.near_page`` from a point); None when the index is not at the store's generation
+    (a write is being followed), or for a search from a point on a remote engine (whose
+    ranking facts are read afresh each time, for the matches alone)."""
+    if params.near and not isinstance(store, EmbeddedStore):
         return None
     found = search_index.current(store, wait=bool(params.q))
     if found is None:
@@ -252,8 +255,11 @@ def _indexed_page(store: Store, params: SearchParams
     bound = bind(store, params, [])
     resolved = {name: [t.value for t in bound.bindings.get(name, ())]
                 for name in ("need", "status", "region", "language")}
+    if params.near:
+        total, page, rules, distances = ranking.near_page(store, params, found, resolved)
+        return total, page, rules, distances, bound
     paged = ranking.page(store, params, found, resolved)
-    return None if paged is None else (*paged, bound)
+    return None if paged is None else (*paged, {}, bound)
 
 
 def page_items(store: Store, page: list[str], lang: str, *, use_index: bool) -> list[dict]:

@@ -98,6 +98,30 @@ class Facts:
     names: tuple[tuple[str, str | None], ...] = ()
 
 
+@dataclass(frozen=True)
+class Matched:
+    """The numbers of a search's matches (``SearchIndex.matched``), and, read while the index
+    is held, each service's number, IRI, facts and order key (``SearchIndex._in_order``: the
+    key ``ranking.order_key`` gives, with the number last)."""
+
+    found: set[int]
+    numbers: dict[str, int]
+    iris: list[str]
+    facts: dict[int, Facts]
+    keys: dict[int, tuple]
+
+    def __contains__(self, iri: object) -> bool:
+        number = self.numbers.get(iri)
+        return number is not None and number in self.found
+
+    def __iter__(self) -> Iterator[str]:
+        iris = self.iris
+        return (iris[n] for n in self.found)
+
+    def __len__(self) -> int:
+        return len(self.found)
+
+
 def bitset(numbers: Iterable[int]) -> int:
     """``numbers`` as one int whose bit n is set for each n.
 
@@ -862,6 +886,23 @@ class SearchIndex:
         with self._lock:
             return {iri: self._facts[n] for iri in iris
                     if (n := self._numbers.get(iri)) is not None and n in self._facts}
+
+    @contextmanager
+    def matched(self, *, need: Iterable[str] = (), status: Iterable[str] = (),
+                region: Iterable[str] = (), language: Iterable[str] = (),
+                open_to_all: bool = False, include_unknown: bool = False,
+                q: str | None = None, key: Callable[[str, Facts, str], tuple], lang: str
+                ) -> Iterator[Matched]:
+        """The services that match (``match``'s arguments), unlisted, with what orders them,
+        for as long as the ``with`` block holds the index still.
+
+        Why: a search from a point measures only the matches within reach of the point
+        (``ranking.near_page``), a few thousand of a hundred thousand; listing every match's
+        IRI in order first cost more than measuring and ordering the ones in reach."""
+        with self._lock:
+            found = self._found(need, status, region, language, open_to_all, include_unknown, q)
+            yield Matched(found, self._numbers, self._iris, self._facts,
+                          self._in_order(lang, key)[0])
 
     # --- the read models of the services shown -----------------------------------------------
 
