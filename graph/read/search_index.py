@@ -102,13 +102,16 @@ class Facts:
 class Matched:
     """The numbers of a search's matches (``SearchIndex.matched``), and, read while the index
     is held, each service's number, IRI, facts and order key (``SearchIndex._in_order``: the
-    key ``ranking.order_key`` gives, with the number last)."""
+    key ``ranking.order_key`` gives, with the number last), and the services open to all and
+    those restricted to some statuses."""
 
     found: set[int]
     numbers: dict[str, int]
     iris: list[str]
     facts: dict[int, Facts]
     keys: dict[int, tuple]
+    open: set[int]
+    restricted: set[int]
 
     def __contains__(self, iri: object) -> bool:
         number = self.numbers.get(iri)
@@ -902,7 +905,7 @@ class SearchIndex:
         with self._lock:
             found = self._found(need, status, region, language, open_to_all, include_unknown, q)
             yield Matched(found, self._numbers, self._iris, self._facts,
-                          self._in_order(lang, key)[0])
+                          self._in_order(lang, key)[0], self._open, self._restricted)
 
     # --- the read models of the services shown -----------------------------------------------
 
