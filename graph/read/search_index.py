@@ -602,8 +602,9 @@ class SearchIndex:
         if q is not None:
             chosen.append(self._words(q)[0] if matched_words is None else matched_words)
         chosen.sort(key=len)
-        found = (chosen[0].intersection(*chosen[1:]) if chosen else self._services) \
-            & self._services
+        if not chosen:
+            return self._services - self._defunct
+        found = chosen[0].intersection(*chosen[1:], self._services)
         found -= self._defunct
         return found
 
