@@ -9,16 +9,13 @@ strings against every concept of the scheme grows with the scheme.
 
 from __future__ import annotations
 
-import threading
-from weakref import WeakKeyDictionary
-
 import pyoxigraph as ox
 
 from passerelle.graph.rdf import queries
 from passerelle.graph.rdf.bind import values
 from passerelle.graph.rdf.namespaces import ID
+from passerelle.graph.read.generations import PerGeneration
 from passerelle.graph.store.base import Store
-from passerelle.graph.store.embedded import EmbeddedStore
 
 SCHEMES = {
     "status": ID + "scheme/statuses",
@@ -54,7 +51,7 @@ def resolve(store: Store, parameter: str, codes: list[str]) -> dict[str, ox.Name
     resolves its codes several times, each a query, and that cost a fair share of a search
     answered from the index. Only codes of the scheme are remembered, so the memory is bounded
     by the schemes."""
-    kept = _resolved(store)
+    kept = _resolved.get(store)
     if kept is not None and all((parameter, c) in kept for c in codes):
         return {c: kept[parameter, c] for c in codes}
     found = lookup(store, parameter, codes)
@@ -66,21 +63,9 @@ def resolve(store: Store, parameter: str, codes: list[str]) -> dict[str, ox.Name
     return found
 
 
-_kept: WeakKeyDictionary[EmbeddedStore, tuple[int, dict]] = WeakKeyDictionary()
-_kept_lock = threading.Lock()
-
-
-def _resolved(store: Store) -> dict[tuple[str, str], ox.NamedNode] | None:
-    """The codes resolved on an embedded store's current data; None for other stores, whose
-    data other processes may change."""
-    if not isinstance(store, EmbeddedStore):
-        return None
-    with _kept_lock:
-        generation, kept = _kept.get(store, (None, None))
-        if generation != store.generation:
-            kept = {}
-            _kept[store] = (store.generation, kept)
-        return kept
+_resolved: PerGeneration[dict[tuple[str, str], ox.NamedNode]] = PerGeneration(dict)
+"""The codes resolved on an embedded store's current data (None for other stores, whose data
+other processes may change)."""
 
 
 def lookup(store: Store, parameter: str, codes: list[str]) -> dict[str, ox.NamedNode]:

@@ -29,13 +29,14 @@ from __future__ import annotations
 
 import bisect
 import functools
+import heapq
 import itertools
 import math
 import re
 import threading
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
-from weakref import WeakKeyDictionary
 
 import pyoxigraph as ox
 
@@ -44,9 +45,9 @@ from passerelle.graph.rdf.bind import values
 from passerelle.graph.rdf.namespaces import ID
 from passerelle.graph.read import concepts
 from passerelle.graph.read.codes import SCHEMES, UnknownCode, resolve
+from passerelle.graph.read.generations import PerGeneration
 from passerelle.graph.read.labels import pick
 from passerelle.graph.store.base import Store
-from passerelle.graph.store.embedded import EmbeddedStore
 
 TEMPORARILY_CLOSED = ID + "service-status/temporarily-closed"
 EARTH_RADIUS_KM = 6371.0088
@@ -114,36 +115,24 @@ _RADIANS = math.pi / 180
 # --- what is read from the store, kept per write generation of an embedded store -----------
 
 class _Kept:
+    """What is read of one generation of a store's data (``generations``)."""
+
     def __init__(self) -> None:
         self.lock = threading.Lock()
-        self.generation: int | None = None
         self.facts: dict[str, Facts] = {}
         self.complete = False
         self.places: dict[str, tuple[float, float]] | None = None
         self.trees: dict[str, dict[str, concepts.Concept]] = {}
         self.spatial: _Spatial | None = None
 
-    def current(self, generation: int | None) -> _Kept:
-        if generation != self.generation:
-            self.generation = generation
-            self.facts, self.complete, self.places, self.trees = {}, False, None, {}
-            self.spatial = None
-        return self
 
-
-_kept: WeakKeyDictionary[EmbeddedStore, _Kept] = WeakKeyDictionary()
-_kept_lock = threading.Lock()
+_kept: PerGeneration[_Kept] = PerGeneration(_Kept)
 
 
 def _memory(store: Store) -> _Kept:
     """What is known of an embedded store's current data; a fresh memory for other stores, whose
     data may change under us (as in ``search.Answers``)."""
-    if not isinstance(store, EmbeddedStore):
-        return _Kept()
-    with _kept_lock:
-        kept = _kept.setdefault(store, _Kept())
-    with kept.lock:
-        return kept.current(store.generation)
+    return _kept.get(store) or _Kept()
 
 
 def _number(term) -> float | None:
@@ -160,17 +149,28 @@ def _read_facts(store: Store, services, kept: _Kept) -> dict[str, Facts]:
     if kept.complete:
         return kept.facts
     wanted = [s for s in services if s not in kept.facts]
+    if len(wanted) > ALL_AT_ONCE:
+        return _every_fact(store, kept, wanted)
     if wanted:
-        text = queries.text("ranking-facts")
-        if len(wanted) > ALL_AT_ONCE:
-            found = _facts(store, values(text, {}, frozenset({"facts", "all"})))
-            kept.complete = True
-        else:
-            found = _facts(store, values(text, {"service": [ox.NamedNode(s) for s in wanted]},
-                                         frozenset({"facts", "some"})))
+        found = _facts(store, values(queries.text("ranking-facts"),
+                                     {"service": [ox.NamedNode(s) for s in wanted]},
+                                     frozenset({"facts", "some"})))
         for service in wanted:
             found.setdefault(service, Facts())
         kept.facts.update(found)
+    return kept.facts
+
+
+def _every_fact(store: Store, kept: _Kept, wanted: Iterable[str] = ()) -> dict[str, Facts]:
+    """The facts of every service, read in one query unless already kept (``wanted``: the
+    services kept with empty ``Facts`` when the store has none of theirs)."""
+    if not kept.complete:
+        found = _facts(store, values(queries.text("ranking-facts"), {},
+                                     frozenset({"facts", "all"})))
+        for service in wanted:
+            found.setdefault(service, Facts())
+        kept.facts.update(found)
+        kept.complete = True
     return kept.facts
 
 
@@ -325,17 +325,13 @@ def _measured(kept: _Kept, facts: dict[str, Facts], services: set[str], origin: 
             if reach is None or f is None or f.geo is None or abs(f.geo[0] - origin.lat) <= reach:
                 yield service, False
         return
-    with kept.lock:
-        if kept.spatial is None or kept.spatial.facts is not facts:
-            kept.spatial = _Spatial(facts)
-        spatial = kept.spatial
-    low = bisect.bisect_left(spatial.latitudes, origin.lat - reach)
-    high = bisect.bisect_right(spatial.latitudes, origin.lat + reach)
-    for service in itertools.islice(spatial.by_latitude, low, high):
+    spatial = _spatial(kept, facts)
+    here = (origin.lat, origin.lon)
+    for service, geo in spatial.located(origin, reach, within_km):
         if service in services:
-            yield service, False
+            yield service, (distance_km(here, geo), None, "own")  # as ``_distance`` measures
     memo: dict[str, float] = {}
-    for shared in spatial.by_areas.values():
+    for shared in spatial.sharing(_areas_in_reach(origin, within_km, places, served, memo)):
         measured = _distance(facts[shared[0]], origin, places, served, memo)
         if measured is not None and measured[0] <= within_km:
             for service in shared:
@@ -343,19 +339,152 @@ def _measured(kept: _Kept, facts: dict[str, Facts], services: set[str], origin: 
                     yield service, measured
 
 
+def _spatial(kept: _Kept, facts: dict[str, Facts]) -> _Spatial:
+    with kept.lock:
+        if kept.spatial is None or kept.spatial.facts is not facts:
+            kept.spatial = _Spatial(facts)
+        return kept.spatial
+
+
+def _areas_in_reach(origin: Point, within_km: float, places, served: dict[str, int],
+                    memo: dict[str, float]) -> set[str]:
+    """The areas through which a service without coordinates may be within ``within_km``:
+    the place searched and those containing it (``served``), and the places whose reference
+    point is that close (each distance kept in ``memo``, as ``_distance`` keeps them)."""
+    near = set(served)
+    for area, where in places.items():
+        km = memo.get(area)
+        if km is None:
+            km = memo[area] = distance_km((origin.lat, origin.lon), where)
+        if km <= within_km:
+            near.add(area)
+    return near
+
+
 class _Spatial:
-    """The services of ``facts`` with their own coordinates in order of latitude, and the
-    others by their set of areas."""
+    """The services of ``facts`` with their own coordinates by cell of a grid of latitude and
+    longitude (in order of latitude, for the bands no cell narrows), and the others by their
+    set of areas, each set found from any of its areas.
+
+    Why: a search from a point within a distance measures only what lies in reach; a band of
+    latitude alone spans the continent (thousands of services measured and dropped), and
+    going through every set of areas cost as much again."""
+
+    CELL = 1.0
+    """Degrees of latitude and of longitude a cell spans."""
 
     def __init__(self, facts: dict[str, Facts]):
         self.facts = facts
         located = sorted((f.geo[0], service) for service, f in facts.items() if f.geo)
         self.latitudes = [lat for lat, _ in located]
-        self.by_latitude = [service for _, service in located]
+        self.by_latitude = [(service, facts[service].geo) for _, service in located]
+        self.cells: dict[tuple[int, int], list[tuple[str, tuple[float, float]]]] = {}
+        for service, geo in self.by_latitude:
+            self.cells.setdefault((math.floor(geo[0] / self.CELL),
+                                   self._column(math.floor(geo[1] / self.CELL))),
+                                  []).append((service, geo))
         self.by_areas: dict[frozenset[str], list[str]] = {}
         for service, f in facts.items():
             if not f.geo:
                 self.by_areas.setdefault(frozenset(f.areas), []).append(service)
+        self.with_area: dict[str, list[list[str]]] = {}
+        for areas, shared in self.by_areas.items():
+            for area in areas:
+                self.with_area.setdefault(area, []).append(shared)
+        self.lock = threading.Lock()
+        self._numbered: _Numbered | None = None
+
+    def _column(self, column: int) -> int:
+        """A column of cells, the same on both sides of the antimeridian."""
+        around = round(360 / self.CELL)
+        return (column + around // 2) % around - around // 2
+
+    def located(self, origin: Point, reach: float, within_km: float
+                ) -> Iterator[tuple[str, tuple[float, float]]]:
+        """The services with their own coordinates (and those coordinates) that may lie within
+        ``within_km`` of ``origin``: in its band of latitude (``reach`` degrees either side),
+        and in the longitudes that distance allows at the band's edge farthest from the
+        equator."""
+        cells = self.around(origin, reach, within_km)
+        south, north = origin.lat - reach, origin.lat + reach
+        if cells is None:
+            low = bisect.bisect_left(self.latitudes, south)
+            high = bisect.bisect_right(self.latitudes, north)
+            yield from itertools.islice(self.by_latitude, low, high)
+            return
+        for cell in cells:
+            for found in self.cells.get(cell, ()):
+                if south <= found[1][0] <= north:
+                    yield found
+
+    def around(self, origin: Point, reach: float, within_km: float
+               ) -> list[tuple[int, int]] | None:
+        """The cells ``located`` looks in; None when no cell narrows the band of latitude."""
+        span = _longitudes(origin, reach, within_km)
+        if span is None:
+            return None
+        south, north = origin.lat - reach, origin.lat + reach
+        west = math.floor((origin.lon - span) / self.CELL)
+        east = math.floor((origin.lon + span) / self.CELL)
+        columns = sorted({self._column(c) for c in range(west, east + 1)})
+        return [(row, column)
+                for row in range(math.floor(south / self.CELL), math.floor(north / self.CELL) + 1)
+                for column in columns]
+
+    def numbered(self, numbers: dict[str, int]) -> _Numbered:
+        """The same services as the search index numbers them (``numbers``), made once for
+        each index."""
+        with self.lock:
+            if self._numbered is None or self._numbered.numbers is not numbers:
+                self._numbered = _Numbered(self, numbers)
+            return self._numbered
+
+    def sharing(self, areas: Iterable[str]) -> list[list[str]]:
+        """The services without coordinates, by set of areas, of the sets holding any of
+        ``areas``, each set once."""
+        found: dict[int, list[str]] = {}
+        for area in areas:
+            for shared in self.with_area.get(area, ()):
+                found[id(shared)] = shared
+        return list(found.values())
+
+
+class _Numbered:
+    """A ``_Spatial``'s cells with each service's number in the search index (those the index
+    does not know left out), its coordinates, its latitude in radians and that latitude's
+    cosine; and
+    its sets of areas with the numbers of their services: what ``near_page`` measures and
+    meets with a search's matches without looking up an IRI."""
+
+    def __init__(self, spatial: _Spatial, numbers: dict[str, int]):
+        self.numbers = numbers
+        self.cells: dict[tuple[int, int], list[tuple]] = {}
+        for cell, located in spatial.cells.items():
+            self.cells[cell] = [
+                (numbers[service], service, geo[0], geo[1], geo[0] * _RADIANS,
+                 math.cos(geo[0] * _RADIANS))
+                for service, geo in located if service in numbers]
+        self.shared = {id(shared): [(numbers[service], service) for service in shared
+                                    if service in numbers]
+                       for shared in spatial.by_areas.values()}
+
+
+def _longitudes(origin: Point, reach: float, within_km: float) -> float | None:
+    """How many degrees of longitude from ``origin`` a point within ``within_km`` of it and at
+    most ``reach`` degrees of latitude away may lie, with a margin; None when any longitude
+    may (near a pole, or a distance across half the globe).
+
+    From the haversine formula: hav(d/R) = hav(dlat) + cos(lat1) cos(lat2) hav(dlon), so
+    hav(dlon) <= hav(d/R) / (cos(lat1) cos(lat2)), lat2 taken at the band's edge farthest from
+    the equator."""
+    farthest = max(abs(origin.lat - reach), abs(origin.lat + reach))
+    if farthest >= 89:
+        return None
+    bound = math.cos(origin.lat * _RADIANS) * math.cos(farthest * _RADIANS)
+    ratio = math.sin(within_km / EARTH_RADIUS_KM / 2) ** 2 / bound
+    if ratio >= 0.25:  # beyond 60 degrees of longitude: not worth narrowing
+        return None
+    return math.degrees(2 * math.asin(math.sqrt(ratio))) * (1 + 1e-6) + 1e-6
 
 
 def within(store: Store, near: str, within_km: float, services) -> set[str]:
@@ -463,6 +592,136 @@ def page(store: Store, params, index, resolved: dict[str, list[str]]
     rules = {service: _key(service, indexed(service, kept[service]), params, trees, asked,
                            None, None)[1] for service in found}
     return total, found, rules
+
+
+def near_page(store: Store, params, index, resolved: dict[str, list[str]]
+              ) -> tuple[int, list[str], dict[str, list[dict]], dict[str, float]]:
+    """For a search from a point (``near``): how many services ``rank`` keeps, the page
+    ``params`` asks for in ``rank``'s order, the rules that placed each service of the page
+    and its distance, from the search ``index`` (``resolved``: the concepts of each parameter).
+
+    Only the matches within reach are measured (``_reached``) and put in the classes of
+    ``_key`` that come before the distance (from the index's sets, or once per combination of
+    the facts they read); in the classes that reach the page, the smallest by distance and the
+    index's order key (``order_key``, kept by the index) make the page (``heapq``), and only
+    its services are explained. ``rank`` explained and sorted every service in reach, thousands
+    at a million triples, to show twenty."""
+    origin = point(store, params.near)
+    kept = _memory(store)
+    with kept.lock:
+        facts = _every_fact(store, kept)
+        places = _places(store, kept)
+    trees, asked = _asked(store, params, kept, origin)
+    served = _ancestors(trees["region"], origin.place) if origin.place else {}
+    within_km = params.within_km
+    by_status, by_region, by_need = "status" in asked, "region" in asked, "need" in asked
+    areas: dict[str, float] = {}
+    reached: dict[int, tuple[str, tuple | None]] = {}
+    none = Facts()
+    with index.matched(**resolved, open_to_all=params.open_to_all,
+                       include_unknown=params.include_unknown, q=params.q or None,
+                       key=order_key, lang=params.lang) as matched:
+        numbers, keys = matched.numbers, matched.keys
+        for number, service, measured in _reached(kept, facts, matched, origin, within_km,
+                                                  places, served):
+            if measured is False:
+                measured = _distance(facts.get(service) or none, origin, places, served, areas)
+            if within_km is not None and (measured is None or measured[0] > within_km):
+                continue
+            reached[numbers[service] if number is None else number] = service, measured
+        if by_status or by_region or by_need:
+            groups = _grouped(reached, matched.facts, params, trees, asked)
+        else:  # the classes are those of eligibility alone: open, restricted, not stated
+            opened = reached.keys() & matched.open
+            restricted = (reached.keys() - opened) & matched.restricted
+            groups = {(0, (0, 0), 0): opened, (1, (0, 0), 0): restricted,
+                      (2, (0, 0), 0): reached.keys() - opened - restricted}
+
+        def key(number: int) -> tuple:
+            measured = reached[number][1]
+            return (1, 0.0) if measured is None else (0, measured[0]), keys[number]
+
+        start, stop = params.offset, params.offset + params.limit
+        shown: list[int] = []
+        position = 0
+        for group in (groups[c] for c in sorted(groups)):
+            if position >= stop:
+                break
+            if group and position + len(group) > start:
+                first = heapq.nsmallest(stop - position, group, key=key)
+                shown += first[max(0, start - position):]
+            position += len(group)
+    page = [reached[n] for n in shown]
+    rules = {service: _key(service, facts.get(service) or none, params, trees, asked,
+                           measured, origin)[1] for service, measured in page}
+    return len(reached), [service for service, _ in page], rules, {
+        service: round(measured[0], 1) for service, measured in page if measured is not None}
+
+
+def _grouped(reached: dict[int, tuple], indexed_facts, params, trees, asked
+             ) -> dict[tuple, list[int]]:
+    """The ``reached`` services by their classes of ``_key`` before the distance, each
+    combination of the facts those classes read (in the index's ``indexed_facts``) classed
+    once."""
+    by_status, by_region, by_need = "status" in asked, "region" in asked, "need" in asked
+    classes: dict[tuple, tuple] = {}
+    groups: dict[tuple, list[int]] = {}
+    for number in reached:
+        f = indexed_facts[number]
+        shape = (f.open, f.statuses if by_status else bool(f.statuses),
+                 f.areas if by_region else None, f.types if by_need else None)
+        found = classes.get(shape)
+        if found is None:
+            found = classes[shape] = _classes(
+                Facts(open=f.open, eligible=f.statuses, areas=f.areas, types=f.types),
+                params, trees, asked)
+        groups.setdefault(found, []).append(number)
+    return groups
+
+
+def _reached(kept: _Kept, facts: dict[str, Facts], matched, origin: Point,
+             within_km: float | None, places, served):
+    """What ``_measured`` yields for the search index's ``matched`` services, each with its
+    number in the index when known here (else None).
+
+    Within a distance, the cells of the grid are taken as the index numbers their services
+    (``_Spatial.numbered``): each is met with the matches by its number and measured as
+    ``distance_km`` measures (the same operations on the same values), without looking up
+    its IRI or its facts."""
+    reach = math.degrees(within_km / EARTH_RADIUS_KM) + 1e-9 if within_km is not None else None
+    spatial = _spatial(kept, facts) if reach is not None else None
+    cells = spatial.around(origin, reach, within_km) if spatial is not None else None
+    if cells is None:
+        for service, measured in _measured(kept, facts, matched, origin, within_km, places,
+                                           served):
+            yield None, service, measured
+        return
+    numbered = spatial.numbered(matched.numbers)
+    found = matched.found
+    south, north = origin.lat - reach, origin.lat + reach
+    lat1, lon1 = origin.lat * _RADIANS, origin.lon
+    cos1, sin, asin, sqrt = math.cos(lat1), math.sin, math.asin, math.sqrt
+    twice = 2 * EARTH_RADIUS_KM
+    for cell in cells:
+        for number, service, lat, lon, lat2, cos2 in numbered.cells.get(cell, ()):
+            if south <= lat <= north and number in found:
+                h = (sin((lat2 - lat1) / 2) ** 2
+                     + cos1 * cos2 * sin((lon - lon1) * _RADIANS / 2) ** 2)
+                yield number, service, (twice * asin(min(1.0, sqrt(h))), None, "own")
+    memo: dict[str, float] = {}
+    for shared in spatial.sharing(_areas_in_reach(origin, within_km, places, served, memo)):
+        measured = _distance(facts[shared[0]], origin, places, served, memo)
+        if measured is not None and measured[0] <= within_km:
+            for number, service in numbered.shared[id(shared)]:
+                if number in found:
+                    yield number, service, measured
+
+
+def _classes(f: Facts, params, trees, asked) -> tuple:
+    """The classes of ``_key`` that come before the distance."""
+    said: list[dict] = []
+    return (_eligibility(f, params, trees, asked, said), _closeness(f, trees, asked, said),
+            _need(f, asked, said))
 
 
 def _eligibility(f: Facts, params, trees, asked, said) -> int:

@@ -21,7 +21,6 @@ import threading
 from collections import OrderedDict, defaultdict
 from dataclasses import dataclass, field
 from functools import cached_property
-from weakref import WeakKeyDictionary
 
 import pyoxigraph as ox
 
@@ -29,6 +28,7 @@ from passerelle.graph.rdf import queries
 from passerelle.graph.rdf.bind import values
 from passerelle.graph.read import ranking, search_index
 from passerelle.graph.read.codes import resolve
+from passerelle.graph.read.generations import PerGeneration
 from passerelle.graph.read.labels import pick
 from passerelle.graph.read.model import SERVICES, render
 from passerelle.graph.read.services import columns, describe
@@ -136,67 +136,56 @@ CACHE_SIZE = 128
 
 
 class Answers:
-    """The latest answers of one embedded store, all from one write generation of its data.
+    """The latest answers of one write generation of an embedded store's data
+    (``generations``).
 
     A search over a large graph walks every match (and further on words), the same work for
-    every caseworker asking the same question; the answer
-    changes only when the data does, and ``EmbeddedStore.generation`` says when. A remote engine
-    has no such counter and may be written by other API processes, so its answers are never kept.
-    Kept answers are shared: callers must not change them.
+    every caseworker asking the same question; the answer changes only when the data does. A
+    remote engine has no write counter and may be written by other API processes, so its
+    answers are never kept. Kept answers are shared: callers must not change them.
     """
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
-        self._generation: int | None = None
         self._results: OrderedDict[SearchParams, SearchResult] = OrderedDict()
 
-    def get(self, generation: int, params: SearchParams) -> SearchResult | None:
+    def get(self, params: SearchParams) -> SearchResult | None:
         with self._lock:
-            if generation != self._generation:
-                self._generation = generation
-                self._results.clear()
-                return None
             found = self._results.get(params)
             if found is not None:
                 self._results.move_to_end(params)
             return found
 
-    def put(self, generation: int, params: SearchParams, result: SearchResult) -> None:
-        """Keep ``result`` unless the data changed while it was being computed."""
+    def put(self, params: SearchParams, result: SearchResult) -> None:
+        """Keep ``result``, computed from this generation's data: an answer computed while a
+        write went on is put in the older generation's answers, which are never read again."""
         with self._lock:
-            if generation == self._generation:
-                self._results[params] = result
-                if len(self._results) > CACHE_SIZE:
-                    self._results.popitem(last=False)
+            self._results[params] = result
+            if len(self._results) > CACHE_SIZE:
+                self._results.popitem(last=False)
 
 
-_answers: WeakKeyDictionary[EmbeddedStore, Answers] = WeakKeyDictionary()
-_answers_lock = threading.Lock()
+_answers: PerGeneration[Answers] = PerGeneration(Answers)
 
 
 def kept(store: Store, params: SearchParams) -> SearchResult | None:
     """The answer to ``params`` kept from an earlier identical search on the unchanged embedded
     store, or None; never computes, nor waits for anything but a lock held for a lookup, so an
     event loop may ask it."""
-    if not isinstance(store, EmbeddedStore):
-        return None
-    with _answers_lock:
-        answers = _answers.get(store)
-    return None if answers is None else answers.get(store.generation, params)
+    answers = _answers.get(store)
+    return None if answers is None else answers.get(params)
 
 
 def search(store: Store, params: SearchParams) -> SearchResult:
     """The answer to ``params``: kept from an earlier identical search on an unchanged embedded
     store, else computed (``compute``); raises UnknownCode."""
-    if not isinstance(store, EmbeddedStore):
+    answers = _answers.get(store)
+    if answers is None:
         return compute(store, params)
-    with _answers_lock:
-        answers = _answers.setdefault(store, Answers())
-    generation = store.generation
-    found = answers.get(generation, params)
+    found = answers.get(params)
     if found is None:
         found = compute(store, params)
-        answers.put(generation, params, found)
+        answers.put(params, found)
     return found
 
 
@@ -205,8 +194,9 @@ def compute(store: Store, params: SearchParams, *, index: bool | None = None) ->
     asked).
 
     ``index`` chooses the path that finds the matches (None: as configured for the store).
-    Only the page's services are explained and described. On the index path (no ``near``)
-    only the matches that can reach the page are ordered (``ranking.page``) and the page's read
+    Only the page's services are explained and described. On the index path only the matches
+    that can reach the page are ordered (``ranking.page``; from a point, those within reach,
+    ``ranking.near_page``) and the page's read
     models come from those the index keeps (``page_items``): ranking every match of a broad
     search at a million triples cost hundreds of milliseconds, describing a page tens. The
     SPARQL path ranks every match (``ranking.rank``) and describes every page from the store;
@@ -220,8 +210,7 @@ def compute(store: Store, params: SearchParams, *, index: bool | None = None) ->
         total, page = len(ordered), ordered[params.offset:params.offset + params.limit]
         distances, rules = ranked.distances, ranked.rules
     else:
-        total, page, rules, bound = found
-        distances = {}
+        total, page, rules, distances, bound = found
     items = page_items(store, page, params.lang, use_index=use_index)
     for item in items:
         if item["eligibility"]["state"] == "not-stated":
@@ -240,11 +229,14 @@ def compute(store: Store, params: SearchParams, *, index: bool | None = None) ->
 
 
 def _indexed_page(store: Store, params: SearchParams
-                  ) -> tuple[int, list[str], dict[str, list[dict]], Bound] | None:
-    """The total, the page, its rules and the bound parameters, found and ordered by the search
-    index without ranking every match (``ranking.page``); None when the index is not at the
-    store's generation (a write is being followed) or the search is from a point."""
-    if params.near:
+                  ) -> tuple[int, list[str], dict[str, list[dict]], dict[str, float], Bound
+                             ] | None:
+    """The total, the page, its rules, its distances and the bound parameters, found and
+    ordered by the search index without ranking every match (``ranking.page``, and
+    ``ranking.near_page`` from a point); None when the index is not at the store's generation
+    (a write is being followed), or for a search from a point on a remote engine (whose
+    ranking facts are read afresh each time, for the matches alone)."""
+    if params.near and not isinstance(store, EmbeddedStore):
         return None
     found = search_index.current(store, wait=bool(params.q))
     if found is None:
@@ -252,8 +244,11 @@ def _indexed_page(store: Store, params: SearchParams
     bound = bind(store, params, [])
     resolved = {name: [t.value for t in bound.bindings.get(name, ())]
                 for name in ("need", "status", "region", "language")}
+    if params.near:
+        total, page, rules, distances = ranking.near_page(store, params, found, resolved)
+        return total, page, rules, distances, bound
     paged = ranking.page(store, params, found, resolved)
-    return None if paged is None else (*paged, bound)
+    return None if paged is None else (*paged, {}, bound)
 
 
 def page_items(store: Store, page: list[str], lang: str, *, use_index: bool) -> list[dict]:

@@ -98,6 +98,33 @@ class Facts:
     names: tuple[tuple[str, str | None], ...] = ()
 
 
+@dataclass(frozen=True)
+class Matched:
+    """The numbers of a search's matches (``SearchIndex.matched``), and, read while the index
+    is held, each service's number, IRI, facts and order key (``SearchIndex._in_order``: the
+    key ``ranking.order_key`` gives, with the number last), and the services open to all and
+    those restricted to some statuses."""
+
+    found: set[int]
+    numbers: dict[str, int]
+    iris: list[str]
+    facts: dict[int, Facts]
+    keys: dict[int, tuple]
+    open: set[int]
+    restricted: set[int]
+
+    def __contains__(self, iri: object) -> bool:
+        number = self.numbers.get(iri)
+        return number is not None and number in self.found
+
+    def __iter__(self) -> Iterator[str]:
+        iris = self.iris
+        return (iris[n] for n in self.found)
+
+    def __len__(self) -> int:
+        return len(self.found)
+
+
 def bitset(numbers: Iterable[int]) -> int:
     """``numbers`` as one int whose bit n is set for each n.
 
@@ -575,8 +602,9 @@ class SearchIndex:
         if q is not None:
             chosen.append(self._words(q)[0] if matched_words is None else matched_words)
         chosen.sort(key=len)
-        found = (chosen[0].intersection(*chosen[1:]) if chosen else self._services) \
-            & self._services
+        if not chosen:
+            return self._services - self._defunct
+        found = chosen[0].intersection(*chosen[1:], self._services)
         found -= self._defunct
         return found
 
@@ -862,6 +890,23 @@ class SearchIndex:
         with self._lock:
             return {iri: self._facts[n] for iri in iris
                     if (n := self._numbers.get(iri)) is not None and n in self._facts}
+
+    @contextmanager
+    def matched(self, *, need: Iterable[str] = (), status: Iterable[str] = (),
+                region: Iterable[str] = (), language: Iterable[str] = (),
+                open_to_all: bool = False, include_unknown: bool = False,
+                q: str | None = None, key: Callable[[str, Facts, str], tuple], lang: str
+                ) -> Iterator[Matched]:
+        """The services that match (``match``'s arguments), unlisted, with what orders them,
+        for as long as the ``with`` block holds the index still.
+
+        Why: a search from a point measures only the matches within reach of the point
+        (``ranking.near_page``), a few thousand of a hundred thousand; listing every match's
+        IRI in order first cost more than measuring and ordering the ones in reach."""
+        with self._lock:
+            found = self._found(need, status, region, language, open_to_all, include_unknown, q)
+            yield Matched(found, self._numbers, self._iris, self._facts,
+                          self._in_order(lang, key)[0], self._open, self._restricted)
 
     # --- the read models of the services shown -----------------------------------------------
 
