@@ -24,6 +24,7 @@ that hold nothing yet:
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -54,6 +55,36 @@ holding vocabularies and a seed, the common case of a first large load."""
 UNWRITABLE_BYTES = bytes([*range(0x00, 0x09), 0x0B, 0x0C, *range(0x0E, 0x20)])
 """The control characters ``xml_safety.NOT_IN_XML`` names, as bytes of a UTF-8 document."""
 
+REWRITTEN_IN_LINES = re.compile(
+    rb"XMLSchema#(?:\w*Integer|unsigned\w*|int|long|short|byte|dateTimeStamp)\b"
+    rb"|\^\^<[^>\n]*\\[uU]")
+"""In N-Triples or N-Quads, a datatype Oxigraph does not keep as written, or one written with
+escapes (then it is not known which). Oxigraph stores the value of a literal of a type derived
+from ``xsd:integer`` as an ``xsd:integer``, and an ``xsd:dateTimeStamp`` as an
+``xsd:dateTime``: a shape's ``sh:datatype`` would then see another datatype than the file
+gives."""
+
+REWRITTEN_NAMED = re.compile(
+    rb"(?:Integer|unsigned|dateTimeStamp)|[#:;](?:int|long|short|byte)\b|\^\^<[^>\n]*\\[uU]")
+"""The same in the other formats, where a datatype may be a prefixed name: any word that could
+name one (a false alarm costs the general path, not a wrong answer)."""
+
+KEPT_MEANING = re.compile(
+    rb'"(?:[1-9][0-9]*\"\^\^(?:<http://www\.w3\.org/2001/XMLSchema#|[A-Za-z][\w.-]*:)'
+    rb'(?:positiveInteger|nonNegativeInteger)'
+    rb'|0"\^\^(?:<http://www\.w3\.org/2001/XMLSchema#|[A-Za-z][\w.-]*:)nonNegativeInteger)\b')
+"""A whole number written plainly, of the two derived types the shapes name beside
+``xsd:integer`` (``sh:or``): stored as an ``xsd:integer`` of the same value, it meets the same
+shapes as written (the seed's durations and ordinals are such)."""
+
+
+def rewrites_datatypes(source: bytes, fmt: ox.RdfFormat) -> bool:
+    """Whether a document may hold a literal whose datatype Oxigraph does not keep, and the
+    shapes could tell: the load then takes the general path, which checks terms as written."""
+    pattern = REWRITTEN_IN_LINES if fmt in LINE_FORMATS else REWRITTEN_NAMED
+    found = sum(1 for _ in pattern.finditer(source))
+    return found > 0 and found != sum(1 for _ in KEPT_MEANING.finditer(source))
+
 
 class Scratch:
     """The files of one load in an in-memory store, and what checking them needs beside them."""
@@ -66,6 +97,9 @@ class Scratch:
         self.plain = True
         """Whether every file is N-Triples or N-Quads with no escape, no triple term and no
         character XML cannot carry: then no statement can be unwritable, unasked."""
+        self.rewrites = False
+        """Whether a file may hold a datatype Oxigraph does not keep (``rewrites_datatypes``):
+        then the load takes the general path."""
 
     def load(self, source: bytes, fmt: ox.RdfFormat, *, base_iri: str, graph: str) -> None:
         """Load one document; its triples outside a named graph go to ``graph``. The bulk
@@ -73,6 +107,7 @@ class Scratch:
         self.store.bulk_load(source, fmt, base_iri=base_iri, to_graph=ox.NamedNode(graph))
         self.given.add(graph)
         self.plain = self.plain and fmt in LINE_FORMATS and _plain(source)
+        self.rewrites = self.rewrites or rewrites_datatypes(source, fmt)
 
     def sizes(self) -> dict[str, int]:
         """The statements of each graph of the files (read before anything else is added)."""

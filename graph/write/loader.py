@@ -185,7 +185,8 @@ def load(store: Store, paths: list[Path], *, graph: str | None = None, validate_
 def _load_by_scratch(store: Store, paths: list[Path], *, graph: str | None,
                      fmt: formats.Format | None, what: str) -> LoadResult | None:
     """A large validated load with no Python pass over its triples: ``None`` when it does not
-    apply (a graph of the files holds data already, or is one the checks use), and the caller
+    apply (a graph of the files holds data already, or is one the checks use, or a file may hold
+    a datatype Oxigraph does not keep: ``scratch.rewrites_datatypes``), and the caller
     takes the general path.
 
     Oxigraph loads the files into a scratch store in memory, each file's blank nodes its own;
@@ -199,7 +200,7 @@ def _load_by_scratch(store: Store, paths: list[Path], *, graph: str | None,
         checked = scratch.Scratch()
         read = [_scratch_file(checked, path, fmt, graph) for path in paths]
         sizes = checked.sizes()
-        if not sizes or any(g in scratch.RESERVED for g in sizes) or \
+        if not sizes or checked.rewrites or any(g in scratch.RESERVED for g in sizes) or \
                 any(steps.graph_exists(store, g) for g in sizes):
             return None
         hierarchy = checked.hierarchy()

@@ -236,3 +236,30 @@ def test_a_load_reads_what_the_store_says_about_the_nodes_it_names(tmp_path, scr
                                          '"A second name"@en .\n')
     reference = steps.check(store, steps.plan(store, parse_files([again])))
     assert findings(by_scratch(store, again)) == findings(reference)
+
+
+@pytest.mark.parametrize("count, scratch_path", [
+    ('"14"^^xsd:int', False),
+    ('"0"^^xsd:positiveInteger', False),
+    ('"14"^^<http://www.w3.org/2001/XMLSchema#\\u0069nt>', False),
+    ('"14"^^xsd:nonNegativeInteger', True),
+    ("14", True),
+], ids=["int", "zero-positive", "escaped-int", "non-negative", "integer"])
+def test_a_datatype_oxigraph_rewrites_is_checked_as_written(tmp_path, scratch_always,
+                                                           monkeypatch, count, scratch_path):
+    """Oxigraph stores an ``xsd:int`` as an ``xsd:integer``: checked in the scratch store, a
+    count the shapes refuse as written would pass."""
+    text = (DATA / "valid" / "event-with-platform.ttl").read_text(encoding="utf-8")
+    path = write(tmp_path / "event.ttl",
+                 text.replace("pas:participantCount 14 ;", f"pas:participantCount {count} ;"))
+    expected = findings(general(open_store(None, seed=True), path))
+    assert any("EventParticipantCount" in f[2] for f in expected) is not scratch_path
+    parsed = []
+    real = loader.parse
+    monkeypatch.setattr(loader, "parse", lambda *a, **k: parsed.append(1) or real(*a, **k))
+    store = open_store(None, seed=True)
+    before = sorted(map(str, store.quads()))
+    assert findings(by_scratch(store, path)) == expected
+    assert bool(parsed) is not scratch_path
+    if expected:
+        assert sorted(map(str, store.quads())) == before
