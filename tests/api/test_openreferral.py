@@ -175,6 +175,12 @@ def test_no_parameters_give_a_5xx_or_an_answer_outside_the_schema(server, reques
     path, params = request
     response = server.get(path, params=params)
     assert response.status_code < 500, (path, params, response.text[:500])
+    if response.status_code in (307, 308):
+        # an empty last segment ("/services/%2F" reads as "/services//"): the slash is dropped,
+        # on this site
+        location = response.headers["location"]
+        assert location.startswith("/openreferral/") and not location.startswith("//"), location
+        return
     if response.status_code != 200:
         assert response.status_code in (404, 422), (path, params)
         assert response.json()["detail"]
