@@ -701,13 +701,16 @@ def _reached(kept: _Kept, facts: dict[str, Facts], matched, origin: Point,
     south, north = origin.lat - reach, origin.lat + reach
     lat1, lon1 = origin.lat * _RADIANS, origin.lon
     cos1, sin, asin, sqrt = math.cos(lat1), math.sin, math.asin, math.sqrt
-    twice = 2 * EARTH_RADIUS_KM
+    twice, radians = 2 * EARTH_RADIUS_KM, _RADIANS
     for cell in cells:
         for number, service, lat, lon, lat2, cos2 in numbered.cells.get(cell, ()):
             if south <= lat <= north and number in found:
                 h = (sin((lat2 - lat1) / 2) ** 2
-                     + cos1 * cos2 * sin((lon - lon1) * _RADIANS / 2) ** 2)
-                yield number, service, (twice * asin(min(1.0, sqrt(h))), None, "own")
+                     + cos1 * cos2 * sin((lon - lon1) * radians / 2) ** 2)
+                root = sqrt(h)
+                distance = twice * asin(root if root < 1.0 else 1.0)
+                if not distance > within_km:  # the corners of the cells are out of reach
+                    yield number, service, (distance, None, "own")
     memo: dict[str, float] = {}
     for shared in spatial.sharing(_areas_in_reach(origin, within_km, places, served, memo)):
         measured = _distance(facts[shared[0]], origin, places, served, memo)
