@@ -21,6 +21,7 @@ from passerelle.graph.imports import importer as importing
 from passerelle.graph.imports.importer import ImportFailed, import_records
 from passerelle.graph.rdf.namespaces import PAS, graph_iri
 from passerelle.graph.store.bundle import open_store
+from passerelle.graph.store.embedded import EmbeddedStore
 from passerelle.graph.write import mapping, steps
 from tests.graph.test_imports import example_row, write_csv
 
@@ -114,6 +115,14 @@ def test_a_bad_row_in_the_last_part_leaves_the_store_and_no_scratch(counted, tmp
         imported(store, write_csv(tmp_path / "first.csv", rows(12)))
         counted["writes"].clear()
     monkeypatch.setattr(steps, "FILE_QUADS", 1)
+    undone = []
+    undo = EmbeddedStore._undo_pending
+
+    def undoing(self):
+        undone.append(sum(1 for _ in self.quads(GRAPH)))
+        undo(self)
+
+    monkeypatch.setattr(EmbeddedStore, "_undo_pending", undoing)
     before = sorted(map(str, store.quads()))
     path = write_csv(tmp_path / "s.csv", rows(ROWS, {ROWS - 2: {"statuses": "xyz"}}))
     with pytest.raises(ImportFailed) as failed:
@@ -122,6 +131,8 @@ def test_a_bad_row_in_the_last_part_leaves_the_store_and_no_scratch(counted, tmp
         f"row {ROWS}, column statuses: unknown status 'xyz'"]
     assert sorted(map(str, store.quads())) == before
     assert counted["writes"] == ([] if existing else ["begin_write_from"])
+    # Into a new graph, the parts before the refused one were loaded, then dropped.
+    assert (undone[0] > 0) if not existing else undone == []
     assert list((tmp_path / "scratch").iterdir()) == []
 
 
