@@ -202,10 +202,6 @@ FILE_QUADS = 400_000
 """Quads of a staged write loaded at a time: the bulk loader's memory is that of one file, and
 fewer, larger loads leave the store less to merge."""
 
-MEANWHILE_FILE_QUADS = 150_000
-"""``FILE_QUADS`` of a write loaded while its later parts are checked (``Staged.load_meanwhile``):
-the loader's memory (that of one file) then adds to the checks', so its files are smaller."""
-
 
 class Staged:
     """A write too large to hold, planned and checked part by part, committed in one step.
@@ -234,7 +230,6 @@ class Staged:
         self.files: list[Path] = []
         self._in_file = 0
         self.counts = dict.fromkeys(graphs, 0)
-        self._file_quads = FILE_QUADS
         self._given: list[weakref.ref[incremental.Change]] = []
         self._whole: queue.SimpleQueue[Path | None] | None = None
         self._pending: PendingWrite | None = None
@@ -266,7 +261,6 @@ class Staged:
         for graphs that hold nothing yet (``plan_rest`` then plans no removal), which the
         caller has seen."""
         self._whole = queue.SimpleQueue()
-        self._file_quads = min(self._file_quads, MEANWHILE_FILE_QUADS)
         self._pending = self.store.begin_write_from(_until_none(self._whole),
                                                     list(self.counts))
 
@@ -279,7 +273,7 @@ class Staged:
     def _file_for(self, size: int) -> Path:
         """The file a part of ``size`` quads goes to: a new one when the last is full, the
         last one then whole."""
-        if not self.files or self._in_file + size > self._file_quads:
+        if not self.files or self._in_file + size > FILE_QUADS:
             if self.files:
                 self._feed(self.files[-1])
             self.files.append(Path(self._dir.name) / f"part-{len(self.files):06d}.nq")
