@@ -41,10 +41,9 @@ class PartChecks:
         self._context: dict[ox.NamedNode, list[ox.Triple]] = {}
         self._stored: set[str] | None | bool = False
 
-    def check(self, text: bytes, triples: list[ox.Triple], subjects: set[str],
-              staged: ox.Store | None) -> Report:
-        """The findings on one part: ``text`` is its triples (``triples``) as N-Triples,
-        ``subjects`` the IRIs it describes, ``staged`` what earlier parts described that it
+    def check(self, text: bytes, subjects: set[str], staged: ox.Store | None) -> Report:
+        """The findings on one part: ``text`` is its triples as N-Triples (each line one
+        triple), ``subjects`` the IRIs it describes, ``staged`` what earlier parts described that it
         may point to (read by subject, any graph)."""
         scratch = ox.Store()
         scratch.bulk_load(text, ox.RdfFormat.N_TRIPLES, to_graph=self.node)
@@ -66,7 +65,8 @@ class PartChecks:
         scratch.extend(ox.Quad(t.subject, t.predicate, t.object, compiled.CONTEXT)
                        for t in [*context, *compiled.class_axioms()])
         report = compiled.default().check_graphs(scratch, data)
-        return guard(report, () if _plain(text) else triples)
+        return guard(report, () if _plain(text) else
+                     ox.parse(text, format=ox.RdfFormat.N_TRIPLES))
 
     def _context_of(self, node: ox.NamedNode, staged: ox.Store | None) -> list[ox.Triple]:
         """What the store and the earlier parts say of an IRI the part points to."""

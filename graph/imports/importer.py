@@ -111,12 +111,13 @@ def organisation_slug(record: ServiceRecord) -> str | None:
 
 @dataclass
 class Built:
-    """A record's triples: its service's, and its organisation's when the import creates it."""
+    """A record's triples as N-Triples lines (the mapper's ``text``: an import writes and
+    checks text): its service's, and its organisation's when the import creates it."""
 
-    service: list[ox.Triple]
+    service: list[str]
     organisation: str | None = None
     """The organisation's IRI when the record describes it."""
-    organisation_triples: list[ox.Triple] = field(default_factory=list)
+    organisation_triples: list[str] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
     iri: str | None = None
     """The service's IRI (``service_iri``)."""
@@ -127,7 +128,7 @@ def to_triples(record: ServiceRecord, resolver: Resolver, known: set[str]) -> Bu
     record becomes the write API's JSON (with located values) and goes through its mapper."""
     iri = service_iri(record)
     problems = list(record.problems)
-    options = {"resolver": resolver, "problems": problems, "where": record.where}
+    options = {"resolver": resolver, "problems": problems, "where": record.where, "text": True}
     slug, refused = _provider(record)
     if record.organisation_only:
         return _organisation_only(record, resolver, known, slug, refused, options)
@@ -229,15 +230,15 @@ class ImportResult:
     """Records read."""
 
 
-def _graph_metadata(graph: str, source: str) -> list[ox.Triple]:
+def _graph_metadata(graph: str, source: str) -> list[str]:
     node = ox.NamedNode(graph)
-    return [
+    return [f"{t.subject} {t.predicate} {t.object} .\n" for t in (
         ox.Triple(node, ox.NamedNode(RDF_TYPE), ox.NamedNode(PROV + "Entity")),
         ox.Triple(node, ox.NamedNode(DCT + "title"),
                   ox.Literal(f"Services imported from {source}", language="en")),
         ox.Triple(node, ox.NamedNode(DCT + "modified"),
                   ox.Literal(date.today().isoformat(), datatype=ox.NamedNode(XSD + "date"))),
-    ]
+    )]
 
 
 def _located(record: ServiceRecord, path: str, message: str) -> Problem:
@@ -260,17 +261,22 @@ def import_records(store: Store, records: Iterable[ServiceRecord], *, graph: str
     (``checking``) that also holds the organisations the parts before it describe (the only
     nodes a later record names), so time grows with the file and memory stays that of one part
     and those organisations; the graph is replaced in one step at the end, and not at all when
-    a record is refused. ``progress`` shows a bar on standard error (None: when it is a
-    terminal). ``engine="write-path"`` checks each part by ``steps.check`` instead, as any
+    a record is refused. A graph that holds nothing yet is filled while the later parts are
+    checked (``Staged.load_meanwhile``), and emptied again when a record is refused.
+    ``progress`` shows a bar on standard error (None: when it is a terminal).
+    ``engine="write-path"`` checks each part by ``steps.check`` instead, as any
     write (pySHACL for a few nodes): the reference the scratch checks are tested against.
     """
     run = _Run(store, graph, source, skip_invalid, engine)
     total = len(records) if isinstance(records, Sized) else None
     numbered = enumerate(records)
+    fresh = not check_only and not steps.graph_exists(store, graph)
     with steps.Staged(store, [graph]) as run.staged, \
             tqdm(total=total, desc=f"importing {source}", unit=" records",
                  delay=0 if progress else 1.0, file=sys.stderr,
                  disable={True: False, None: None, False: True}[progress], leave=False) as bar:
+        if fresh:
+            run.staged.load_meanwhile()
         _parts(run, numbered, bar)
         if run.problems and not skip_invalid:
             raise ImportFailed(run.problems, source)
@@ -357,9 +363,9 @@ class _Run:
         # The rules are checked on every row that has triples, so that a row's problems are all
         # reported at once; only rows without problems are ever written.
         while candidates:
-            triples = self._assemble([built[i] for i in candidates])
-            text = ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES)
-            report = self._check(text, triples, [built[i] for i in candidates])
+            lines = self._assemble([built[i] for i in candidates])
+            text = "".join(lines).encode()
+            report = self._check(text, [built[i] for i in candidates])
             broken = _broken_records(report, candidates, built, records)
             if not report.conforms and not broken:
                 raise ImportFailed([Problem(self.source, report.to_text())], self.source)
@@ -369,7 +375,7 @@ class _Run:
             if kept == candidates or not self.skip_invalid:
                 # Refused rows are staged too when the import will be refused: the later
                 # parts are then checked as if the file were whole, and nothing is stored.
-                self._stage(text, len(triples), [built[i] for i in candidates])
+                self._stage(text, len(lines), [built[i] for i in candidates])
                 self.warnings += report.warnings
                 break
             candidates = kept
@@ -380,7 +386,7 @@ class _Run:
         self.notes += [n for i in kept for n in records[i].notes]
         self.dropped_kept += [p for i in kept for p in records[i].droppable]
 
-    def _assemble(self, built: list[Built]) -> list[ox.Triple]:
+    def _assemble(self, built: list[Built]) -> list[str]:
         triples = _graph_metadata(self.graph, self.source) if self.metadata else []
         described: set[str] = set(self.described)
         for item in built:
@@ -390,24 +396,27 @@ class _Run:
                 triples += item.organisation_triples
         return triples
 
-    def _check(self, text: bytes, triples: list[ox.Triple], built: list[Built]) -> Report:
-        """The findings on a part (its triples, and as N-Triples ``text``), checked as the
-        write path checks a write (``steps.check``) or in a scratch store (``checking``)."""
+    def _check(self, text: bytes, built: list[Built]) -> Report:
+        """The findings on a part (its triples as N-Triples ``text``), checked as the write
+        path checks a write (``steps.check``) or in a scratch store (``checking``)."""
         if self.engine == "write-path":
+            triples = list(ox.parse(text, format=ox.RdfFormat.N_TRIPLES))
             return steps.check(self.store, self.staged.plan({self.graph: triples}))
-        subjects = {item.service[0].subject.value for item in built if item.service}
+        subjects = {item.iri for item in built if item.service and item.iri}
         subjects |= {item.organisation for item in built if item.organisation}
-        return self.checks.check(text, triples, subjects, self.staged.scratch)
+        return self.checks.check(text, subjects, self.staged.scratch)
 
     def _stage(self, text: bytes, size: int, built: list[Built]) -> None:
         """Stage a checked part, with the organisations it describes as what later parts may
         point to (no other node of an import is named by another record)."""
-        referable: list[ox.Triple] = []
+        referable: list[str] = []
         for item in built:
             if item.organisation and item.organisation not in self.described:
                 self.described.add(item.organisation)
                 referable += item.organisation_triples
-        self.staged.add_text(self.graph, text, size, referable)
+        self.staged.add_text(self.graph, text, size,
+                             ox.parse("".join(referable).encode(),
+                                      format=ox.RdfFormat.N_TRIPLES))
         self.metadata = False
 
 
@@ -438,8 +447,8 @@ def _broken_records(report: Report, kept: list[int], built: list[Built],
     on the column that holds the property."""
     named: dict[str, list[int]] = {}
     for index in kept:
-        if built[index].service:
-            named.setdefault(built[index].service[0].subject.value, []).append(index)
+        if built[index].service and built[index].iri:
+            named.setdefault(built[index].iri, []).append(index)
         if built[index].organisation:
             named.setdefault(built[index].organisation, []).append(index)
     broken: dict[int, list[Problem]] = {}

@@ -49,7 +49,7 @@ class Store(abc.ABC):
         says: the audit record of a change is stored exactly when the change is.
         """
 
-    def write_from(self, files: list[Path], graphs: list[str], *,
+    def write_from(self, files: Iterable[Path], graphs: list[str], *,
                    replace: bool = False) -> None:
         """``write`` of ``graphs`` from N-Quads files that hold them and nothing else, each
         file's blank nodes its own (a large write staged on disk by ``write.steps.Staged``); an
@@ -61,11 +61,12 @@ class Store(abc.ABC):
                     read[quad.graph_name.value].append(quad.triple)
         self.write(read, replace=replace)
 
-    def begin_write_from(self, files: list[Path], graphs: list[str]) -> PendingWrite:
+    def begin_write_from(self, files: Iterable[Path], graphs: list[str]) -> PendingWrite:
         """``write_from`` of ``graphs``, which hold nothing yet, begun while the caller still
         checks them: kept by ``PendingWrite.commit``, undone by ``PendingWrite.abandon``, the
         store then exactly as it was. An embedded store loads the files meanwhile, in a thread
-        of its own (``EmbeddedStore``); here the write waits for ``commit``."""
+        of its own (``EmbeddedStore``); here the write waits for ``commit``. ``files`` may be
+        an iterator that gives each file once it is written, and ends before ``commit``."""
         return PendingWrite(commit=lambda: self.write_from(files, graphs))
 
     @abc.abstractmethod

@@ -48,6 +48,17 @@ def _predicate(iri: str) -> ox.NamedNode:
     return node
 
 
+_PREDICATE_TEXTS: dict[str, str] = {}
+
+
+def _predicate_text(iri: str) -> str:
+    """A predicate as N-Triples writes it, made once (as ``_predicate``)."""
+    text = _PREDICATE_TEXTS.get(iri)
+    if text is None:
+        text = _PREDICATE_TEXTS[iri] = str(_predicate(iri))
+    return text
+
+
 @functools.lru_cache(maxsize=4096)
 def _e164(text: str, country: str | None) -> str | None:
     """``e164``, remembered: an import's rows repeat the same few numbers."""
@@ -107,11 +118,15 @@ class Record:
     (an import) each problem is collected at the value's place and the mapping goes on, so a
     row's problems are reported at once; without it (the API) the first one is refused, naming
     the field. Codes go through one ``codes.Resolver``.
+
+    With ``text`` the statements are kept as N-Triples lines (``lines``), each as
+    ``pyoxigraph.serialize`` writes it, rather than as triples: an import writes and checks
+    them as text, and a triple term costs several times its line.
     """
 
     def __init__(self, store: Store, body: object, subject: str, base: str, *,
                  resolver: codes.Resolver | None = None, problems: list[Problem] | None = None,
-                 where: str = "body"):
+                 where: str = "body", text: bool = False):
         self.problems, self.where = problems, where
         if not isinstance(body, dict):
             raise field_error("body", "send a JSON object")
@@ -119,6 +134,8 @@ class Record:
         self.resolver = resolver or codes.Resolver(store)
         self.subject = ox.NamedNode(subject)
         self.triples: list[ox.Triple] = []
+        self.lines: list[str] | None = [] if text else None
+        self._subject_text = str(self.subject)
         lang = body.get("lang")
         if lang is not None and not isinstance(lang, str):
             raise field_error("lang", "give a language tag such as \"en\"")
@@ -133,7 +150,16 @@ class Record:
         self.problems.append(Problem(where, message))
 
     def add(self, predicate: str, obj, subject=None) -> None:
-        self.triples.append(ox.Triple(subject or self.subject, _predicate(predicate), obj))
+        if self.lines is not None:
+            self.lines.append(f"{self._subject_text if subject is None else subject} "
+                              f"{_predicate_text(predicate)} {obj} .\n")
+        else:
+            self.triples.append(ox.Triple(subject or self.subject, _predicate(predicate), obj))
+
+    @property
+    def statements(self) -> list[ox.Triple] | list[str]:
+        """The triples, or with ``text`` their N-Triples lines."""
+        return self.triples if self.lines is None else self.lines
 
     def check_keys(self, known: set[str]) -> None:
         unknown = sorted(set(self.body) - known - IGNORED - {"lang"})
@@ -443,10 +469,10 @@ IMPORTED_FIELDS = SERVICE_FIELDS
 
 
 def service(store: Store, body: object, iri: str, *, base: str, modified: datetime | None,
-            known: set[str] = SERVICE_FIELDS, **options) -> list[ox.Triple]:
+            known: set[str] = SERVICE_FIELDS, **options) -> list[ox.Triple] | list[str]:
     """The triples of one service; raises Invalid naming the first bad field, or with
     ``problems`` (see ``Record``) collects them. No ``modified``: no ``dct:modified``, as an
-    import states only what its source says."""
+    import states only what its source says. With ``text``, N-Triples lines (``Record``)."""
     r = Record(store, body, iri, base, **options)
     r.check_keys(known)
     r.add(RDF_TYPE, ox.NamedNode(PAS + "Service"))
@@ -479,7 +505,7 @@ def service(store: Store, body: object, iri: str, *, base: str, modified: dateti
     r.identifier("identifier", DCT + "identifier")
     if modified is not None:
         r.add(DCT + "modified", timestamp(modified))
-    return r.triples
+    return r.statements
 
 
 def _eligibility(r: Record) -> None:
@@ -514,9 +540,9 @@ ORGANISATION_CLASSES = {"organisation": PAS + "Organisation", "network": PAS + "
 
 
 def organisation(store: Store, body: object, iri: str, *, base: str,
-                 modified: datetime | None, **options) -> list[ox.Triple]:
+                 modified: datetime | None, **options) -> list[ox.Triple] | list[str]:
     """The triples of one organisation (or network); raises Invalid naming the field, or
-    collects the problems (as ``service``)."""
+    collects the problems (as ``service``); with ``text``, N-Triples lines."""
     r = Record(store, body, iri, base, **options)
     r.check_keys(ORGANISATION_FIELDS)
     kind = r.body.get("kind") or "organisation"
@@ -542,4 +568,4 @@ def organisation(store: Store, body: object, iri: str, *, base: str,
     r.identifier("identifier", DCT + "identifier")
     if modified is not None:
         r.add(DCT + "modified", timestamp(modified))
-    return r.triples
+    return r.statements

@@ -23,9 +23,10 @@ staged on disk, and commits once (``Staged``).
 from __future__ import annotations
 
 import gc
+import queue
 import tempfile
 import weakref
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -36,7 +37,7 @@ from passerelle.graph.rdf import queries
 from passerelle.graph.rdf.bind import values
 from passerelle.graph.rdf.namespaces import INFERRED_GRAPH
 from passerelle.graph.read import search_index
-from passerelle.graph.store.base import Store
+from passerelle.graph.store.base import PendingWrite, Store
 from passerelle.graph.validation import incremental, limits
 from passerelle.graph.validation.gate import Report
 
@@ -215,6 +216,11 @@ class Staged:
     staged files are read into a scratch store on disk), and ``commit`` has the real store load
     the files in one step (``Store.write_from``). Memory holds one part and the referable
     triples; the real store is untouched until ``commit``.
+
+    Into graphs that hold nothing yet, ``load_meanwhile`` has the store load each file as soon
+    as it is whole, while the later parts are read and checked (``Store.begin_write_from``, the
+    graphs named pending): ``commit`` then only waits for the last file, and a refusal (or any
+    error) before it drops what was loaded, the store left as it was.
     """
 
     def __init__(self, store: Store, graphs: list[str]):
@@ -225,6 +231,8 @@ class Staged:
         self._in_file = 0
         self.counts = dict.fromkeys(graphs, 0)
         self._given: list[weakref.ref[incremental.Change]] = []
+        self._whole: queue.SimpleQueue[Path | None] | None = None
+        self._pending: PendingWrite | None = None
 
     def __enter__(self) -> Staged:
         return self
@@ -233,13 +241,44 @@ class Staged:
         self.close()
 
     def close(self) -> None:
-        """Let go of the scratch store (the plans given out too) and delete the files."""
-        for given in self._given:
-            if (change := given()) is not None:
-                change.staged = None
-        del self.scratch
-        gc.collect()
-        self._dir.cleanup()
+        """Let go of the scratch store (the plans given out too) and delete the files; a
+        load begun by ``load_meanwhile`` and not committed is abandoned."""
+        try:
+            if self._pending is not None:
+                pending, self._pending = self._pending, None
+                self._feed(None)
+                pending.abandon()
+        finally:
+            for given in self._given:
+                if (change := given()) is not None:
+                    change.staged = None
+            del self.scratch
+            gc.collect()
+            self._dir.cleanup()
+
+    def load_meanwhile(self) -> None:
+        """Have the store load each staged file once it is whole, before ``commit``: only
+        for graphs that hold nothing yet (``plan_rest`` then plans no removal), which the
+        caller has seen."""
+        self._whole = queue.SimpleQueue()
+        self._pending = self.store.begin_write_from(_until_none(self._whole),
+                                                    list(self.counts))
+
+    def _feed(self, file: Path | None) -> None:
+        if self._whole is not None:
+            self._whole.put(file)
+            if file is None:
+                self._whole = None
+
+    def _file_for(self, size: int) -> Path:
+        """The file a part of ``size`` quads goes to: a new one when the last is full, the
+        last one then whole."""
+        if not self.files or self._in_file + size > FILE_QUADS:
+            if self.files:
+                self._feed(self.files[-1])
+            self.files.append(Path(self._dir.name) / f"part-{len(self.files):06d}.nq")
+            self._in_file = 0
+        return self.files[-1]
 
     def plan(self, graphs: Graphs) -> Plan:
         """One part: its triples are new content of the replaced graphs."""
@@ -255,10 +294,7 @@ class Staged:
         self.scratch.extend(ox.Quad(t.subject, t.predicate, t.object, STAGED)
                             for t in referable)
         size = sum(len(triples) for triples in graphs.values())
-        if not self.files or self._in_file + size > FILE_QUADS:
-            self.files.append(Path(self._dir.name) / f"part-{len(self.files):06d}.nq")
-            self._in_file = 0
-        with self.files[-1].open("ab") as handle:
+        with self._file_for(size).open("ab") as handle:
             for g, triples in graphs.items():
                 handle.write(as_quads(ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES), g))
         self._in_file += size
@@ -271,10 +307,7 @@ class Staged:
         an import checks the same text in a scratch store, so it is written once."""
         self.scratch.extend(ox.Quad(t.subject, t.predicate, t.object, STAGED)
                             for t in referable)
-        if not self.files or self._in_file + size > FILE_QUADS:
-            self.files.append(Path(self._dir.name) / f"part-{len(self.files):06d}.nq")
-            self._in_file = 0
-        with self.files[-1].open("ab") as handle:
+        with self._file_for(size).open("ab") as handle:
             handle.write(as_quads(ntriples, graph))
         self._in_file += size
         self.counts[graph] = self.counts.get(graph, 0) + size
@@ -284,8 +317,9 @@ class Staged:
         content lacks (those with blank nodes always, as a write's blank nodes are new). When
         a graph holds data, the staged files are read into a scratch store on disk, which this
         plan's check reads as the staged content."""
-        existing = {graph for graph in self.counts
-                    if next(iter(self.store.quads(graph)), None) is not None}
+        existing = set() if self._pending is not None else {
+            graph for graph in self.counts
+            if next(iter(self.store.quads(graph)), None) is not None}
         if not existing:
             return Plan(incremental.Change({g: [] for g in self.counts}, replace=True))
         del self.scratch
@@ -312,8 +346,22 @@ class Staged:
         here: it sees the store's new generation and is built again on the next search."""
         if not report.conforms:
             raise ValidationFailed(report, what)
-        self.store.write_from(self.files, list(self.counts), replace=bool(planned.existing))
+        if self._pending is not None:
+            pending, self._pending = self._pending, None
+            if self.files:
+                self._feed(self.files[-1])
+            self._feed(None)
+            pending.commit()
+        else:
+            self.store.write_from(self.files, list(self.counts),
+                                  replace=bool(planned.existing))
         return LoadResult(graphs=dict(self.counts), report=report)
+
+
+def _until_none(files: queue.SimpleQueue[Path | None]) -> Iterator[Path]:
+    """The staged files, each once whole, until ``Staged.commit`` or ``close`` says the last."""
+    while (file := files.get()) is not None:
+        yield file
 
 
 STAGED = ox.NamedNode("urn:passerelle:staged")
