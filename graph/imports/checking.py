@@ -79,7 +79,7 @@ class PartChecks:
         read: dict[ox.NamedNode, list[ox.Triple]] = {node: [] for node in nodes}
         for start in range(0, len(nodes), CHUNK):
             chunk = nodes[start:start + CHUNK]
-            sparql = values(queries.text("stored-statements-of-nodes-by-root"), {"root": chunk})
+            sparql = values(queries.text("stored-statements-of-nodes"), {"root": chunk})
             for row in self.store.query(sparql):
                 if row["g"].value not in self.skip:
                     read[row["root"]].append(ox.Triple(row["s"], row["p"], row["o"]))
