@@ -57,7 +57,7 @@ class PartChecks:
                            for t in self._statements(shared))
             data.append(compiled.DATA)
         # Shapes read what a node points to only through these links (its type, its scheme).
-        links = [ox.NamedNode(p) for p in sorted(incremental._shape_links()[0])]
+        links = [ox.NamedNode(p) for p in sorted(incremental.shape_links()[0])]
         pointed = [row["o"] for row in scratch.query(
             values(queries.text("load/pointed-at"), {"p": links}), named_graphs=data)]
         self._context.update(self._read([n for n in pointed if n not in self._context]))

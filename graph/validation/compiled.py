@@ -134,13 +134,13 @@ class Compiled:
         store.extend(ox.Quad(t.subject, t.predicate, t.object, DATA) for t in data)
         store.extend(ox.Quad(t.subject, t.predicate, t.object, CONTEXT)
                      for t in itertools.chain(context, _class_axioms()))
-        found = self._found(store, lambda check: store.query(
+        found = self.findings(store, lambda check: store.query(
             check.sparql, use_default_graph_as_union=True, custom_functions=functions.OXIGRAPH))
         if self.routed and self._routed_apply(store):
             report = gate.validate(rdflib_graph(data), rdflib_graph(context),
                                    ontology=gate.load_class_axioms(), shapes=self.reference)
             found |= {*report.violations, *report.warnings}
-        return _report(found)
+        return to_report(found)
 
     def check_graphs(self, store: ox.Store, data: list[ox.NamedNode]) -> Report:
         """Check the graphs ``data`` of ``store`` as ``check`` checks its data, the rest of the
@@ -155,11 +155,13 @@ class Compiled:
             context = [q.triple for q in store if q.graph_name not in data]
             return self.check(triples, context)
         empty = _empty_focuses(store, data, {c.focus for c in self.checks if c.focus})
-        return _report(self._found(store, lambda check: () if check.focus in empty else (
+        return to_report(self.findings(store, lambda check: () if check.focus in empty else (
             store.query(_over_graphs(check.sparql), use_default_graph_as_union=True,
                         named_graphs=data, custom_functions=functions.OXIGRAPH))))
 
-    def _found(self, store: ox.Store, ask) -> set[Finding]:
+    def findings(self, store: ox.Store, ask) -> set[Finding]:
+        """The findings of every check, whose solutions ``ask(check)`` gives (an empty tuple
+        for a check not run): the one reading of solutions every engine here shares."""
         found = set()
         for check in self.checks:
             solutions = ask(check)
@@ -205,7 +207,8 @@ class Compiled:
         )
 
 
-def _report(found: set[Finding]) -> Report:
+def to_report(found: set[Finding]) -> Report:
+    """Findings as ``gate`` reports them: ordered, violations apart from the rest."""
     ordered = sorted(found, key=lambda f: (f.node, f.path, f.shape, f.value))
     violations = [f for f in ordered if f.severity == "Violation"]
     warnings = [f for f in ordered if f.severity != "Violation"]

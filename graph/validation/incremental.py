@@ -204,7 +204,7 @@ def _stored_holders(store: Store, triple: ox.Triple) -> set[ox.NamedNode]:
 
 
 @functools.cache
-def _shape_links() -> tuple[frozenset[str], frozenset[str]]:
+def shape_links() -> tuple[frozenset[str], frozenset[str]]:
     """Predicates whose values shapes check by type or scheme, and those that make their
     values targets (``sh:targetObjectsOf``), read from the shapes."""
     shapes = load_shapes()
@@ -239,7 +239,7 @@ def _referrers(store: Store, nodes: set[ox.NamedNode]) -> set[ox.NamedNode]:
     """IRI nodes whose checked links point to any of ``nodes`` (directly or via a blank node)."""
     if not nodes:
         return set()
-    links = [ox.NamedNode(p) for p in sorted(_shape_links()[0])]
+    links = [ox.NamedNode(p) for p in sorted(shape_links()[0])]
     rows = store.query(values(queries.text("referrers-by-links"),
                               {"target": _sorted(nodes), "p": links}))
     return {row["s"] for row in rows}
@@ -331,11 +331,11 @@ def _focused(data: set[ox.Triple], context: set[ox.Triple]) -> Report:
             _remember_passed(check, chosen[check] - {row["value"] for row in rows})
         return rows
 
-    return compiled._report(project._found(scratch, ask))
+    return compiled.to_report(project.findings(scratch, ask))
 
 
 class _Rows(list):
-    """A query's solutions, read once and kept: ``Compiled._found`` reads them after
+    """A query's solutions, read once and kept: ``Compiled.findings`` reads them after
     ``_focused`` has noted which values failed."""
 
     variables: list = []
@@ -481,7 +481,7 @@ def _canonical(data: Iterable[ox.Triple]) -> bool:
 
 def _check_nodes(after: _After, nodes: set, loose: set, gate) -> Report:
     data = after.triples(nodes | loose)
-    targets = _shape_links()[1]
+    targets = shape_links()[1]
     targeted = {t.object for t in data
                 if t.predicate.value in targets and isinstance(t.object, ox.NamedNode)} - nodes
     if targeted:

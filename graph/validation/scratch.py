@@ -168,7 +168,7 @@ class Scratch:
         module docstring); the IRIs come from the scratch store, their statements from
         ``store`` (its graphs ``stored``, when given)."""
         among = _described_by(store, STORE_SUBJECTS, stored)
-        targeting = [ox.NamedNode(p) for p in sorted(incremental._shape_links()[1])]
+        targeting = [ox.NamedNode(p) for p in sorted(incremental.shape_links()[1])]
         if among is None:
             described = [r["s"] for r in self._ask("load/subjects")]
             targeted = [r["o"] for r in self._ask("load/pointed-at", {"p": targeting})]
