@@ -27,7 +27,7 @@ from passerelle.graph.rdf.xml_safety import guard
 from passerelle.graph.store.base import Store
 from passerelle.graph.validation import compiled, incremental, limits
 from passerelle.graph.validation.gate import Report
-from passerelle.graph.validation.scratch import STORE_SUBJECTS, UNWRITABLE_BYTES
+from passerelle.graph.validation.scratch import STORE_SUBJECTS, plain
 from passerelle.graph.write.steps import CHUNK, describing
 
 
@@ -65,7 +65,7 @@ class PartChecks:
         scratch.extend(ox.Quad(t.subject, t.predicate, t.object, compiled.CONTEXT)
                        for t in [*context, *compiled.class_axioms()])
         report = compiled.default().check_graphs(scratch, data)
-        return guard(report, () if _plain(text) else
+        return guard(report, () if plain(text, xml_escapes=True) else
                      ox.parse(text, format=ox.RdfFormat.N_TRIPLES))
 
     def _context_of(self, node: ox.NamedNode, staged: ox.Store | None) -> list[ox.Triple]:
@@ -101,13 +101,3 @@ class PartChecks:
         graphs = describing(self.store, candidates)
         return [ox.NamedNode(s) for s in candidates if graphs.get(s, set()) - self.skip]
 
-
-def _plain(text: bytes) -> bool:
-    """Whether N-Triples text can hold no name or character XML cannot carry. The names a
-    part uses are the mapper's own, so what is left is a character of a literal: none when no
-    such byte is written as itself and, the escapes of quotes, backslashes, line breaks and
-    tabs (which XML allows) taken out, no ``\\`` escape is left."""
-    for escape in (b"\\\\", b'\\"', b"\\n", b"\\r", b"\\t"):
-        text = text.replace(escape, b"")
-    return b"\\" not in text and b"\xef\xbf\xbe" not in text and b"\xef\xbf\xbf" not in text \
-        and len(text.translate(None, UNWRITABLE_BYTES)) == len(text)

@@ -133,7 +133,7 @@ class Compiled:
         store = ox.Store()
         store.extend(ox.Quad(t.subject, t.predicate, t.object, DATA) for t in data)
         store.extend(ox.Quad(t.subject, t.predicate, t.object, CONTEXT)
-                     for t in itertools.chain(context, _class_axioms()))
+                     for t in itertools.chain(context, class_axioms()))
         found = self.findings(store, lambda check: store.query(
             check.sparql, use_default_graph_as_union=True, custom_functions=functions.OXIGRAPH))
         if self.routed and self._routed_apply(store):
@@ -236,9 +236,11 @@ def _empty_focuses(store: ox.Store, data: list[ox.NamedNode], focuses: set[str])
                                use_default_graph_as_union=True, named_graphs=data)}
 
 
+@functools.cache
 def class_axioms() -> tuple[ox.Triple, ...]:
     """The ontology's class hierarchy, which every check reads as context."""
-    return _class_axioms()
+    return tuple(ox.Triple(_ox(s), _ox(p), _ox(o))
+                 for s, p, o in gate.load_class_axioms())
 
 
 def _describe(store: ox.Store, node, depth: int = 3) -> str:
@@ -250,12 +252,6 @@ def _describe(store: ox.Store, node, depth: int = 3) -> str:
             return f"{_describe(store, quad.subject, depth - 1)} " \
                    f"{gate._compact(rdflib_term(quad.predicate))} [...]"
     return "[an unnamed node]"
-
-
-@functools.cache
-def _class_axioms() -> tuple[ox.Triple, ...]:
-    return tuple(ox.Triple(_ox(s), _ox(p), _ox(o))
-                 for s, p, o in gate.load_class_axioms())
 
 
 def _components(shapes: Graph) -> dict[URIRef, tuple[object, str]]:

@@ -433,8 +433,8 @@ def _check_targets() -> tuple[tuple[compiled.Check, tuple[tuple[str, str], ...],
     """Each compiled check with its shape's targets, as (kind, IRI) pairs, and for a count
     check the count it allows."""
     project = compiled.default()
-    kinds = {SH.targetClass: "class", SH.targetSubjectsOf: "subjects-of",
-             SH.targetObjectsOf: "objects-of", SH.targetNode: "node"}
+    kinds = {predicate: template.removeprefix("focus-")
+             for predicate, (template, _) in compiled.TARGETS.items()}
     counts = {"min-count": SH.minCount, "max-count": SH.maxCount}
     return tuple(
         (check,

@@ -106,7 +106,7 @@ class Scratch:
         loader gives each call's blank nodes fresh identities, as ``loader.parse`` does."""
         self.store.bulk_load(source, fmt, base_iri=base_iri, to_graph=ox.NamedNode(graph))
         self.given.add(graph)
-        self.plain = self.plain and fmt in LINE_FORMATS and _plain(source)
+        self.plain = self.plain and fmt in LINE_FORMATS and plain(source)
         self.rewrites = self.rewrites or rewrites_datatypes(source, fmt)
 
     def sizes(self) -> dict[str, int]:
@@ -203,9 +203,14 @@ class Scratch:
         self.store.dump(str(file), format=ox.RdfFormat.N_QUADS)
 
 
-def _plain(source: bytes) -> bool:
+def plain(source: bytes, *, xml_escapes: bool = False) -> bool:
     """Whether a line-based document can hold neither a triple term nor a character XML cannot
-    carry: one written without ``\\`` escapes has each character as itself, in UTF-8."""
+    carry: one written without ``\\`` escapes has each character as itself, in UTF-8. With
+    ``xml_escapes``, the escapes of quotes, backslashes, line breaks and tabs (which XML allows)
+    are taken out first: worth it for a text written by the record mapper, not for a file."""
+    if xml_escapes:
+        for escape in (b"\\\\", b'\\"', b"\\n", b"\\r", b"\\t"):
+            source = source.replace(escape, b"")
     return b"\\" not in source and b"<<" not in source and b"\xef\xbf\xbe" not in source \
         and b"\xef\xbf\xbf" not in source \
         and len(source.translate(None, UNWRITABLE_BYTES)) == len(source)
