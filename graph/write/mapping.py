@@ -36,27 +36,17 @@ IGNORED = frozenset({"id", "modified", "eligibility_unknown", "why", "kind_label
 ELIGIBILITY_STATES = ("open-to-all", "restricted", "not-stated")
 
 
-_PREDICATES: dict[str, ox.NamedNode] = {}
-
-
+@functools.cache
 def _predicate(iri: str) -> ox.NamedNode:
     """A predicate's term, made once: an import maps the same few dozen for every row (the
     mapper's own names, so the table stays small)."""
-    node = _PREDICATES.get(iri)
-    if node is None:
-        node = _PREDICATES[iri] = ox.NamedNode(iri)
-    return node
+    return ox.NamedNode(iri)
 
 
-_PREDICATE_TEXTS: dict[str, str] = {}
-
-
+@functools.cache
 def _predicate_text(iri: str) -> str:
     """A predicate as N-Triples writes it, made once (as ``_predicate``)."""
-    text = _PREDICATE_TEXTS.get(iri)
-    if text is None:
-        text = _PREDICATE_TEXTS[iri] = str(_predicate(iri))
-    return text
+    return str(_predicate(iri))
 
 
 @functools.lru_cache(maxsize=4096)
