@@ -206,14 +206,19 @@ class Scratch:
 def plain(source: bytes, *, xml_escapes: bool = False) -> bool:
     """Whether a line-based document can hold neither a triple term nor a character XML cannot
     carry: one written without ``\\`` escapes has each character as itself, in UTF-8. With
-    ``xml_escapes``, the escapes of quotes, backslashes, line breaks and tabs (which XML allows)
-    are taken out first: worth it for a text written by the record mapper, not for a file."""
-    if xml_escapes:
-        for escape in (b"\\\\", b'\\"', b"\\n", b"\\r", b"\\t"):
-            source = source.replace(escape, b"")
-    return b"\\" not in source and b"<<" not in source and b"\xef\xbf\xbe" not in source \
-        and b"\xef\xbf\xbf" not in source \
+    ``xml_escapes`` the text is Oxigraph's own writing (the record mapper's lines), which
+    escapes quotes, backslashes, line breaks and tabs (XML allows them) by a letter and every
+    control character, ``U+FFFE`` and ``U+FFFF`` by ``\\b``, ``\\f`` or ``\\u``: only those
+    escapes are looked for (an escaped backslash before such a letter is taken for one too)."""
+    escapes = XML_ESCAPES if xml_escapes else (b"\\",)
+    return not any(mark in source for mark in (*escapes, b"<<", *UNWRITABLE_CHARACTERS)) \
         and len(source.translate(None, UNWRITABLE_BYTES)) == len(source)
+
+
+XML_ESCAPES = (b"\\u", b"\\U", b"\\b", b"\\f")
+"""The escapes Oxigraph writes in N-Triples for characters XML cannot carry (and for others)."""
+UNWRITABLE_CHARACTERS = (b"\xef\xbf\xbe", b"\xef\xbf\xbf")
+"""``U+FFFE`` and ``U+FFFF`` in UTF-8."""
 
 
 def _described_by(store: Store, most: int,
