@@ -13,11 +13,13 @@ the caller asks to skip the invalid ones. A file is taken a part at a time, stag
 
 from __future__ import annotations
 
+import gc
 import itertools
 import re
 import sys
 from collections.abc import Iterable, Mapping, Sized
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -40,6 +42,16 @@ SLUG = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 BATCH = 5_000
 """Records read, mapped and checked at a time (a part of ``import_records``): its memory is
 that of two parts (one mapped while the one before it is checked), whatever the file."""
+SWITCH_S = 0.0005
+"""How long a thread keeps Python's lock once another asks for it, while an import reads one
+part and checks the one before (Python's default is 5 ms): the checks make hundreds of short
+calls into the store a part, each giving the lock up and asking for it back, and at 5 ms a
+call they would wait for the reading longer than they work."""
+OLDEST_COLLECTIONS = 1_000
+"""Collections of the younger generations before one of the oldest, while an import reads
+its parts (Python's default is 10): the oldest generation holds the parts being read and
+checked, which hold no cycles: walking them again and again took much of an import's time.
+What was alive when the import began is set apart (``gc.freeze``) for as long."""
 
 
 class ImportFailed(InvalidData):
@@ -425,7 +437,8 @@ def _parts(run: _Run, numbered, bar) -> None:
     the store's work (its scratch stores and queries run outside Python's lock), reading and
     mapping Python's, so on two processors the one waits less for the other. Parts are
     checked and staged one after another, in the file's order."""
-    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="import-checks") as checks:
+    with _interpreter_for_parts(), \
+            ThreadPoolExecutor(max_workers=1, thread_name_prefix="import-checks") as checks:
         pending = None
         while part := list(itertools.islice(numbered, BATCH)):
             prepared = run.prepare([record for _, record in part])
@@ -435,6 +448,22 @@ def _parts(run: _Run, numbered, bar) -> None:
             bar.update(len(part))
         if pending is not None:
             pending.result()
+
+
+@contextmanager
+def _interpreter_for_parts():
+    """Python's lock handed over sooner (``SWITCH_S``) and its oldest objects left alone
+    (``OLDEST_COLLECTIONS``) while the parts are read and checked, as they were after."""
+    switch, thresholds = sys.getswitchinterval(), gc.get_threshold()
+    gc.freeze()
+    sys.setswitchinterval(SWITCH_S)
+    gc.set_threshold(thresholds[0], thresholds[1], OLDEST_COLLECTIONS)
+    try:
+        yield
+    finally:
+        sys.setswitchinterval(switch)
+        gc.set_threshold(*thresholds)
+        gc.unfreeze()
 
 
 def _listed(problems: dict[int, list[Problem]]) -> list[Problem]:

@@ -126,24 +126,27 @@ def records(path: Path, *, language: str = Settings.languages.default) -> Iterat
 
 def _records(path: Path, rows, header: list[str], language: str) -> Iterator[ServiceRecord]:
     for number, cells in rows:
-        for column, cell in zip(header, cells, strict=False):
-            if len(cell) > CELL_LIMIT:
-                raise InvalidData(f"{path}: row {number}, column {column}: {len(cell):,} "
-                                  f"characters, more than a cell may hold ({CELL_LIMIT:,})")
+        if len(max(cells, key=len, default="")) > CELL_LIMIT:
+            for column, cell in zip(header, cells, strict=False):
+                if len(cell) > CELL_LIMIT:
+                    raise InvalidData(f"{path}: row {number}, column {column}: {len(cell):,} "
+                                      f"characters, more than a cell may hold ({CELL_LIMIT:,})")
         row = {column: cell.strip() for column, cell in zip(header, cells, strict=False)}
         if any(row.values()):
             yield _record(row, number, language)
 
 
 def _record(row: dict[str, str], number: int, language: str) -> ServiceRecord:
-    def value(column: str) -> Value | None:
-        text = row.get(column, "")
-        return Value(text, f"row {number}, column {column}") if text else None
+    at = f"row {number}, column "
+    value = {column: Value(text, at + column) for column, text in row.items() if text}.get
 
     def items(column: str) -> list[Value]:
-        where = f"row {number}, column {column}"
-        parts = row.get(column, "").split(LIST_SEPARATOR)
-        return [Value(part.strip(), where) for part in parts if part.strip()]
+        text = row.get(column)
+        if not text:
+            return []
+        where = at + column
+        return [Value(part, where) for part in map(str.strip, text.split(LIST_SEPARATOR))
+                if part]
 
     record = ServiceRecord(where=f"row {number}", language=language)
     name_column = "service_name_en" if row.get("service_name_en") else "service_name_fr"
