@@ -8,7 +8,6 @@ the cell to fix.
 from __future__ import annotations
 
 import csv
-import io
 import re
 from collections.abc import Iterator, Mapping
 from pathlib import Path
@@ -70,30 +69,31 @@ def _delimiter(header: str) -> str:
     return max(DELIMITERS, key=lambda d: (counts[d], d == ","))
 
 
-def _rows(path: Path, text: str):
-    """The rows as lists of cells, each numbered as a spreadsheet numbers it (the header is 1).
+def _rows(path: Path, header: str):
+    """The rows as lists of cells, each numbered as a spreadsheet numbers it (the header is 1),
+    read from the file a row at a time (the file's text is not held: Python's CSV reader over
+    a string in memory would hold it four bytes a character).
 
     A malformed quote, a NUL character or a cell over ``CELL_LIMIT`` is an ``InvalidData``
     naming the row (and column when known), never a traceback.
     """
-    end = text.find("\n")
-    header = text if end < 0 else text[:end]
-    reader = csv.reader(io.StringIO(text), delimiter=_delimiter(header), quotechar='"',
-                        doublequote=True, skipinitialspace=False, strict=True)
     number = 0
     limit = csv.field_size_limit()
-    csv.field_size_limit(max(limit, len(text) + 1))
+    csv.field_size_limit(max(limit, path.stat().st_size + 1))
     try:
-        while True:
-            try:
-                cells = next(reader)
-            except StopIteration:
-                return
-            except csv.Error as error:
-                raise InvalidData(f"{path}: row {number + 1} (line {reader.line_num}): "
-                                  f"not RFC 4180 CSV: {error}") from None
-            number += 1
-            yield number, cells
+        with path.open(encoding="utf-8-sig") as handle:
+            reader = csv.reader(handle, delimiter=_delimiter(header), quotechar='"',
+                                doublequote=True, skipinitialspace=False, strict=True)
+            while True:
+                try:
+                    cells = next(reader)
+                except StopIteration:
+                    return
+                except csv.Error as error:
+                    raise InvalidData(f"{path}: row {number + 1} (line {reader.line_num}): "
+                                      f"not RFC 4180 CSV: {error}") from None
+                number += 1
+                yield number, cells
     finally:
         csv.field_size_limit(limit)
 
@@ -112,7 +112,9 @@ def records(path: Path, *, language: str = Settings.languages.default) -> Iterat
     except UnicodeDecodeError as error:
         raise InvalidData(f"{path}: byte {error.start}: not UTF-8 text (save the sheet as "
                           "CSV UTF-8)") from None
-    rows = _rows(path, text)
+    end = text.find("\n")
+    rows = _rows(path, text if end < 0 else text[:end])
+    del text
     _, first = next(rows, (1, []))
     header = [cell.strip() for cell in first]
     unknown = [c for c in header if c not in COLUMNS]
