@@ -50,8 +50,7 @@ call they would wait for the reading longer than they work."""
 OLDEST_COLLECTIONS = 1_000
 """Collections of the younger generations before one of the oldest, while an import reads
 its parts (Python's default is 10): the oldest generation holds the parts being read and
-checked, which hold no cycles: walking them again and again took much of an import's time.
-What was alive when the import began is set apart (``gc.freeze``) for as long."""
+checked, which hold no cycles: walking them again and again took much of an import's time."""
 
 
 class ImportFailed(InvalidData):
@@ -455,7 +454,6 @@ def _interpreter_for_parts():
     """Python's lock handed over sooner (``SWITCH_S``) and its oldest objects left alone
     (``OLDEST_COLLECTIONS``) while the parts are read and checked, as they were after."""
     switch, thresholds = sys.getswitchinterval(), gc.get_threshold()
-    gc.freeze()
     sys.setswitchinterval(SWITCH_S)
     gc.set_threshold(thresholds[0], thresholds[1], OLDEST_COLLECTIONS)
     try:
@@ -463,7 +461,6 @@ def _interpreter_for_parts():
     finally:
         sys.setswitchinterval(switch)
         gc.set_threshold(*thresholds)
-        gc.unfreeze()
 
 
 def _listed(problems: dict[int, list[Problem]]) -> list[Problem]:
