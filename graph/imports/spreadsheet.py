@@ -92,6 +92,9 @@ def _rows(path: Path, header: str):
                 except csv.Error as error:
                     raise InvalidData(f"{path}: row {number + 1} (line {reader.line_num}): "
                                       f"not RFC 4180 CSV: {error}") from None
+                except UnicodeDecodeError:  # the file changed since its encoding was checked
+                    raise InvalidData(f"{path}: row {number + 1}: not UTF-8 text (save the "
+                                      "sheet as CSV UTF-8)") from None
                 number += 1
                 yield number, cells
     finally:
