@@ -78,6 +78,32 @@ KEPT_MEANING = re.compile(
 shapes as written (the seed's durations and ordinals are such)."""
 
 
+_IRI = rb'<[^<>"{}|^`\\\x00-\x20]*>'
+_LITERAL = rb'"[^"\\\r\n]*"(?:\^\^' + _IRI + rb'|@[A-Za-z0-9-]+)?'
+_NODE = rb'(?:' + _IRI + rb'|_:[^\s<>"]+)'
+NAMED_STATEMENT = re.compile(
+    rb'^[ \t]*' + _NODE + rb'[ \t]+' + _IRI + rb'[ \t]+(?:' + _NODE + rb'|' + _LITERAL +
+    rb')[ \t]+<([A-Za-z][A-Za-z0-9+.-]*:[^<>"{}|^`\\\x00-\x20]*)>[ \t]*\.[ \t]*'
+    rb'(?:#[^\r\n]*)?\r?$', re.MULTILINE)
+"""An N-Quads statement on a line of its own, written without escapes, naming an absolute IRI
+as its graph (the group): the graph Oxigraph puts it in, with no base to resolve."""
+
+
+def named_graphs(source: bytes) -> set[str] | None:
+    """The graphs an N-Quads document's statements name, read from its bytes before any parser
+    reads it: ``None`` unless every line is a statement ``NAMED_STATEMENT`` matches (an escape,
+    a comment line, a blank line, a statement in the default graph all give ``None``). So a
+    bulk loader may fill the graphs, known empty, while the scratch store is being filled."""
+    lines = source.count(b"\n") + (not source.endswith(b"\n"))
+    graphs = NAMED_STATEMENT.findall(source)
+    if not source or len(graphs) != lines:
+        return None
+    try:
+        return {g.decode() for g in set(graphs)}
+    except UnicodeDecodeError:
+        return None
+
+
 def rewrites_datatypes(source: bytes, fmt: ox.RdfFormat) -> bool:
     """Whether a document may hold a literal whose datatype Oxigraph does not keep, and the
     shapes could tell: the load then takes the general path, which checks terms as written."""
@@ -101,13 +127,17 @@ class Scratch:
         """Whether a file may hold a datatype Oxigraph does not keep (``rewrites_datatypes``):
         then the load takes the general path."""
 
-    def load(self, source: bytes, fmt: ox.RdfFormat, *, base_iri: str, graph: str) -> None:
+    def load(self, source: bytes, fmt: ox.RdfFormat, *, base_iri: str, graph: str,
+             rewrites: bool | None = None) -> None:
         """Load one document; its triples outside a named graph go to ``graph``. The bulk
-        loader gives each call's blank nodes fresh identities, as ``loader.parse`` does."""
+        loader gives each call's blank nodes fresh identities, as ``loader.parse`` does.
+        ``rewrites``: ``rewrites_datatypes`` of the document, when the caller asked it already."""
         self.store.bulk_load(source, fmt, base_iri=base_iri, to_graph=ox.NamedNode(graph))
         self.given.add(graph)
         self.plain = self.plain and fmt in LINE_FORMATS and plain(source)
-        self.rewrites = self.rewrites or rewrites_datatypes(source, fmt)
+        if rewrites is None:
+            rewrites = rewrites_datatypes(source, fmt)
+        self.rewrites = self.rewrites or rewrites
 
     def sizes(self) -> dict[str, int]:
         """The statements of each graph of the files (read before anything else is added)."""
