@@ -78,13 +78,13 @@ KEPT_MEANING = re.compile(
 shapes as written (the seed's durations and ordinals are such)."""
 
 
-_IRI = rb'<[^<>"{}|^`\\\x00-\x20]*>'
-_LITERAL = rb'"[^"\\\r\n]*"(?:\^\^' + _IRI + rb'|@[A-Za-z0-9-]+)?'
-_NODE = rb'(?:' + _IRI + rb'|_:[^\s<>"]+)'
+_IRI = rb'<[^<>"{}|^`\\\x00-\x20]*+>'
+_LITERAL = rb'"[^"\\\r\n]*+"(?:\^\^' + _IRI + rb'|@[A-Za-z0-9-]++)?+'
+_NODE = rb'(?:' + _IRI + rb'|_:[^\s<>"]++)'
 NAMED_STATEMENT = re.compile(
-    rb'^[ \t]*' + _NODE + rb'[ \t]+' + _IRI + rb'[ \t]+(?:' + _NODE + rb'|' + _LITERAL +
-    rb')[ \t]+<([A-Za-z][A-Za-z0-9+.-]*:[^<>"{}|^`\\\x00-\x20]*)>[ \t]*\.[ \t]*'
-    rb'(?:#[^\r\n]*)?\r?$', re.MULTILINE)
+    rb'^[ \t]*+' + _NODE + rb'[ \t]++' + _IRI + rb'[ \t]++(?:' + _NODE + rb'|' + _LITERAL +
+    rb')[ \t]++<([A-Za-z][A-Za-z0-9+.-]*+:[^<>"{}|^`\\\x00-\x20]*+)>[ \t]*+\.[ \t]*+'
+    rb'(?:#[^\r\n]*+)?\r?$', re.MULTILINE)
 """An N-Quads statement on a line of its own, written without escapes, naming an absolute IRI
 as its graph (the group): the graph Oxigraph puts it in, with no base to resolve."""
 

@@ -205,10 +205,12 @@ def _load_by_scratch(store: Store, paths: list[Path], *, graph: str | None,
         named = _named_ahead(read)
         pending = None
         if named is not None:
-            if any(scratch.rewrites_datatypes(source, f.oxigraph) for _, f, source in read) or \
-                    not _loadable(store, named):
+            if not _loadable(store, named):
                 return None
             pending = store.begin_write_from(paths, sorted(named))
+            if any(scratch.rewrites_datatypes(source, f.oxigraph) for _, f, source in read):
+                pending.abandon()
+                return None
         try:
             checked = scratch.Scratch()
             for path, file_format, source in read:

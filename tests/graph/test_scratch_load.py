@@ -332,3 +332,19 @@ def test_a_concept_hierarchy_past_its_limit_is_refused_while_bulk_loaded(tmp_pat
     monkeypatch.setattr(limits, "configured", lambda: (20, 100_000, 20))
     load(store, [file])
     assert sum(1 for _ in store.quads(graph)) == len(lines)
+
+
+def test_n_quads_with_a_datatype_oxigraph_rewrites_take_the_general_path_once_bulk_loading(
+        tmp_path, scratch_always, monkeypatch):
+    """The bulk loader has begun when the datatypes are read: its graphs are dropped, and the
+    general path loads the file."""
+    store = open_store(tmp_path / "store")
+    parsed = []
+    real = loader.parse
+    monkeypatch.setattr(loader, "parse", lambda *a, **k: parsed.append(1) or real(*a, **k))
+    file = write(tmp_path / "int.nq", NAMED.format(
+        '"14"^^<http://www.w3.org/2001/XMLSchema#int>'))
+    load(store, [file])
+    assert parsed == [1]
+    assert PENDING_GRAPH not in store.graphs()
+    assert [q.object.value for q in store.quads("https://example.org/g")] == ["14"]
