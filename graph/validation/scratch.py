@@ -55,14 +55,17 @@ holding vocabularies and a seed, the common case of a first large load."""
 UNWRITABLE_BYTES = bytes([*range(0x00, 0x09), 0x0B, 0x0C, *range(0x0E, 0x20)])
 """The control characters ``xml_safety.NOT_IN_XML`` names, as bytes of a UTF-8 document."""
 
-REWRITTEN_IN_LINES = re.compile(
-    rb"XMLSchema#(?:\w*Integer|unsigned\w*|int|long|short|byte|dateTimeStamp)\b"
-    rb"|\^\^<[^>\n]*\\[uU]")
+REWRITTEN_WRITTEN_OUT = rb"XMLSchema#(?:\w*Integer|unsigned\w*|int|long|short|byte|dateTimeStamp)\b"
+REWRITTEN_IN_LINES = re.compile(REWRITTEN_WRITTEN_OUT + rb"|\^\^<[^>\n]*\\[uU]")
 """In N-Triples or N-Quads, a datatype Oxigraph does not keep as written, or one written with
 escapes (then it is not known which). Oxigraph stores the value of a literal of a type derived
 from ``xsd:integer`` as an ``xsd:integer``, and an ``xsd:dateTimeStamp`` as an
 ``xsd:dateTime``: a shape's ``sh:datatype`` would then see another datatype than the file
 gives."""
+
+UNESCAPED_IN_LINES = re.compile(REWRITTEN_WRITTEN_OUT)
+"""``REWRITTEN_IN_LINES`` for a document with no ``\\``, where no escape can match: a pattern
+that starts with its one literal is found by a fast scan, not tried at every byte."""
 
 REWRITTEN_NAMED = re.compile(
     rb"(?:Integer|unsigned|dateTimeStamp)|[#:;](?:int|long|short|byte)\b|\^\^<[^>\n]*\\[uU]")
@@ -107,7 +110,9 @@ def named_graphs(source: bytes) -> set[str] | None:
 def rewrites_datatypes(source: bytes, fmt: ox.RdfFormat) -> bool:
     """Whether a document may hold a literal whose datatype Oxigraph does not keep, and the
     shapes could tell: the load then takes the general path, which checks terms as written."""
-    pattern = REWRITTEN_IN_LINES if fmt in LINE_FORMATS else REWRITTEN_NAMED
+    pattern = REWRITTEN_NAMED
+    if fmt in LINE_FORMATS:
+        pattern = REWRITTEN_IN_LINES if b"\\" in source else UNESCAPED_IN_LINES
     found = sum(1 for _ in pattern.finditer(source))
     return found > 0 and found != sum(1 for _ in KEPT_MEANING.finditer(source))
 

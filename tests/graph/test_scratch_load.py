@@ -348,3 +348,16 @@ def test_n_quads_with_a_datatype_oxigraph_rewrites_take_the_general_path_once_bu
     assert parsed == [1]
     assert PENDING_GRAPH not in store.graphs()
     assert [q.object.value for q in store.quads("https://example.org/g")] == ["14"]
+
+
+@pytest.mark.parametrize("literal, rewrites", [
+    ('"14"^^<http://www.w3.org/2001/XMLSchema#int>', True),
+    ('"14"^^<http://www.w3.org/2001/XMLSchema#\\u0069nt>', True),
+    ('"2024-01-01T00:00:00Z"^^<http://www.w3.org/2001/XMLSchema#dateTimeStamp>', True),
+    ('"3"^^<http://www.w3.org/2001/XMLSchema#positiveInteger>', False),
+    ('"x"^^<http://www.w3.org/2001/XMLSchema#string>', False),
+    ('"a \\" b"^^<http://www.w3.org/2001/XMLSchema#string>', False),
+], ids=["int", "escaped-int", "date-time-stamp", "positive", "string", "escaped-string"])
+def test_a_line_document_whose_datatypes_oxigraph_rewrites_is_told(literal, rewrites):
+    source = NAMED.format(literal).encode()
+    assert scratch.rewrites_datatypes(source, ox.RdfFormat.N_QUADS) is rewrites
