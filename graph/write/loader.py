@@ -225,8 +225,8 @@ def _load_by_scratch(store: Store, paths: list[Path], *, graph: str | None,
                                       f"({sorted(named)}) are not those it read ({sorted(sizes)})")
             hierarchy = checked.hierarchy()
             if hierarchy:
-                (store if pending is None else _Before(store, stored)).check_hierarchy(
-                    hierarchy, [])
+                meanwhile = pending is not None and pending.meanwhile
+                (_Before(store, stored) if meanwhile else store).check_hierarchy(hierarchy, [])
             if pending is None:
                 files = paths
                 if any(kind != ox.RdfFormat.N_QUADS for kind in kinds) or \
