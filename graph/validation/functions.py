@@ -47,9 +47,12 @@ def _possible_telephone(value: Literal) -> Literal:
     return Literal(possible_telephone(str(value)), datatype=XSD.boolean)
 
 
+_OX_BOOLEANS = {answer: ox.Literal(str(answer).lower(), datatype=ox.NamedNode(str(XSD.boolean)))
+                for answer in (True, False)}
+
+
 def _possible_telephone_ox(value: ox.Literal) -> ox.Literal:
-    return ox.Literal("true" if possible_telephone(value.value) else "false",
-                      datatype=ox.NamedNode(str(XSD.boolean)))
+    return _OX_BOOLEANS[possible_telephone(value.value)]
 
 
 OXIGRAPH = {ox.NamedNode(str(POSSIBLE_TELEPHONE)): _possible_telephone_ox}

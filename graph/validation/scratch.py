@@ -55,14 +55,17 @@ holding vocabularies and a seed, the common case of a first large load."""
 UNWRITABLE_BYTES = bytes([*range(0x00, 0x09), 0x0B, 0x0C, *range(0x0E, 0x20)])
 """The control characters ``xml_safety.NOT_IN_XML`` names, as bytes of a UTF-8 document."""
 
-REWRITTEN_IN_LINES = re.compile(
-    rb"XMLSchema#(?:\w*Integer|unsigned\w*|int|long|short|byte|dateTimeStamp)\b"
-    rb"|\^\^<[^>\n]*\\[uU]")
+REWRITTEN_WRITTEN_OUT = rb"XMLSchema#(?:\w*Integer|unsigned\w*|int|long|short|byte|dateTimeStamp)\b"
+REWRITTEN_IN_LINES = re.compile(REWRITTEN_WRITTEN_OUT + rb"|\^\^<[^>\n]*\\[uU]")
 """In N-Triples or N-Quads, a datatype Oxigraph does not keep as written, or one written with
 escapes (then it is not known which). Oxigraph stores the value of a literal of a type derived
 from ``xsd:integer`` as an ``xsd:integer``, and an ``xsd:dateTimeStamp`` as an
 ``xsd:dateTime``: a shape's ``sh:datatype`` would then see another datatype than the file
 gives."""
+
+UNESCAPED_IN_LINES = re.compile(REWRITTEN_WRITTEN_OUT)
+"""``REWRITTEN_IN_LINES`` for a document with no ``\\``, where no escape can match: a pattern
+that starts with its one literal is found by a fast scan, not tried at every byte."""
 
 REWRITTEN_NAMED = re.compile(
     rb"(?:Integer|unsigned|dateTimeStamp)|[#:;](?:int|long|short|byte)\b|\^\^<[^>\n]*\\[uU]")
@@ -78,10 +81,38 @@ KEPT_MEANING = re.compile(
 shapes as written (the seed's durations and ordinals are such)."""
 
 
+_IRI = rb'<[^<>"{}|^`\\\x00-\x20]*+>'
+_LITERAL = rb'"[^"\\\r\n]*+"(?:\^\^' + _IRI + rb'|@[A-Za-z0-9-]++)?+'
+_NODE = rb'(?:' + _IRI + rb'|_:[^\s<>"]++)'
+NAMED_STATEMENT = re.compile(
+    rb'^[ \t]*+' + _NODE + rb'[ \t]++' + _IRI + rb'[ \t]++(?:' + _NODE + rb'|' + _LITERAL +
+    rb')[ \t]++<([A-Za-z][A-Za-z0-9+.-]*+:[^<>"{}|^`\\\x00-\x20]*+)>[ \t]*+\.[ \t]*+'
+    rb'(?:#[^\r\n]*+)?\r?$', re.MULTILINE)
+"""An N-Quads statement on a line of its own, written without escapes, naming an absolute IRI
+as its graph (the group): the graph Oxigraph puts it in, with no base to resolve."""
+
+
+def named_graphs(source: bytes) -> set[str] | None:
+    """The graphs an N-Quads document's statements name, read from its bytes before any parser
+    reads it: ``None`` unless every line is a statement ``NAMED_STATEMENT`` matches (an escape,
+    a comment line, a blank line, a statement in the default graph all give ``None``). So a
+    bulk loader may fill the graphs, known empty, while the scratch store is being filled."""
+    lines = source.count(b"\n") + (not source.endswith(b"\n"))
+    graphs = NAMED_STATEMENT.findall(source)
+    if not source or len(graphs) != lines:
+        return None
+    try:
+        return {g.decode() for g in set(graphs)}
+    except UnicodeDecodeError:
+        return None
+
+
 def rewrites_datatypes(source: bytes, fmt: ox.RdfFormat) -> bool:
     """Whether a document may hold a literal whose datatype Oxigraph does not keep, and the
     shapes could tell: the load then takes the general path, which checks terms as written."""
-    pattern = REWRITTEN_IN_LINES if fmt in LINE_FORMATS else REWRITTEN_NAMED
+    pattern = REWRITTEN_NAMED
+    if fmt in LINE_FORMATS:
+        pattern = REWRITTEN_IN_LINES if b"\\" in source else UNESCAPED_IN_LINES
     found = sum(1 for _ in pattern.finditer(source))
     return found > 0 and found != sum(1 for _ in KEPT_MEANING.finditer(source))
 
@@ -101,13 +132,17 @@ class Scratch:
         """Whether a file may hold a datatype Oxigraph does not keep (``rewrites_datatypes``):
         then the load takes the general path."""
 
-    def load(self, source: bytes, fmt: ox.RdfFormat, *, base_iri: str, graph: str) -> None:
+    def load(self, source: bytes, fmt: ox.RdfFormat, *, base_iri: str, graph: str,
+             rewrites: bool | None = None) -> None:
         """Load one document; its triples outside a named graph go to ``graph``. The bulk
-        loader gives each call's blank nodes fresh identities, as ``loader.parse`` does."""
+        loader gives each call's blank nodes fresh identities, as ``loader.parse`` does.
+        ``rewrites``: ``rewrites_datatypes`` of the document, when the caller asked it already."""
         self.store.bulk_load(source, fmt, base_iri=base_iri, to_graph=ox.NamedNode(graph))
         self.given.add(graph)
         self.plain = self.plain and fmt in LINE_FORMATS and plain(source)
-        self.rewrites = self.rewrites or rewrites_datatypes(source, fmt)
+        if rewrites is None:
+            rewrites = rewrites_datatypes(source, fmt)
+        self.rewrites = self.rewrites or rewrites
 
     def sizes(self) -> dict[str, int]:
         """The statements of each graph of the files (read before anything else is added)."""

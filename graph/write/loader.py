@@ -23,7 +23,7 @@ from passerelle.errors import PasserelleError
 from passerelle.graph.rdf import formats, queries
 from passerelle.graph.rdf.bind import values
 from passerelle.graph.rdf.namespaces import graph_iri
-from passerelle.graph.store.base import Store
+from passerelle.graph.store.base import DelegatingStore, Store
 from passerelle.graph.validation import limits, scratch
 from passerelle.graph.write import steps
 from passerelle.graph.write.steps import (
@@ -193,26 +193,47 @@ def _load_by_scratch(store: Store, paths: list[Path], *, graph: str | None,
     the limits and the shapes are checked there by queries (``scratch``) while the real store's
     bulk loader reads the data graphs, the graphs named pending meanwhile
     (``Store.begin_write_from``): from the files themselves when they are N-Quads naming every
-    graph, else from the scratch store written out as N-Quads. A refusal drops what the loader
-    wrote: the real store is left as it was.
+    graph, else from the scratch store written out as N-Quads. When the files' bytes name their
+    graphs (``scratch.named_graphs``), the bulk loader starts before the scratch store is
+    filled, and the concept hierarchy is checked against the graphs the store held before
+    (``_Before``). A refusal drops what the loader wrote: the real store is left as it was.
     """
     with tempfile.TemporaryDirectory(prefix="passerelle-load-") as folder:
-        checked = scratch.Scratch()
-        read = [_scratch_file(checked, path, fmt, graph) for path in paths]
-        sizes = checked.sizes()
-        if not sizes or checked.rewrites or any(g in scratch.RESERVED for g in sizes) or \
-                any(steps.graph_exists(store, g) for g in sizes):
-            return None
-        hierarchy = checked.hierarchy()
-        if hierarchy:
-            store.check_hierarchy(hierarchy, [])
-        files = paths
-        if any(f.oxigraph != ox.RdfFormat.N_QUADS for f in read) or checked.given & set(sizes):
-            files = [Path(folder) / "checked.nq"]
-            checked.dump_data(files[0])
+        read = [(path, _format(path, fmt), path.read_bytes()) for path in paths]
+        kinds = [file_format.oxigraph for _, file_format, _ in read]
         stored = sorted(store.graphs())
-        pending = store.begin_write_from(files, list(sizes))
+        named = _named_ahead(read)
+        pending = None
+        if named is not None:
+            if not _loadable(store, named):
+                return None
+            pending = store.begin_write_from(paths, sorted(named))
+            if any(scratch.rewrites_datatypes(source, f.oxigraph) for _, f, source in read):
+                pending.abandon()
+                return None
         try:
+            checked = scratch.Scratch()
+            for path, file_format, source in read:
+                _scratch_file(checked, path, file_format, source, graph,
+                              rewrites=None if pending is None else False)
+            read = None  # the files' bytes, freed once parsed
+            sizes = checked.sizes()
+            if pending is None and (checked.rewrites or not _loadable(store, set(sizes))):
+                return None
+            if pending is not None and set(sizes) != named:
+                raise PasserelleError(f"{what}: the graphs read ahead of the parser "
+                                      f"({sorted(named)}) are not those it read ({sorted(sizes)})")
+            hierarchy = checked.hierarchy()
+            if hierarchy:
+                meanwhile = pending is not None and pending.meanwhile
+                (_Before(store, stored) if meanwhile else store).check_hierarchy(hierarchy, [])
+            if pending is None:
+                files = paths
+                if any(kind != ox.RdfFormat.N_QUADS for kind in kinds) or \
+                        checked.given & set(sizes):
+                    files = [Path(folder) / "checked.nq"]
+                    checked.dump_data(files[0])
+                pending = store.begin_write_from(files, list(sizes))
             checked.prepare(store, limits.configured()[2],
                             stored if pending.meanwhile else None)
             report = checked.validate()
@@ -220,7 +241,8 @@ def _load_by_scratch(store: Store, paths: list[Path], *, graph: str | None,
                 raise ValidationFailed(report, what)
             checked = None  # the scratch store's memory, freed while the loader ends
         except BaseException:
-            pending.abandon()
+            if pending is not None:
+                pending.abandon()
             raise
         pending.commit()
         if hierarchy:
@@ -228,19 +250,55 @@ def _load_by_scratch(store: Store, paths: list[Path], *, graph: str | None,
         return LoadResult(graphs=sizes, report=report)
 
 
-def _scratch_file(checked: scratch.Scratch, path: Path, fmt: formats.Format | None,
-                  graph: str | None) -> formats.Format:
+def _loadable(store: Store, graphs: set[str]) -> bool:
+    """Whether a load by the scratch store may fill ``graphs``: some, none of them one the
+    checks use, none holding data yet."""
+    return bool(graphs) and not graphs & scratch.RESERVED and \
+        not any(steps.graph_exists(store, g) for g in sorted(graphs))
+
+
+def _named_ahead(read: list[tuple[Path, formats.Format, bytes]]) -> set[str] | None:
+    """The graphs of files that are all N-Quads whose bytes name every statement's graph
+    (``scratch.named_graphs``), else None."""
+    named: set[str] = set()
+    for _, file_format, source in read:
+        found = scratch.named_graphs(source) \
+            if file_format.oxigraph == ox.RdfFormat.N_QUADS else None
+        if found is None:
+            return None
+        named |= found
+    return named
+
+
+class _Before(DelegatingStore):
+    """The store as it was before a load began filling it: what it answers is read from the
+    graphs ``stored`` (those it held then) alone."""
+
+    def __init__(self, inner: Store, stored: list[str]):
+        super().__init__(inner)
+        self.stored = stored
+
+    def query(self, sparql, *, default_graph=None, named_graphs=None):
+        return self.inner.query(
+            sparql, default_graph=self.stored if default_graph is None else default_graph,
+            named_graphs=self.stored if named_graphs is None else named_graphs)
+
+
+def _format(path: Path, fmt: formats.Format | None) -> formats.Format:
     try:
-        file_format = fmt or formats.by_extension(path.name)
+        return fmt or formats.by_extension(path.name)
     except formats.UnknownFormat as error:
         raise PasserelleError(str(error)) from None
-    source = path.read_bytes()
+
+
+def _scratch_file(checked: scratch.Scratch, path: Path, file_format: formats.Format,
+                  source: bytes, graph: str | None, *, rewrites: bool | None) -> None:
     name = str(path)
     if file_format.oxigraph not in scratch.LINE_FORMATS or b"<<" in source:
         _screen(source, file_format, name)
     try:
         checked.load(source, file_format.oxigraph, base_iri=path.resolve().as_uri(),
-                     graph=graph or graph_iri(Path(name).stem))
+                     graph=graph or graph_iri(Path(name).stem), rewrites=rewrites)
     except SyntaxError as error:
         line, column = _position(error)
         where = f"line {line}, column {column}: " if line else ""
@@ -249,4 +307,3 @@ def _scratch_file(checked: scratch.Scratch, path: Path, fmt: formats.Format | No
             from None
     except ValueError as error:
         raise PasserelleError(f"{name}: {error} (not valid {file_format.label})") from None
-    return file_format

@@ -263,3 +263,101 @@ def test_a_datatype_oxigraph_rewrites_is_checked_as_written(tmp_path, scratch_al
     assert bool(parsed) is not scratch_path
     if expected:
         assert sorted(map(str, store.quads())) == before
+
+
+NAMED = "<https://example.org/a> <https://example.org/p> {} <https://example.org/g> .\n"
+
+
+@pytest.mark.parametrize("text, graphs", [
+    (NAMED.format("<https://example.org/b>") + NAMED.format('"x"@en').replace("/g>", "/h>"),
+     {"https://example.org/g", "https://example.org/h"}),
+    (NAMED.format('"x"^^<http://www.w3.org/2001/XMLSchema#string>').rstrip("\n") + "\r\n",
+     {"https://example.org/g"}),
+    (NAMED.format("_:b0") + "<https://example.org/a> <https://example.org/p> \"x\"^^"
+     "<http://www.w3.org/2001/XMLSchema#string> .\n", None),
+    (NAMED.format("<https://example.org/b>") + "<https://example.org/a> "
+     "<https://example.org/p> <https://example.org/b> .\n", None),
+    (NAMED.format('"a \\" b"'), None),
+    (NAMED.format('"x"') + "# a comment\n", None),
+    (NAMED.format('"x"') + "\n", None),
+    (NAMED.format("<https://example.org/b>").replace("<https://example.org/g>", "<g>"), None),
+    (NAMED.format("<https://example.org/b>").replace("<https://example.org/g>", "_:g"), None),
+    ("", None),
+], ids=["iri-and-literal", "typed-crlf", "default-graph", "object-not-graph", "escape",
+        "comment", "blank-line", "relative-graph", "blank-graph", "empty"])
+def test_the_graphs_of_n_quads_are_read_from_their_bytes_only_when_every_line_names_one(
+        text, graphs):
+    source = text.encode()
+    assert scratch.named_graphs(source) == graphs
+    if graphs is not None:
+        assert graphs == {q.graph_name.value for q in ox.parse(source,
+                                                               format=ox.RdfFormat.N_QUADS)}
+
+
+def test_n_quads_naming_their_graphs_are_bulk_loaded_while_the_scratch_store_is_filled(
+        tmp_path, scratch_always, monkeypatch):
+    store = open_store(tmp_path / "store")
+    order = []
+    real_load, real_begin = scratch.Scratch.load, store.begin_write_from
+    monkeypatch.setattr(scratch.Scratch, "load", lambda self, *a, **k: order.append("scratch")
+                        or real_load(self, *a, **k))
+    monkeypatch.setattr(store, "begin_write_from", lambda *a: order.append("bulk")
+                        or real_begin(*a))
+    file = tmp_path / "valid.nq"
+    file.write_bytes(ox.serialize(
+        [ox.Quad(t.subject, t.predicate, t.object, ox.NamedNode(g)) for g, triples in
+         parse_files(sorted((DATA / "valid").glob("*.ttl"))).items() for t in triples],
+        format=ox.RdfFormat.N_QUADS))
+    result = load(store, [file])
+    assert order == ["bulk", "scratch"]
+    assert {g: sum(1 for _ in store.quads(g)) for g in result.graphs} == result.graphs
+    assert PENDING_GRAPH not in store.graphs()
+
+
+def test_a_concept_hierarchy_past_its_limit_is_refused_while_bulk_loaded(tmp_path,
+                                                                         scratch_always,
+                                                                         monkeypatch):
+    """The hierarchy is checked against the store as it was: not the concepts the bulk loader
+    is adding meanwhile, and the graphs it added are dropped."""
+    store = open_store(tmp_path / "store")
+    concept = f"{ID}concept/chain-"
+    graph = graph_iri("chain")
+    lines = [f"<{concept}{i}> <http://www.w3.org/2004/02/skos/core#broader> <{concept}{i + 1}> "
+             f"<{graph}> ." for i in range(6)]
+    lines += [f"<{concept}{i}> <{RDF_TYPE}> <http://www.w3.org/2004/02/skos/core#Concept> "
+              f"<{graph}> ." for i in range(7)]
+    file = write(tmp_path / "chain.nq", "\n".join(lines) + "\n")
+    monkeypatch.setattr(limits, "configured", lambda: (3, 100_000, 20))
+    refused(store, file, LimitExceeded)
+    monkeypatch.setattr(limits, "configured", lambda: (20, 100_000, 20))
+    load(store, [file])
+    assert sum(1 for _ in store.quads(graph)) == len(lines)
+
+
+def test_n_quads_with_a_datatype_oxigraph_rewrites_take_the_general_path_once_bulk_loading(
+        tmp_path, scratch_always, monkeypatch):
+    """The bulk loader has begun when the datatypes are read: its graphs are dropped, and the
+    general path loads the file."""
+    store = open_store(tmp_path / "store")
+    parsed = []
+    real = loader.parse
+    monkeypatch.setattr(loader, "parse", lambda *a, **k: parsed.append(1) or real(*a, **k))
+    file = write(tmp_path / "int.nq", NAMED.format(
+        '"14"^^<http://www.w3.org/2001/XMLSchema#int>'))
+    load(store, [file])
+    assert parsed == [1]
+    assert PENDING_GRAPH not in store.graphs()
+    assert [q.object.value for q in store.quads("https://example.org/g")] == ["14"]
+
+
+@pytest.mark.parametrize("literal, rewrites", [
+    ('"14"^^<http://www.w3.org/2001/XMLSchema#int>', True),
+    ('"14"^^<http://www.w3.org/2001/XMLSchema#\\u0069nt>', True),
+    ('"2024-01-01T00:00:00Z"^^<http://www.w3.org/2001/XMLSchema#dateTimeStamp>', True),
+    ('"3"^^<http://www.w3.org/2001/XMLSchema#positiveInteger>', False),
+    ('"x"^^<http://www.w3.org/2001/XMLSchema#string>', False),
+    ('"a \\" b"^^<http://www.w3.org/2001/XMLSchema#string>', False),
+], ids=["int", "escaped-int", "date-time-stamp", "positive", "string", "escaped-string"])
+def test_a_line_document_whose_datatypes_oxigraph_rewrites_is_told(literal, rewrites):
+    source = NAMED.format(literal).encode()
+    assert scratch.rewrites_datatypes(source, ox.RdfFormat.N_QUADS) is rewrites
