@@ -135,10 +135,21 @@ def bitset(numbers: Iterable[int]) -> int:
     numbers = numbers if isinstance(numbers, (set, frozenset, list, tuple)) else list(numbers)
     if not numbers:
         return 0
-    packed = bytearray((max(numbers) >> 3) + 1)
-    for number in numbers:
-        packed[number >> 3] |= 1 << (number & 7)
-    return int.from_bytes(packed, "little")
+    # One digit a number, set without a loop in Python, read as a binary numeral.
+    digits = bytearray(b"0") * (max(numbers) + 1)
+    deque(map(digits.__setitem__, numbers, itertools.repeat(ord("1"))), maxlen=0)
+    digits.reverse()
+    return int(digits, 2)
+
+
+_ONES = bytes.maketrans(b"01", b"\x00\x01")
+
+
+def numbers_of(bits: int) -> list[int]:
+    """The numbers whose bits are set in ``bits``, in ascending order (``bitset`` undone),
+    without a loop in Python: the binary numeral read backwards, each digit a flag."""
+    flags = bin(bits)[:1:-1].encode().translate(_ONES)
+    return list(itertools.compress(range(len(flags)), flags))
 
 
 class _Hierarchy:
@@ -608,6 +619,22 @@ class SearchIndex:
         found -= self._defunct
         return found
 
+    def _found_bits(self, need: list[str], status: list[str], region: list[str],
+                    language: list[str], open_to_all: bool, include_unknown: bool,
+                    q: str | None) -> int:
+        """``_found`` as bits: the parameters' unions kept (``_chosen``), met in machine
+        words rather than through sets of thousands of numbers."""
+        found = self._live()
+        for facet, concepts in (("need", need), ("region", region), ("language", language),
+                                ("status", status)):
+            if concepts:
+                found &= self._chosen(facet, concepts, include_unknown)
+        if open_to_all:
+            found &= self._bits("open")
+        if q is not None:
+            found &= self._words(q, bits=True)[1]
+        return found
+
     def facet_counts(self, facets: dict[str, Iterable[str]], *, need: Iterable[str] = (),
                      status: Iterable[str] = (), region: Iterable[str] = (),
                      language: Iterable[str] = (), open_to_all: bool = False,
@@ -645,16 +672,20 @@ class SearchIndex:
             return out
 
     def _words(self, q: str, bits: bool = False) -> list:
-        """What the words of ``q`` match, as a set of numbers and (with ``bits``) as bits,
-        kept for the latest few ``q`` until the words change: a page and its facet counts ask
-        the same words one after the other."""
+        """What the words of ``q`` match, as a set of numbers (without ``bits``) or as bits,
+        each made when first asked, kept for the latest few ``q`` until the words change: a
+        page and its facet counts ask the same words one after the other. A page asks for bits
+        alone, made from the matches as the full-text index lists them, with no set between."""
         found = self._matched.get(q)
         if found is None:
-            found = self._matched[q] = [self.words.match(q), None]
+            found = self._matched[q] = [None, None]
             while len(self._matched) > WORDS_KEPT:
                 del self._matched[next(iter(self._matched))]
-        if bits and found[1] is None:
-            found[1] = bitset(found[0])
+        if bits:
+            if found[1] is None:
+                found[1] = bitset(self.words.numbers(q) if found[0] is None else found[0])
+        elif found[0] is None:
+            found[0] = self.words.match(q) if found[1] is None else set(numbers_of(found[1]))
         return found
 
     def _live(self) -> int:
@@ -776,52 +807,58 @@ class SearchIndex:
         patched as services change. Only the classes that reach into the page are split and
         sorted, so a page costs about the same whether a hundred or a hundred thousand services
         match."""
-        region = list(region)
+        need, status, region, language = (list(x) for x in (need, status, region, language))
         with self._lock:
-            found = self._found(need, status, region, language, open_to_all, include_unknown, q)
-            classes: list[list[set[int]]] = []
+            found = self._found_bits(need, status, region, language, open_to_all,
+                                     include_unknown, q)
+            classes: list[list[int]] = []
             if eligible is not None:
-                classes.append([self._open | self._eligible(eligible)])
+                classes.append([self._chosen("status", eligible, False)])
             else:
-                classes.append([self._open, self._restricted])
+                classes.append([self._bits("open"), self._bits("restricted")])
             if region:
-                classes.append([_union(self._inside.get(r, set()) for r in region),
-                                *(self._area.get(a, set()) for a in wider)])
+                classes.append([self._chosen("inside", region, False),
+                                *(self._bits("area", a) for a in wider)])
             if same_need:
-                classes.append([_union(self._type.get(n, set()) for n in same_need)])
+                classes.append([self._chosen("type", same_need, False)])
             keys, ordered = self._in_order(lang, key)
             page: list[int] = []
             position = 0
 
-            def walk(group: set[int], depth: int) -> None:
+            def walk(group: int, depth: int) -> None:
                 nonlocal position
-                if not group or position >= stop:
+                size = group.bit_count()
+                if not size or position >= stop:
                     return
-                if position + len(group) <= start:
-                    position += len(group)
+                if position + size <= start:
+                    position += size
                     return
                 if depth == len(classes):
                     wanted = stop - position
-                    if len(group) <= wanted:
-                        first = sorted(group, key=keys.__getitem__)
-                    elif len(group) * len(group) > wanted * len(ordered):
+                    if size <= wanted:
+                        first = sorted(numbers_of(group), key=keys.__getitem__)
+                    elif size * size > wanted * len(ordered):
+                        flags = bin(group)[:1:-1]
+                        width = len(flags)
                         first = [k[-1] for k in itertools.islice(
-                            (k for k in ordered if k[-1] in group), wanted)]
+                            (k for k in ordered if k[-1] < width and flags[k[-1]] == "1"),
+                            wanted)]
                     else:
-                        first = heapq.nsmallest(wanted, group, key=keys.__getitem__)
+                        first = heapq.nsmallest(wanted, numbers_of(group),
+                                                key=keys.__getitem__)
                     page.extend(first[max(0, start - position):])
-                    position += len(group)
+                    position += size
                     return
                 rest = group
                 for part in classes[depth]:
                     inside = rest & part
                     if inside:
-                        rest = rest - inside
+                        rest &= ~inside
                         walk(inside, depth + 1)
                 walk(rest, depth + 1)
 
             walk(found, 0)
-            return len(found), [self._iris[n] for n in page]
+            return found.bit_count(), [self._iris[n] for n in page]
 
     def _in_order(self, lang: str, key: Callable[[str, Facts, str], tuple]
                   ) -> tuple[dict[int, tuple], list[tuple]]:
