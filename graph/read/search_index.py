@@ -105,7 +105,7 @@ class Matched:
     key ``ranking.order_key`` gives, with the number last), and the services open to all and
     those restricted to some statuses."""
 
-    found: set[int]
+    found: set[int] | frozenset[int]
     numbers: dict[str, int]
     iris: list[str]
     facts: dict[int, Facts]
@@ -359,6 +359,9 @@ class SearchIndex:
         self._derived: dict[tuple, int] = {}
         """Unions of those bits (a status with the statuses it reaches, a region with its
         areas), made when first asked and forgotten when services change."""
+        self._live_numbers: frozenset[int] | None = None
+        """The numbers of every service but the defunct ones, what a search with no filter
+        matches, made when first asked and forgotten when services change."""
         self._regions = _Regions()
         self._matched: dict[str, list] = {}
         self._hierarchy: _Hierarchy | None = None
@@ -490,6 +493,7 @@ class SearchIndex:
     def _patch(self, number: int, facts: Facts, present: bool) -> None:
         """The bits of the sets the service is added to (``present``) or removed from."""
         self._derived.clear()
+        self._live_numbers = None
         bitsets = self._bitsets
         if not bitsets:
             return
@@ -592,7 +596,7 @@ class SearchIndex:
             return [iris[n] for n in sorted(found, key=rank.__getitem__)]
 
     def _found(self, need, status, region, language, open_to_all, include_unknown, q,
-               matched_words: set[int] | None = None) -> set[int]:
+               matched_words: set[int] | None = None) -> set[int] | frozenset[int]:
         """The numbers of the services that match (``match``'s arguments; ``matched_words``,
         when given, what the words of ``q`` match)."""
         need, status, region, language = (list(x) for x in (need, status, region, language))
@@ -614,7 +618,9 @@ class SearchIndex:
             chosen.append(self._words(q)[0] if matched_words is None else matched_words)
         chosen.sort(key=len)
         if not chosen:
-            return self._services - self._defunct
+            if self._live_numbers is None:
+                self._live_numbers = frozenset(self._services - self._defunct)
+            return self._live_numbers
         found = chosen[0].intersection(*chosen[1:], self._services)
         found -= self._defunct
         return found
