@@ -146,9 +146,18 @@ _ONES = bytes.maketrans(b"01", b"\x00\x01")
 
 
 def numbers_of(bits: int) -> list[int]:
-    """The numbers whose bits are set in ``bits``, in ascending order (``bitset`` undone),
-    without a loop in Python: the binary numeral read backwards, each digit a flag."""
-    flags = bin(bits)[:1:-1].encode().translate(_ONES)
+    """The numbers whose bits are set in ``bits``, in ascending order (``bitset`` undone), from
+    the binary numeral read backwards: a few found one by one (``str.find``), many at once
+    with each digit a flag, which costs the same however many there are."""
+    digits = bin(bits)[:1:-1]
+    if 8 * bits.bit_count() < len(digits):
+        found, find = [], digits.find
+        n = find("1")
+        while n >= 0:
+            found.append(n)
+            n = find("1", n + 1)
+        return found
+    flags = digits.encode().translate(_ONES)
     return list(itertools.compress(range(len(flags)), flags))
 
 
