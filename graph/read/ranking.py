@@ -615,20 +615,12 @@ def near_page(store: Store, params, index, resolved: dict[str, list[str]]
     served = _ancestors(trees["region"], origin.place) if origin.place else {}
     within_km = params.within_km
     by_status, by_region, by_need = "status" in asked, "region" in asked, "need" in asked
-    areas: dict[str, float] = {}
     reached: dict[int, tuple[str, tuple | None]] = {}
-    none = Facts()
     with index.matched(**resolved, open_to_all=params.open_to_all,
                        include_unknown=params.include_unknown, q=params.q or None,
                        key=order_key, lang=params.lang) as matched:
-        numbers, keys = matched.numbers, matched.keys
-        for number, service, measured in _reached(kept, facts, matched, origin, within_km,
-                                                  places, served):
-            if measured is False:
-                measured = _distance(facts.get(service) or none, origin, places, served, areas)
-            if within_km is not None and (measured is None or measured[0] > within_km):
-                continue
-            reached[numbers[service] if number is None else number] = service, measured
+        keys = matched.keys
+        _reached(kept, facts, matched, origin, within_km, places, served, reached)
         if by_status or by_region or by_need:
             groups = _grouped(reached, matched.facts, params, trees, asked)
         else:  # the classes are those of eligibility alone: open, restricted, not stated
@@ -652,6 +644,7 @@ def near_page(store: Store, params, index, resolved: dict[str, list[str]]
                 shown += first[max(0, start - position):]
             position += len(group)
     page = [reached[n] for n in shown]
+    none = Facts()
     rules = {service: _key(service, facts.get(service) or none, params, trees, asked,
                            measured, origin)[1] for service, measured in page}
     return len(reached), [service for service, _ in page], rules, {
@@ -680,21 +673,27 @@ def _grouped(reached: dict[int, tuple], indexed_facts, params, trees, asked
 
 
 def _reached(kept: _Kept, facts: dict[str, Facts], matched, origin: Point,
-             within_km: float | None, places, served):
-    """What ``_measured`` yields for the search index's ``matched`` services, each with its
-    number in the index when known here (else None).
+             within_km: float | None, places, served,
+             reached: dict[int, tuple[str, tuple | None]]) -> None:
+    """Put in ``reached`` each of the search index's ``matched`` services that ``_measured``
+    finds within ``within_km`` (any distance, or none, without it): its number in the index,
+    its IRI and how far it is (``_distance``).
 
     Within a distance, the cells of the grid are taken as the index numbers their services
     (``_Spatial.numbered``): each is met with the matches by its number and measured as
     ``distance_km`` measures (the same operations on the same values), without looking up
-    its IRI or its facts."""
+    its IRI or its facts, and kept in the one loop that measures it."""
     reach = math.degrees(within_km / EARTH_RADIUS_KM) + 1e-9 if within_km is not None else None
     spatial = _spatial(kept, facts) if reach is not None else None
     cells = spatial.around(origin, reach, within_km) if spatial is not None else None
     if cells is None:
+        numbers, none, areas = matched.numbers, Facts(), {}
         for service, measured in _measured(kept, facts, matched, origin, within_km, places,
                                            served):
-            yield None, service, measured
+            if measured is False:
+                measured = _distance(facts.get(service) or none, origin, places, served, areas)
+            if within_km is None or (measured is not None and not measured[0] > within_km):
+                reached[numbers[service]] = service, measured
         return
     numbered = spatial.numbered(matched.numbers)
     found = matched.found
@@ -710,14 +709,14 @@ def _reached(kept: _Kept, facts: dict[str, Facts], matched, origin: Point,
                 root = sqrt(h)
                 distance = twice * asin(root if root < 1.0 else 1.0)
                 if not distance > within_km:  # the corners of the cells are out of reach
-                    yield number, service, (distance, None, "own")
+                    reached[number] = service, (distance, None, "own")
     memo: dict[str, float] = {}
     for shared in spatial.sharing(_areas_in_reach(origin, within_km, places, served, memo)):
         measured = _distance(facts[shared[0]], origin, places, served, memo)
         if measured is not None and measured[0] <= within_km:
             for number, service in numbered.shared[id(shared)]:
                 if number in found:
-                    yield number, service, measured
+                    reached[number] = service, measured
 
 
 def _classes(f: Facts, params, trees, asked) -> tuple:

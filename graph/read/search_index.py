@@ -105,7 +105,7 @@ class Matched:
     key ``ranking.order_key`` gives, with the number last), and the services open to all and
     those restricted to some statuses."""
 
-    found: set[int]
+    found: set[int] | frozenset[int]
     numbers: dict[str, int]
     iris: list[str]
     facts: dict[int, Facts]
@@ -135,10 +135,30 @@ def bitset(numbers: Iterable[int]) -> int:
     numbers = numbers if isinstance(numbers, (set, frozenset, list, tuple)) else list(numbers)
     if not numbers:
         return 0
-    packed = bytearray((max(numbers) >> 3) + 1)
-    for number in numbers:
-        packed[number >> 3] |= 1 << (number & 7)
-    return int.from_bytes(packed, "little")
+    # One digit a number, set without a loop in Python, read as a binary numeral.
+    digits = bytearray(b"0") * (max(numbers) + 1)
+    deque(map(digits.__setitem__, numbers, itertools.repeat(ord("1"))), maxlen=0)
+    digits.reverse()
+    return int(digits, 2)
+
+
+_ONES = bytes.maketrans(b"01", b"\x00\x01")
+
+
+def numbers_of(bits: int) -> list[int]:
+    """The numbers whose bits are set in ``bits``, in ascending order (``bitset`` undone), from
+    the binary numeral read backwards: a few found one by one (``str.find``), many at once
+    with each digit a flag, which costs the same however many there are."""
+    digits = bin(bits)[:1:-1]
+    if 8 * bits.bit_count() < len(digits):
+        found, find = [], digits.find
+        n = find("1")
+        while n >= 0:
+            found.append(n)
+            n = find("1", n + 1)
+        return found
+    flags = digits.encode().translate(_ONES)
+    return list(itertools.compress(range(len(flags)), flags))
 
 
 class _Hierarchy:
@@ -348,6 +368,9 @@ class SearchIndex:
         self._derived: dict[tuple, int] = {}
         """Unions of those bits (a status with the statuses it reaches, a region with its
         areas), made when first asked and forgotten when services change."""
+        self._live_numbers: frozenset[int] | None = None
+        """The numbers of every service but the defunct ones, what a search with no filter
+        matches, made when first asked and forgotten when services change."""
         self._regions = _Regions()
         self._matched: dict[str, list] = {}
         self._hierarchy: _Hierarchy | None = None
@@ -479,6 +502,7 @@ class SearchIndex:
     def _patch(self, number: int, facts: Facts, present: bool) -> None:
         """The bits of the sets the service is added to (``present``) or removed from."""
         self._derived.clear()
+        self._live_numbers = None
         bitsets = self._bitsets
         if not bitsets:
             return
@@ -581,7 +605,7 @@ class SearchIndex:
             return [iris[n] for n in sorted(found, key=rank.__getitem__)]
 
     def _found(self, need, status, region, language, open_to_all, include_unknown, q,
-               matched_words: set[int] | None = None) -> set[int]:
+               matched_words: set[int] | None = None) -> set[int] | frozenset[int]:
         """The numbers of the services that match (``match``'s arguments; ``matched_words``,
         when given, what the words of ``q`` match)."""
         need, status, region, language = (list(x) for x in (need, status, region, language))
@@ -603,9 +627,27 @@ class SearchIndex:
             chosen.append(self._words(q)[0] if matched_words is None else matched_words)
         chosen.sort(key=len)
         if not chosen:
-            return self._services - self._defunct
+            if self._live_numbers is None:
+                self._live_numbers = frozenset(self._services - self._defunct)
+            return self._live_numbers
         found = chosen[0].intersection(*chosen[1:], self._services)
         found -= self._defunct
+        return found
+
+    def _found_bits(self, need: list[str], status: list[str], region: list[str],
+                    language: list[str], open_to_all: bool, include_unknown: bool,
+                    q: str | None) -> int:
+        """``_found`` as bits: the parameters' unions kept (``_chosen``), met in machine
+        words rather than through sets of thousands of numbers."""
+        found = self._live()
+        for facet, concepts in (("need", need), ("region", region), ("language", language),
+                                ("status", status)):
+            if concepts:
+                found &= self._chosen(facet, concepts, include_unknown)
+        if open_to_all:
+            found &= self._bits("open")
+        if q is not None:
+            found &= self._words(q, bits=True)[1]
         return found
 
     def facet_counts(self, facets: dict[str, Iterable[str]], *, need: Iterable[str] = (),
@@ -645,16 +687,20 @@ class SearchIndex:
             return out
 
     def _words(self, q: str, bits: bool = False) -> list:
-        """What the words of ``q`` match, as a set of numbers and (with ``bits``) as bits,
-        kept for the latest few ``q`` until the words change: a page and its facet counts ask
-        the same words one after the other."""
+        """What the words of ``q`` match, as a set of numbers (without ``bits``) or as bits,
+        each made when first asked, kept for the latest few ``q`` until the words change: a
+        page and its facet counts ask the same words one after the other. A page asks for bits
+        alone, made from the matches as the full-text index lists them, with no set between."""
         found = self._matched.get(q)
         if found is None:
-            found = self._matched[q] = [self.words.match(q), None]
+            found = self._matched[q] = [None, None]
             while len(self._matched) > WORDS_KEPT:
                 del self._matched[next(iter(self._matched))]
-        if bits and found[1] is None:
-            found[1] = bitset(found[0])
+        if bits:
+            if found[1] is None:
+                found[1] = bitset(self.words.numbers(q) if found[0] is None else found[0])
+        elif found[0] is None:
+            found[0] = self.words.match(q) if found[1] is None else set(numbers_of(found[1]))
         return found
 
     def _live(self) -> int:
@@ -776,52 +822,58 @@ class SearchIndex:
         patched as services change. Only the classes that reach into the page are split and
         sorted, so a page costs about the same whether a hundred or a hundred thousand services
         match."""
-        region = list(region)
+        need, status, region, language = (list(x) for x in (need, status, region, language))
         with self._lock:
-            found = self._found(need, status, region, language, open_to_all, include_unknown, q)
-            classes: list[list[set[int]]] = []
+            found = self._found_bits(need, status, region, language, open_to_all,
+                                     include_unknown, q)
+            classes: list[list[int]] = []
             if eligible is not None:
-                classes.append([self._open | self._eligible(eligible)])
+                classes.append([self._chosen("status", eligible, False)])
             else:
-                classes.append([self._open, self._restricted])
+                classes.append([self._bits("open"), self._bits("restricted")])
             if region:
-                classes.append([_union(self._inside.get(r, set()) for r in region),
-                                *(self._area.get(a, set()) for a in wider)])
+                classes.append([self._chosen("inside", region, False),
+                                *(self._bits("area", a) for a in wider)])
             if same_need:
-                classes.append([_union(self._type.get(n, set()) for n in same_need)])
+                classes.append([self._chosen("type", same_need, False)])
             keys, ordered = self._in_order(lang, key)
             page: list[int] = []
             position = 0
 
-            def walk(group: set[int], depth: int) -> None:
+            def walk(group: int, depth: int) -> None:
                 nonlocal position
-                if not group or position >= stop:
+                size = group.bit_count()
+                if not size or position >= stop:
                     return
-                if position + len(group) <= start:
-                    position += len(group)
+                if position + size <= start:
+                    position += size
                     return
                 if depth == len(classes):
                     wanted = stop - position
-                    if len(group) <= wanted:
-                        first = sorted(group, key=keys.__getitem__)
-                    elif len(group) * len(group) > wanted * len(ordered):
+                    if size <= wanted:
+                        first = sorted(numbers_of(group), key=keys.__getitem__)
+                    elif size * size > wanted * len(ordered):
+                        flags = bin(group)[:1:-1]
+                        width = len(flags)
                         first = [k[-1] for k in itertools.islice(
-                            (k for k in ordered if k[-1] in group), wanted)]
+                            (k for k in ordered if k[-1] < width and flags[k[-1]] == "1"),
+                            wanted)]
                     else:
-                        first = heapq.nsmallest(wanted, group, key=keys.__getitem__)
+                        first = heapq.nsmallest(wanted, numbers_of(group),
+                                                key=keys.__getitem__)
                     page.extend(first[max(0, start - position):])
-                    position += len(group)
+                    position += size
                     return
                 rest = group
                 for part in classes[depth]:
                     inside = rest & part
                     if inside:
-                        rest = rest - inside
+                        rest &= ~inside
                         walk(inside, depth + 1)
                 walk(rest, depth + 1)
 
             walk(found, 0)
-            return len(found), [self._iris[n] for n in page]
+            return found.bit_count(), [self._iris[n] for n in page]
 
     def _in_order(self, lang: str, key: Callable[[str, Facts, str], tuple]
                   ) -> tuple[dict[int, tuple], list[tuple]]:

@@ -367,3 +367,13 @@ def test_the_index_keeps_what_ranking_reads():
     assert kept[farm].service_statuses == {row["s"].value for row in described}
     assert kept[farm].last_verified == max((row["d"].value for row in described if "d" in row),
                                            default=None)
+
+
+@given(st.sets(st.integers(min_value=0, max_value=5000)))
+def test_bits_give_back_their_numbers(numbers):
+    """``numbers_of`` undoes ``bitset``, for few numbers (found one by one) and many (read as
+    flags) alike: a page of results is found from the numbers of a search's bits."""
+    bits = search_index.bitset(numbers)
+    assert bits.bit_count() == len(numbers)
+    assert search_index.numbers_of(bits) == sorted(numbers)
+    assert search_index.numbers_of(bits | (1 << 6000)) == [*sorted(numbers), 6000]
