@@ -604,10 +604,9 @@ class SearchIndex:
                 return [iris[n] for n in ordered if n in found]
             return [iris[n] for n in sorted(found, key=rank.__getitem__)]
 
-    def _found(self, need, status, region, language, open_to_all, include_unknown, q,
-               matched_words: set[int] | None = None) -> set[int] | frozenset[int]:
-        """The numbers of the services that match (``match``'s arguments; ``matched_words``,
-        when given, what the words of ``q`` match)."""
+    def _found(self, need, status, region, language, open_to_all, include_unknown,
+               q) -> set[int] | frozenset[int]:
+        """The numbers of the services that match (``match``'s arguments)."""
         need, status, region, language = (list(x) for x in (need, status, region, language))
         chosen: list[set[int]] = []
         if need:
@@ -624,7 +623,7 @@ class SearchIndex:
         if open_to_all:
             chosen.append(self._open)
         if q is not None:
-            chosen.append(self._words(q)[0] if matched_words is None else matched_words)
+            chosen.append(self._words(q)[0])
         chosen.sort(key=len)
         if not chosen:
             if self._live_numbers is None:
